@@ -1,0 +1,42 @@
+# giaoban: the front door. `make help` lists the targets.
+# Everything runs inside .venv/, created from requirements.lock (pinned, with hashes).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+UV_VERSION := 0.13.9
+JOBS   ?=
+ARGS   ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup build test test-fast lint lock serve clean benchmark
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/giaoban: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+setup: $(BIN)/giaoban ## create .venv from the lock file (the other targets do it when needed)
+
+build: $(BIN)/giaoban ## validate the data, execute the briefings and render the site and PDFs into _site/
+	$(BIN)/giaoban build $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
+
+test: $(BIN)/giaoban ## run the whole test suite (unit, notebooks, site)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(ARGS)
+
+serve: $(BIN)/giaoban ## preview the built site on http://localhost:8000
+	$(BIN)/giaoban serve
+
+benchmark: $(BIN)/giaoban ## measure extraction quality and build speed (see benchmarks/README.md)
+	$(BIN)/python benchmarks/extraction_quality.py
+
+lock: ## re-pin every dependency after editing pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements.lock
+
+clean: ## remove build outputs (the cache under _build/ and the site); the data is never touched
+	rm -rf _build _site .quarto
