@@ -1,0 +1,52 @@
+"""The extraction pipeline: text → page blocks → metadata → focus tasks, legal refs, figures.
+
+`extract_text` runs every stage on a text; `extract_file` reads a file first (`reading.py`). Each
+stage is a module of this package with its own small functions; this one only wires them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from giaoban.text import nfc
+
+from giaoban.extract.figures import Setting, find_figures
+from giaoban.extract.legal import find_legal_refs
+from giaoban.extract.lexicon import Lexicon, load_lexicon
+from giaoban.extract.metadata import read_metadata
+from giaoban.extract.model import Document
+from giaoban.extract.page import page_blocks
+from giaoban.extract.reading import read_report
+from giaoban.extract.tasks import find_focus_tasks
+
+__all__ = ["extract_text", "extract_file"]
+
+
+def extract_text(text: str, file: str | None = None, *, lexicon: Lexicon | None = None) -> Document:
+    """Return the Document extracted from a report text (NFC-normalised first; every offset in the
+    result refers to the NFC text, kept as `Document.text`). Refuses nothing: what cannot be read
+    is left out or reported in `warnings`."""
+    text = nfc(text)
+    lexicon = lexicon or load_lexicon()
+    blocks = page_blocks(text)
+    meta = read_metadata(text, blocks)
+    tasks = find_focus_tasks(text, blocks, meta.period, meta.for_period, meta.year)
+    plan_spans = [(t.start, t.end, t.for_period) for t in tasks]
+    facts = find_figures(text, blocks, Setting(meta.period, meta.for_period, meta.year, plan_spans,
+                                               lexicon))
+    province = (meta.province.code, meta.province.name_vi) if meta.province else None
+    return Document(
+        file=file, text=text, province=province,
+        period=meta.period.code if meta.period else None,
+        for_period=meta.for_period.code if meta.for_period else None,
+        meeting=meta.meeting, published=meta.published, title=meta.title, facts=facts,
+        focus_tasks=tasks, legal_refs=find_legal_refs(text, blocks), warnings=list(meta.warnings))
+
+
+def extract_file(path: str | Path, *, lexicon: Lexicon | None = None) -> Document:
+    """Return the Document extracted from the report file at `path` (read as UTF-8).
+
+    Refuses (InputError naming the file) a missing file and a file that is not UTF-8, saying which
+    encoding it seems to be in.
+    """
+    return extract_text(read_report(path), str(path), lexicon=lexicon)
