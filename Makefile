@@ -27,7 +27,7 @@ build: $(BIN)/giaoban ## validate the data, execute the briefings and render the
 	$(BIN)/giaoban build $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
 
 test: $(BIN)/giaoban ## run the whole test suite (unit, notebooks, site)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(ARGS)
 
 serve: $(BIN)/giaoban ## preview the built site on http://localhost:8000
 	$(BIN)/giaoban serve

@@ -1,0 +1,70 @@
+/* giaoban: the home page's search box.
+   Over http(s) it is Pagefind's UI (full text, diacritics optional). Opened from files (file://)
+   the browser forbids Pagefind's fetches, so it searches page titles from assets/search-index.js.
+   Results are written with textContent: no text from the index is read as HTML. */
+(function () {
+  "use strict";
+  var box = document.getElementById("search");
+  if (!box) { return; }
+  var root = box.getAttribute("data-root") || "";
+  var lang = box.getAttribute("data-lang") || "vi";
+
+  function fold(s) {
+    return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d")
+      .toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+  }
+
+  function offline() {
+    var pages = (window.GIAOBAN_SEARCH || []).filter(function (p) { return p.l === lang; });
+    box.className = "search-offline";
+    var note = document.createElement("p");
+    note.className = "search-note";
+    note.textContent = box.getAttribute("data-offline");
+    var input = document.createElement("input");
+    input.type = "search";
+    input.placeholder = box.getAttribute("data-placeholder");
+    input.setAttribute("aria-label", box.getAttribute("data-placeholder"));
+    var list = document.createElement("ul");
+    list.className = "search-results";
+    function run() {
+      var words = fold(input.value).split(" ").filter(Boolean);
+      list.textContent = "";
+      if (!words.length) { return; }
+      var hits = pages.filter(function (p) {
+        return words.every(function (w) { return p.k.indexOf(w) !== -1; });
+      }).slice(0, 20);
+      if (!hits.length) {
+        var none = document.createElement("li");
+        none.textContent = box.getAttribute("data-none");
+        list.appendChild(none);
+      }
+      hits.forEach(function (p) {
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = root + p.u;
+        a.textContent = p.t;
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+    }
+    input.addEventListener("input", run);
+    box.appendChild(note);
+    box.appendChild(input);
+    box.appendChild(list);
+  }
+
+  if (location.protocol === "file:" || typeof window.PagefindUI !== "function") {
+    offline();
+    return;
+  }
+  var base = new URL(root || "./", location.href).pathname;
+  try {
+    new window.PagefindUI({
+      element: "#search", baseUrl: base, bundlePath: base + "pagefind/",
+      showSubResults: false, showImages: false, resetStyles: false,
+      translations: { placeholder: box.getAttribute("data-placeholder") }
+    });
+  } catch (e) {
+    offline();
+  }
+})();
