@@ -1,0 +1,104 @@
+"""Where every figure came from: numbered notes next to figures, and the sources section they lead to.
+
+A page keeps one `Notes`. Each figure shown asks it for a mark (`\\[3\\]`); the same quote of the same
+report always gets the same number, numbered in order of first use. The sources section lists each
+note with its report's title, the source file and the line where the quote stands, after checking
+that the quote is in the text verbatim (NFC) when the text is at hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from giaoban import i18n
+from giaoban.tables import Raw, escape, join
+from giaoban.text import nfc
+
+__all__ = ["Note", "Notes", "locate"]
+
+
+def locate(quote: str, text: str | None) -> int | None:
+    """Return the 1-based line of the NFC `text` where the NFC `quote` starts, None if absent or
+    when `text` is None. Refuses nothing."""
+    if text is None or not quote:
+        return None
+    where = nfc(text).find(nfc(quote))
+    if where < 0:
+        return None
+    return nfc(text).count("\n", 0, where) + 1
+
+
+@dataclass(frozen=True)
+class Note:
+    """One numbered note: a report and a verbatim quote."""
+
+    number: int
+    report_id: str
+    quote: str
+
+
+class Notes:
+    """The numbered notes of one page (see the module docstring).
+
+    `reports`: the reports table (for titles and file names); `sources`: report_id → text, used to
+    check each quote (optional: without it, quotes are listed unchecked).
+    """
+
+    def __init__(self, reports: pd.DataFrame, sources: Mapping[str, str] | None = None) -> None:
+        self._meta = {r["report_id"]: r for r in reports.to_dict("records")}
+        self._sources = dict(sources or {})
+        self._numbers: dict[tuple[str, str], int] = {}
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def number(self, report_id: str, quote: str) -> int:
+        """Return the number of the note for (`report_id`, `quote`), adding it if new."""
+        key = (report_id, quote)
+        if key not in self._numbers:
+            self._numbers[key] = len(self._numbers) + 1
+        return self._numbers[key]
+
+    def mark(self, parts: Iterable[Any]) -> Raw:
+        """Return the marks (`\\[1\\]\\[2\\]`) of the parts' (report_id, quote), numbering new ones."""
+        numbers = []
+        for part in parts:
+            n = self.number(part.report_id, part.quote)
+            if n not in numbers:
+                numbers.append(n)
+        return Raw("".join(f"\\[{n}\\]" for n in numbers))
+
+    def notes(self) -> list[Note]:
+        """Return the notes in number order."""
+        return [Note(n, rid, q) for (rid, q), n in sorted(self._numbers.items(), key=lambda kv: kv[1])]
+
+    def markdown(self, lang: str) -> str:
+        """Return the sources as Markdown, grouped by report in order of first note: the report's
+        title, id and file, then `\\[n\\] (line k) “quote”` for each of its notes; a quote not found
+        verbatim in its source text is flagged. "" when there are no notes."""
+        groups: dict[str, list[Note]] = {}
+        for note in self.notes():
+            groups.setdefault(note.report_id, []).append(note)
+        blocks = []
+        for report_id, notes in groups.items():
+            meta = self._meta.get(report_id, {})
+            file = meta.get("source_file")
+            file = "" if file is None or (not isinstance(file, str) and pd.isna(file)) else file
+            title = meta.get("title") or report_id
+            url = meta.get("source_url")
+            url = f"; {escape(url)}" if isinstance(url, str) and url else ""
+            lines = [f"*{escape(title)}* ({escape(report_id)}; {escape(file)}{url})", ""]
+            text = self._sources.get(report_id)
+            for note in notes:
+                if text is not None:
+                    line = locate(note.quote, text)
+                    where = (i18n.t("quote_line", lang, line=str(line)) if line is not None
+                             else i18n.t("quote_not_found", lang, file=file))
+                    lines.append(f"- \\[{note.number}\\] ({where}) “{escape(note.quote)}”")
+                else:
+                    lines.append(f"- \\[{note.number}\\] “{escape(note.quote)}”")
+            blocks.append("\n".join(lines))
+        return join(*blocks)
