@@ -31,9 +31,10 @@ def _fail(error: GiaobanError) -> None:
 
 @app.command()
 def validate(
-    data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: data/ của dự án)."),
+    data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: $GIAOBAN_DATA hoặc data/ của dự án)."),
 ) -> None:
-    """Kiểm tra dữ liệu: thoát 0 khi hợp lệ; nếu không, in mỗi lỗi một dòng `tệp:dòng:cột: lỗi`."""
+    """Kiểm tra dữ liệu: in mỗi vấn đề một dòng `tệp:dòng:cột: lỗi` (cảnh báo: `tệp:dòng:cột: cảnh báo: …`);
+    thoát 0 khi không có lỗi (cảnh báo không tính), 1 khi có lỗi."""
     from giaoban import validation
 
     try:
@@ -44,6 +45,150 @@ def validate(
         typer.echo(line)
     typer.echo(report.summary(), err=True)
     raise typer.Exit(code=0 if report.ok else 1)
+
+
+@app.command()
+def extract(
+    files: List[Path] = typer.Argument(..., help="Các tệp văn bản báo cáo (UTF-8)."),
+    format: str = typer.Option("json", "--format", "-f", help="json (mặc định) hoặc csv (mỗi số liệu một dòng)."),
+) -> None:
+    """Đọc văn bản báo cáo, in các số liệu, nhiệm vụ trọng tâm và văn bản pháp lý tìm được (không ghi vào data/)."""
+    from giaoban.extract import extract_file
+    from giaoban.extract.output import write_csv, write_json
+
+    if format not in ("json", "csv"):
+        _fail(GiaobanError(f"--format “{format}” không hợp lệ: chọn json hoặc csv"))
+    try:
+        documents = [extract_file(path) for path in files]
+    except GiaobanError as error:
+        _fail(error)
+    (write_json if format == "json" else write_csv)(documents, sys.stdout)
+
+
+@app.command()
+def ingest(
+    report: Path = typer.Argument(..., help="Tệp văn bản báo cáo (UTF-8)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                       help="Bảng xét duyệt .xlsx (mặc định: <tên tệp>-review.xlsx)."),
+    data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: $GIAOBAN_DATA hoặc data/ của dự án)."),
+    force: bool = typer.Option(False, "--force", help="Ghi đè bảng xét duyệt đã có."),
+) -> None:
+    """Trích số liệu từ văn bản báo cáo và ghi bảng xét duyệt Excel (không ghi gì vào data/; văn bản được
+    chép vào data/sources/ khi chạy `giaoban accept`)."""
+    from giaoban import review
+
+    try:
+        result = review.write_review(report, out, data, force=force)
+    except GiaobanError as error:
+        _fail(error)
+    for warning in result.warnings:
+        typer.echo(f"cảnh báo: {warning}", err=True)
+    typer.echo(f"đã ghi {result.path}: {result.figures} số liệu, {result.focus_tasks} nhiệm vụ trọng tâm, "
+               f"{result.legal_refs} văn bản pháp lý; mã báo cáo đề xuất: {result.report_id or '(chưa rõ tỉnh)'}. "
+               f"Điền cột “Quyết định” rồi chạy: giaoban accept {result.path}")
+
+
+@app.command()
+def accept(
+    workbook: Path = typer.Argument(..., help="Bảng xét duyệt (giaoban ingest) hoặc phiếu nhập (giaoban form), .xlsx."),
+    data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: $GIAOBAN_DATA hoặc data/ của dự án)."),
+) -> None:
+    """Đọc bảng đã duyệt, kiểm tra toàn bộ dữ liệu cùng các dòng mới, rồi mới ghi vào data/.
+
+    Có lỗi: in mỗi lỗi một dòng `tệp:Trang!dòng:Cột: lỗi`, thoát 1, không ghi gì."""
+    from giaoban import review
+    from giaoban.workbook import WorkbookError
+
+    try:
+        result = review.accept(workbook, data)
+    except WorkbookError as error:
+        for line in error.lines:
+            typer.echo(line)
+        typer.echo(f"lỗi: {len(error.lines)} lỗi; không ghi gì vào dữ liệu", err=True)
+        raise typer.Exit(code=1)
+    except GiaobanError as error:
+        _fail(error)
+    for line in result.warnings:
+        typer.echo(line)
+    written = ", ".join(str(p) for p in result.written)
+    typer.echo(f"đã nhận báo cáo {result.report_id}: {result.figures} số liệu, {result.focus_tasks} nhiệm vụ trọng "
+               f"tâm, {result.legal_refs} văn bản pháp lý; đã ghi {written}", err=True)
+
+
+@app.command()
+def form(
+    province: str = typer.Option(..., "--province", help="Mã GSO (51) hoặc tên tỉnh."),
+    period: str = typer.Option(..., "--period", help="Kỳ báo cáo: 2021-H1, 2020-9M, 2018-FY…"),
+    out: Path = typer.Option(..., "--out", "-o", help="Phiếu nhập .xlsx cần ghi."),
+    meeting_type: Optional[str] = typer.Option(None, "--meeting-type", help="giao ban, sơ kết, tổng kết, hội nghị…"),
+    meeting_date: Optional[str] = typer.Option(None, "--meeting-date", help="Ngày họp: 23/07/2021 hoặc 2021-07-23."),
+    published: Optional[str] = typer.Option(None, "--published", help="Ngày của báo cáo giấy."),
+    title: Optional[str] = typer.Option(None, "--title", help="Tiêu đề báo cáo."),
+    data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: $GIAOBAN_DATA hoặc data/ của dự án)."),
+    force: bool = typer.Option(False, "--force", help="Ghi đè phiếu đã có."),
+) -> None:
+    """Ghi phiếu nhập Excel cho báo cáo giấy hoặc bản scan: mỗi chỉ tiêu một dòng; nhận lại bằng `giaoban accept`."""
+    from giaoban.form import write_form
+
+    try:
+        result = write_form(province, period, out, data, meeting_type=meeting_type, meeting_date=meeting_date,
+                            published=published, title=title, force=force)
+    except GiaobanError as error:
+        _fail(error)
+    typer.echo(f"đã ghi {result.path}: {result.indicators} chỉ tiêu; mã báo cáo đề xuất {result.report_id}. "
+               f"Điền số liệu rồi chạy: giaoban accept {result.path}")
+
+
+@app.command()
+def build(
+    params: Optional[List[Path]] = typer.Argument(
+        None, help="Tệp tham số (params/meetings/*.yml, params/batches/*.yml) hoặc thư mục của chúng; "
+                   "mặc định: params/batches/all.yml (mọi thứ dữ liệu cho phép)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                       help="Số sổ tay chạy song song (mặc định: số lõi CPU)."),
+    renderer: str = typer.Option("auto", "--renderer", help="auto | quarto | builtin."),
+    out: Path = typer.Option(None, "--out", help="Thư mục trang web (mặc định: _site/)."),
+    engine: str = typer.Option("papermill", "--engine",
+                               help="Bộ máy thực thi: papermill, hoặc một bộ máy cắm vào 'papermill.engine'."),
+    data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: data/ của dự án)."),
+    no_render: bool = typer.Option(False, "--no-render", help="Chỉ thực thi sổ tay, không dựng trang web."),
+) -> None:
+    """Kiểm tra dữ liệu, thực thi các sổ tay đã thay đổi (song song, có bộ nhớ đệm) rồi dựng trang web.
+
+    Một sổ tay lỗi không dừng các sổ tay khác: lệnh thoát 1 và bản tóm tắt chỉ ra sổ tay đã thực thi
+    của từng trang lỗi, nơi Papermill đánh dấu ô lỗi. Dữ liệu chưa hợp lệ: thoát 1; tham số sai: thoát 2;
+    trong hai trường hợp này không sổ tay nào chạy.
+    """
+    from giaoban import build as build_module
+
+    try:
+        result = build_module.build(params or None, workers=jobs, renderer=renderer, out=out, engine=engine,
+                                    data_dir=data, render=not no_render, echo=lambda line: typer.echo(line, err=True))
+    except build_module.DataInvalid as error:
+        for line in error.lines:
+            typer.echo(line)
+        typer.echo("lỗi: dữ liệu chưa hợp lệ, không dựng gì (giaoban validate để xem)", err=True)
+        raise typer.Exit(code=1)
+    except GiaobanError as error:
+        _fail(error)
+    for line in result.summary_lines():
+        typer.echo(line)
+    raise typer.Exit(code=result.exit_code)
+
+
+@app.command()
+def serve(
+    site: Path = typer.Option(None, "--dir", help="Thư mục trang web (mặc định: _site/ của dự án)."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Cổng trên 127.0.0.1 (mặc định 8000)."),
+) -> None:
+    """Xem trước trang web đã dựng tại http://127.0.0.1:<cổng>/ (chỉ máy này; Ctrl+C để dừng)."""
+    from giaoban import paths
+    from giaoban.render.serve import serve as serve_site
+
+    try:
+        serve_site(site or paths.SITE, port, announce=lambda line: typer.echo(line, err=True))
+    except GiaobanError as error:
+        _fail(error)
 
 
 def main() -> None:  # pragma: no cover - the console script calls `app`
