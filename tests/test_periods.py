@@ -15,7 +15,7 @@ from giaoban.errors import InputError, PeriodError
 from giaoban.periods import MAX_YEAR, MIN_YEAR, Period, find_periods, parse_period_phrase
 
 P = Period.parse
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+SOURCES = Path(__file__).resolve().parents[1] / "data" / "sources"
 
 
 def nfd(s: str) -> str:
@@ -259,9 +259,7 @@ def test_phrase_refuses_a_year_argument_out_of_range():
     ("004_827c2f16ec2dc701.txt", "giai đoạn 2021 – 2025", "2021-2025"),
 ])
 def test_corpus_phrases_are_read_and_found(name, phrase, code):
-    path = CORPUS / name
-    if not path.exists():
-        pytest.skip(f"{path} is not here")
+    path = SOURCES / name
     text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
     assert phrase in text
     assert parse_period_phrase(phrase) == P(code)
@@ -275,9 +273,7 @@ def test_corpus_phrases_are_read_and_found(name, phrase, code):
     ("004_827c2f16ec2dc701.txt", "2021-H1"),
 ])
 def test_corpus_reviewed_period_is_found(name, reviewed):
-    path = CORPUS / name
-    if not path.exists():
-        pytest.skip(f"{path} is not here")
+    path = SOURCES / name
     periods = {p for p, _, _ in find_periods(path.read_text(encoding="utf-8"))}
     assert P(reviewed) in periods
 
