@@ -24,7 +24,7 @@ from giaoban.briefing import common
 from giaoban.briefing.comparisons import compare, comparison_periods, key_figures
 from giaoban.briefing.focus import follow_up, plans_for, tasks_due, tasks_next
 from giaoban.briefing.ranks import rank_table
-from giaoban.briefing.sources import Notes
+from giaoban.briefing.sources import Notes, SourcedPage
 from giaoban.briefing.succession import Ended, catalogue, ended_unit, territory_values
 from giaoban.briefing.values import Value, change_text, format_amount, value_text
 
@@ -54,7 +54,7 @@ def open_briefing(province: str, period: str, lang: str = "vi", data_dir: str | 
     return BriefingPage(p, lang, inputs=inputs, data_dir=data_dir, meeting=meeting)
 
 
-class BriefingPage:
+class BriefingPage(SourcedPage):
     """One briefing (see the module docstring). Build it with `open_briefing`.
 
     `inputs` is the job's data (None for a unit that had ended); `notes` the page's numbered
@@ -421,19 +421,6 @@ class BriefingPage:
                                            i18n.t("col_issuer", lang), i18n.t("col_date", lang),
                                            i18n.t("col_title", lang)], body, "lllll"))
 
-    def sources(self) -> Any:
-        """Return the sources section: every note shown so far, grouped by report, with its verbatim
-        quote and the line where it stands in the source file (checked). Call it last."""
-        if self.inputs is None:
-            return EMPTY
-        notes = self.notes.markdown(self.lang)
-        if not notes:
-            return EMPTY
-        return md(heading(i18n.t("sources", self.lang)), i18n.t("sources_intro", self.lang), notes)
-
-    def say(self, vi: str, en: str) -> Any:
-        """Return the analyst's own Markdown in the page's language (`vi` or `en`), as written."""
-        return md(i18n.pick(self.lang, vi, en))
 
 
 class _Cite:

@@ -21,7 +21,7 @@ from giaoban.periods import Period
 from giaoban.tables import EMPTY, Raw, escape, heading, markdown_table, md
 from giaoban.briefing import common
 from giaoban.briefing.ranks import province_values
-from giaoban.briefing.sources import Notes
+from giaoban.briefing.sources import Notes, SourcedPage
 from giaoban.briefing.succession import catalogue
 from giaoban.briefing.values import Part, format_amount
 
@@ -98,7 +98,7 @@ def open_period(period: str, lang: str = "vi", indicator: str | None = None,
     return PeriodPage(inputs, lang, indicator=indicator, data_dir=data_dir)
 
 
-class PeriodPage:
+class PeriodPage(SourcedPage):
     """The page of one period across provinces (see the module docstring); build it with `open_period`."""
 
     def __init__(self, inputs: Inputs, lang: str, *, indicator: str | None = None,
@@ -297,16 +297,6 @@ class PeriodPage:
                                  title=str(i18n.t("ranking_chart", lang, indicator=Raw(meta[f"label_{lang}"]))),
                                  lang=lang, texts=texts)
 
-    def sources(self) -> Any:
-        """Return the numbered sources of the figures shown. Call it last."""
-        notes = self.notes.markdown(self.lang)
-        if not notes:
-            return EMPTY
-        return md(heading(i18n.t("sources", self.lang)), i18n.t("sources_intro", self.lang), notes)
-
-    def say(self, vi: str, en: str) -> Any:
-        """Return the analyst's own Markdown in the page's language, as written."""
-        return md(i18n.pick(self.lang, vi, en))
 
 
 

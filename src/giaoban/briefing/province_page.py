@@ -20,7 +20,7 @@ from giaoban.inputs import Inputs, for_job
 from giaoban.periods import Period
 from giaoban.tables import EMPTY, Raw, heading, markdown_table, md
 from giaoban.briefing import common
-from giaoban.briefing.sources import Notes
+from giaoban.briefing.sources import Notes, SourcedPage
 from giaoban.briefing.succession import catalogue, territory_values
 from giaoban.briefing.values import SUMMED, Value, value_text
 
@@ -104,7 +104,7 @@ def open_province(province: str, on: str | None = None, lang: str = "vi",
     return ProvincePage(lang, inputs=inputs, data_dir=data_dir)
 
 
-class ProvincePage:
+class ProvincePage(SourcedPage):
     """The page of one province over time (see the module docstring); build it with `open_province`."""
 
     def __init__(self, lang: str, *, inputs: Inputs | None = None, choices: tuple | None = None,
@@ -258,16 +258,6 @@ class ProvincePage:
         return charts.Figures(charts.trend_panels(panels[i:i + step], title=title if i == 0 else "", lang=lang,
                                                   note=note) for i in range(0, len(panels), step))
 
-    def sources(self) -> Any:
-        """Return the numbered sources of the figures shown (quotes and reports). Call it last."""
-        notes = self.notes.markdown(self.lang)
-        if not notes:
-            return EMPTY
-        return md(heading(i18n.t("sources", self.lang)), i18n.t("sources_intro", self.lang), notes)
-
-    def say(self, vi: str, en: str) -> Any:
-        """Return the analyst's own Markdown in the page's language, as written."""
-        return md(i18n.pick(self.lang, vi, en))
 
     def value(self, indicator: str, period: str, measure: str = "level") -> Value | None:
         """Return the `Value` of one indicator for one period code, or None."""

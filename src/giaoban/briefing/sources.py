@@ -14,10 +14,10 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from giaoban import i18n
-from giaoban.tables import Raw, escape, join
+from giaoban.tables import EMPTY, Raw, escape, heading, join, md
 from giaoban.text import nfc
 
-__all__ = ["Note", "Notes", "locate"]
+__all__ = ["Note", "Notes", "SourcedPage", "locate"]
 
 
 def locate(quote: str, text: str | None) -> int | None:
@@ -102,3 +102,24 @@ class Notes:
                     lines.append(f"- \\[{note.number}\\] “{escape(note.quote)}”")
             blocks.append("\n".join(lines))
         return join(*blocks)
+
+
+class SourcedPage:
+    """What every page has: numbered notes (`self.notes`, filled as figures are shown), a sources
+    section, and the analyst's own text in the page's language (`self.lang`)."""
+
+    notes: Notes
+    lang: str
+
+    def sources(self) -> Any:
+        """Return the sources section: every note shown so far, grouped by report, with its verbatim
+        quote and the line where it stands in the source file. Call it last; empty when no figure
+        was shown."""
+        notes = self.notes.markdown(self.lang)
+        if not notes:
+            return EMPTY
+        return md(heading(i18n.t("sources", self.lang)), i18n.t("sources_intro", self.lang), notes)
+
+    def say(self, vi: str, en: str) -> Any:
+        """Return the analyst's own Markdown in the page's language (`vi` or `en`), as written."""
+        return md(i18n.pick(self.lang, vi, en))

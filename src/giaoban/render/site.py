@@ -226,7 +226,6 @@ class Site:
         periods = sorted({j.period.code: j.period for j in jobs}.values(), key=lambda p: (p.period.start, p.period.end))
         provinces = sorted({j.province.code: j.province for j in jobs}.values(), key=lambda p: p.code)
         cell = {(j.province.code, j.period.code): j for j in jobs}
-        p = _prefix(lang)
         rows = []
         for prov in provinces:
             cells = []
