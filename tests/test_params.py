@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from pathlib import Path
@@ -13,7 +14,7 @@ from giaoban import paths
 from giaoban.dataset import load_dataset
 from giaoban.inputs import report_units
 from giaoban.jobs import expand
-from giaoban.params import Batch, Meeting, ParamsError, load, load_many
+from giaoban.params import Batch, Meeting, ParamsError, load, load_many, public_build
 from giaoban.provinces import load_provinces
 
 FIXTURE = Path(__file__).parent / "fixtures" / "build"
@@ -100,6 +101,7 @@ BROKEN = {
     "malformed_yaml": ("meetings/a.yml", "province: [51\nperiod: 2021-H1\n", None, "YAML không hợp lệ"),
     "duplicate_key": ("meetings/a.yml", MEETING + "province: \"15\"\n", None, "lặp lại"),
     "not_a_mapping": ("meetings/a.yml", "- 51\n- 2021-H1\n", None, "khoá: giá trị"),
+    "public_not_a_bool": ("batches/b.yml", BATCH + "public: có\n", "public", "true hoặc false"),
     "python_tag": ("meetings/a.yml", "province: !!python/object/apply:os.system [ls]\n", None, "không được phép"),
 }
 
@@ -237,3 +239,45 @@ def test_a_meeting_that_disagrees_with_a_batch_on_the_same_page_is_refused(tmp_p
     meeting = write(root / "params", "meetings/qn.yml", MEETING.replace("2021-07-23", "2021-07-30"))
     with pytest.raises(ParamsError, match=r"briefings/2021-H1/51-quang-ngai.*meeting_date"):
         expand_files([root / "params" / "batches" / "test.yml", meeting], root / "data")
+
+
+# --- a public batch: the profile of the public site ----------------------------------------------------
+
+def test_the_public_batch_of_the_project_asks_for_a_public_build_and_all_yml_does_not():
+    public = load(paths.PARAMS / "batches" / "public.yml", REGISTRY)
+    everything = load(paths.PARAMS / "batches" / "all.yml", REGISTRY)
+    assert public.public and not everything.public
+    assert public_build([public]) and not public_build([everything])
+    assert (public.provinces, public.periods, public.notebooks, public.langs) == \
+        (everything.provinces, everything.periods, everything.notebooks, everything.langs)
+
+
+def test_a_public_batch_built_with_one_that_is_not_is_refused_naming_both(tmp_path):
+    public = write(tmp_path / "params", "batches/public.yml", BATCH + "public: true\n")
+    other = write(tmp_path / "params", "batches/all.yml", BATCH)
+    meeting = write(tmp_path / "params", "meetings/a.yml", MEETING)
+    for files in ([public, other], [public, meeting]):
+        with pytest.raises(ParamsError) as caught:
+            public_build(load_many(files, REGISTRY))
+        (message,) = caught.value.problems
+        assert "public.yml" in message and files[1].name in message and "--public" in message
+
+
+def test_a_build_of_a_public_batch_reads_only_the_public_data(tmp_path):
+    root = project(tmp_path)
+    data = root / "data"
+    reports = (data / "reports.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    internal = reports[1].split(",")[0]  # one report marked internal
+    (data / "reports.csv").write_text("".join([reports[0], reports[1].replace(",public\n", ",internal\n"),
+                                               *reports[2:]]), encoding="utf-8")
+    batch = write(root / "params", "batches/public.yml",
+                  (root / "params" / "batches" / "test.yml").read_text(encoding="utf-8") + "public: true\n")
+    result = build_module.build([batch], workers=2, data_dir=data, notebooks_dir=root / "notebooks",
+                                build_dir=root / "_build", render=False, progress=False, echo=lambda line: None)
+    assert result.exit_code == 0
+    manifest = json.loads((root / "_build" / "executed-public" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["generated_from"]["visibility"] == "public"
+    assert not (root / "_build" / "executed").exists()
+    pages = {entry["page"] for entry in manifest["jobs"]}
+    assert internal == "quang-ngai-2020-h1" and "briefings/2020-H1/51-quang-ngai" not in pages
+    assert "briefings/2021-H1/51-quang-ngai" in pages

@@ -6,21 +6,50 @@ The stages, each in its own module: `params` (the YAML files, validated) → `jo
 
 A failing notebook does not stop the others: the build ends with exit code 1 and a summary naming
 each failed page and its executed notebook, where Papermill marks the failing cell.
+
+What keeps a build trustworthy (see docs/trust.md):
+
+- **one build at a time**: `_build/.build.lock` (filelock) is held from the first write to `_build/`
+  until the site is swapped in; a second build exits at once (`BuildLocked`), naming the holder
+  (pid, host, start time, command) from `_build/build.owner.json`;
+- **killed at any moment, nothing half-done is used**: notebooks are executed into a scratch folder
+  `_build/running/<pid>/` and moved into `_build/executed/` only when their job ends; cache entries
+  and the manifest are written atomically; the site is built beside `_site/` and swapped in whole
+  (`giaoban.render`). The next build removes what a killed one left (scratch folders, temporary
+  files) under the lock, with no manual clean-up;
+- **earlier pages are kept**: the manifest lists this build's jobs and those of earlier builds whose
+  executed notebook is still there and still up to date, i.e. its recorded cache key (in the
+  notebook's `metadata.giaoban`) equals the key computed now from the notebook, its parameters, the
+  data it reads and the environment. So `giaoban build params/meetings/x.yml` adds or refreshes one
+  page without wiping the others; a page whose data changed is dropped (with a note) rather than shown
+  out of date;
+- **provenance**: each executed notebook records in `metadata.giaoban` its parameters, the data hash,
+  the fingerprint of the rows it read, the visibility, the package versions, Python, the engine and
+  its cache key;
+- **public builds** (`public=True`, `giaoban build --public`): only `Dataset.public()` is read (no
+  internal report or figure), in `_build/executed-public/`, and the renderer ships only public rows.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import platform
+import shutil
+import socket
+import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any, Callable
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Iterator
 
 from filelock import FileLock, Timeout
 
 from giaoban import cache, execute, inputs, jobs as jobs_module, params as params_module, paths
+from giaoban.engine import datacache
 from giaoban.errors import GiaobanError
 from giaoban.files import write_text
 from giaoban.jobs import Job
@@ -28,10 +57,14 @@ from giaoban.dataset import Dataset, load_dataset
 from giaoban.numbers import format_number
 from giaoban.validation import validate_data
 
-__all__ = ["build", "BuildResult", "DataInvalid", "MANIFEST", "PACKAGES", "RENDERERS", "manifest_data",
-           "check_notebooks"]
+__all__ = ["build", "BuildResult", "DataInvalid", "BuildLocked", "MANIFEST", "PACKAGES", "RENDERERS",
+           "manifest_data", "check_notebooks", "provenance", "LOCK", "OWNER", "RUNNING"]
 
 MANIFEST = "manifest.json"
+#: In the build folder: the lock, who holds it, and the scratch folders of running builds.
+LOCK = ".build.lock"
+OWNER = "build.owner.json"
+RUNNING = "running"
 #: The renderers of `giaoban.render` (checked here so that a typo fails before anything executes).
 RENDERERS = ("auto", "quarto", "builtin")
 #: Distributions whose versions the manifest records.
@@ -47,6 +80,62 @@ class DataInvalid(GiaobanError):
         super().__init__("dữ liệu chưa hợp lệ, không dựng gì:\n" + "\n".join(self.lines))
 
 
+class BuildLocked(GiaobanError):
+    """Another build holds the build folder's lock; the message names it (pid, host, start time, command)."""
+
+
+def _holder(build_dir: Path) -> str:
+    """Who holds the lock, as `build.owner.json` says, in words."""
+    try:
+        owner = json.loads((build_dir / OWNER).read_text(encoding="utf-8"))
+        return (f"tiến trình {int(owner['pid'])} trên máy {owner['host']}, bắt đầu lúc {owner['started']}, "
+                f"lệnh “{owner['command']}”")
+    except (OSError, ValueError, KeyError, TypeError):
+        return "chưa rõ tiến trình nào (nó vừa bắt đầu)"
+
+
+@contextmanager
+def _locked(build_dir: Path) -> Iterator[None]:
+    """Hold `<build_dir>/.build.lock` (writing who holds it) or refuse (BuildLocked) at once."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(build_dir / LOCK))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise BuildLocked(f"{params_module.display_path(build_dir)}: một lần dựng khác đang chạy trên thư mục này: "
+                          f"{_holder(build_dir)}; chờ nó xong (hoặc dừng nó) rồi chạy lại") from None
+    try:
+        owner = {"pid": os.getpid(), "host": socket.gethostname(),
+                 "started": datetime.now().astimezone().isoformat(timespec="seconds"),
+                 "command": " ".join(["giaoban", *sys.argv[1:]]) if sys.argv else "giaoban"}
+        write_text(build_dir / OWNER, json.dumps(owner, ensure_ascii=False) + "\n")
+        yield
+    finally:
+        try:
+            (build_dir / OWNER).unlink()
+        except OSError:
+            pass
+        lock.release()
+
+
+def _clean_stale(build_dir: Path, mine: Path) -> None:
+    """Remove what a killed build left under `build_dir` (called with the lock held): the scratch
+    folders of `running/` other than `mine`, and the temporary files of atomic writes (`.*.tmp`)."""
+    running = build_dir / RUNNING
+    if running.is_dir():
+        for folder in running.iterdir():
+            if folder != mine:
+                shutil.rmtree(folder, ignore_errors=True)
+    for sub in ("cache", "executed", "executed-public"):
+        folder = build_dir / sub
+        if folder.is_dir():
+            for tmp in folder.rglob(".*.tmp"):
+                try:
+                    tmp.unlink()
+                except OSError:
+                    pass
+
+
 @dataclass
 class BuildResult:
     """What a build did: its jobs, the status of each (`ok`, `cached`, `failed`), the errors, where
@@ -59,6 +148,12 @@ class BuildResult:
     manifest: Path
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    kept: int = 0
+
+    @property
+    def renderable(self) -> bool:
+        """True when the manifest has a page to render: a job of this build that succeeded, or a kept one."""
+        return bool(self.count("ok") or self.count("cached") or self.kept)
 
     def count(self, status: str) -> int:
         """Return how many jobs ended with `status`."""
@@ -88,11 +183,14 @@ class BuildResult:
 
 
 def _validate_data(data_dir: Path) -> list[str]:
-    """Run `giaoban.validation.validate_data`; return a note about warnings; refuse (DataInvalid) errors."""
-    report = validate_data(data_dir)
-    if not report.ok:
-        raise DataInvalid(list(report.lines()))
-    warnings = len(report.warnings)
+    """Validate the data (once: `load_dataset` keeps the result, on disk too under `_build/cache/data`);
+    return a note about warnings; refuse (DataInvalid) errors."""
+    from giaoban.validation import InvalidDataError
+
+    try:
+        warnings = len(load_dataset(data_dir).warnings)
+    except InvalidDataError as error:
+        raise DataInvalid(list(error.report.lines())) from None
     return [f"dữ liệu có {warnings} cảnh báo (xem: giaoban validate)"] if warnings else []
 
 
@@ -135,18 +233,108 @@ def _versions() -> dict[str, str]:
 
 
 def manifest_data(jobs: list[Job], status: dict[str, str], errors: dict[str, str | None],
-                  data_hash: str) -> dict[str, Any]:
+                  data_hash: str, *, earlier: list[dict[str, Any]] = (), visibility: str = "all") -> dict[str, Any]:
     """Return the manifest: what the build was generated from (`data_hash`, `giaoban.dataset.data_hash`
-    of the data; package versions; Python) and one entry per job, sorted by id, with its status
-    (`ok`, `cached`, `failed`), executed notebook (relative to the manifest) and error."""
+    of the data; package versions; Python; `visibility`, "public" for a public build) and one entry per
+    job, sorted by id, with its status (`ok`, `cached`, `failed`), executed notebook (relative to the
+    manifest) and error; `earlier` are entries of earlier builds kept as they were (see the module docstring)."""
     entries = []
-    for job in sorted(jobs, key=lambda j: j.id):
+    for job in jobs:
         entry = job.describe()
         entry.update(status=status[job.id], executed=job.executed, error=errors.get(job.id))
         entries.append(entry)
+    entries += list(earlier)
+    entries.sort(key=lambda e: e["id"])
     return {"generated_from": {"data_hash": data_hash, "packages": _versions(),
-                               "python": platform.python_version()},
+                               "python": platform.python_version(), "visibility": visibility},
             "jobs": entries}
+
+
+def provenance(job: Job, *, data_hash: str, inputs_fingerprint: str, visibility: str, engine: str) -> dict[str, Any]:
+    """Return what an executed notebook records in `metadata.giaoban`: its notebook, page and parameters,
+    the data hash, the fingerprint of the rows it read, the visibility, the package versions, Python,
+    the engine and its cache key (which the next build compares to decide whether the page is up to date)."""
+    return {"notebook": job.notebook, "page": job.page, "params": dict(job.params), "data_hash": data_hash,
+            "inputs": inputs_fingerprint, "visibility": visibility, "packages": _versions(),
+            "python": platform.python_version(), "engine": engine, "key": job.key}
+
+
+def _stamp(path: Path, meta: dict[str, Any]) -> None:
+    """Write `meta` into `metadata.giaoban` of the notebook at `path` (atomically); nothing when unreadable."""
+    import nbformat
+
+    try:
+        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=nbformat.NO_CONVERT)
+    except (OSError, ValueError):
+        return
+    nb.metadata["giaoban"] = meta
+    write_text(path, nbformat.writes(nb))
+
+
+def _recorded_key(path: Path) -> tuple[str | None, str]:
+    """The cache key and engine an executed notebook records in `metadata.giaoban` (None when it has none)."""
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))["metadata"]["giaoban"]
+        return (meta["key"] if isinstance(meta.get("key"), str) else None), str(meta.get("engine") or "papermill")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, "papermill"
+
+
+def _earlier_jobs(executed_dir: Path, pages: set[str], notebooks_dir: Path, dataset: Dataset, environment: str,
+                  public: bool) -> tuple[list[dict[str, Any]], list[str]]:
+    """Return the manifest entries of earlier builds to keep beside this build's `pages`, and notes.
+
+    An entry is kept when its page is not rebuilt now, it rendered (ok or cached), its executed notebook
+    is there, and the cache key the notebook records equals the key computed now for its notebook,
+    parameters, data and environment. A manifest that cannot be read keeps nothing (with a note).
+    """
+    from giaoban.render.manifest import ManifestError, check_job
+
+    path = executed_dir / MANIFEST
+    shown = params_module.display_path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        entries = raw["jobs"]
+        if not isinstance(entries, list):
+            raise TypeError("jobs không phải danh sách")
+    except FileNotFoundError:
+        return [], []
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        return [], [f"{shown}: không đọc được manifest của lần dựng trước ({type(error).__name__}: {error}); "
+                    f"trang web chỉ gồm các trang của lần dựng này"]
+    kept, dropped = [], []
+    for i, entry in enumerate(entries):
+        page = entry.get("page") if isinstance(entry, dict) else None
+        if page in pages:
+            continue  # rebuilt now
+        try:
+            job = check_job(entry, i, path)
+        except ManifestError:
+            dropped.append(str(page) if isinstance(page, str) else f"jobs[{i}]")
+            continue
+        if not job.rendered:
+            continue  # an earlier failure is not shown again
+        rel = PurePosixPath(job.executed)
+        notebook = notebooks_dir / f"{job.notebook}.ipynb"
+        key, engine = _recorded_key(executed_dir / rel) if rel.as_posix() == f"{job.page}.ipynb" else (None, "")
+        current = None
+        if key is not None and notebook.is_file():
+            try:
+                fingerprint = inputs.for_job(job.notebook, job.params, dataset=dataset, public=public).fingerprint()
+                current = cache.job_key(notebook, job.params, fingerprint, environment, engine)
+            except (GiaobanError, OSError, TypeError, ValueError):
+                current = None
+        if current is not None and current == key:
+            kept.append(entry)
+        else:
+            dropped.append(job.page)
+    notes = []
+    if kept:
+        notes.append(f"giữ {len(kept)} trang của lần dựng trước (vẫn đúng với dữ liệu và sổ tay hiện tại)")
+    if dropped:
+        notes.append(f"bỏ {len(dropped)} trang của lần dựng trước vì dữ liệu, sổ tay hoặc môi trường đã đổi (dựng "
+                     f"lại nếu cần): {', '.join(dropped)}")
+    return kept, notes
 
 
 def _remove_stale(executed_dir: Path, keep: set[str]) -> None:
@@ -204,84 +392,135 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
           out: str | Path | None = None, engine: str = execute.DEFAULT_ENGINE, data_dir: str | Path | None = None,
           notebooks_dir: str | Path | None = None, build_dir: str | Path | None = None,
           root: str | Path | None = None, render: bool = True, progress: bool = True,
-          echo: Callable[[str], None] = print) -> BuildResult:
+          echo: Callable[[str], None] = print, public: bool = False, scheduler: str | None = None) -> BuildResult:
     """Build the pages of `params_files` (default `params/batches/all.yml`) and return a `BuildResult`.
+
+    With `scheduler` (`tcp://HOST:PORT`), the notebooks are executed on that Dask cluster and come
+    back to this host, which writes them, the cache and the manifest, and renders (`giaoban.distributed`).
 
     Validates the data and the params, expands the jobs, restores the unchanged ones from the
     cache, executes the others with `engine` on `workers` processes (default: the number of cores),
     writes `<build_dir>/executed/manifest.json`, then (unless `render=False`) calls
     `giaoban.render.render_site(executed_dir, out, renderer)`. Defaults are the project's folders
     (`giaoban.paths`); `root` is the project whose `requirements.lock` enters the cache keys.
-    `echo` receives notes (data warnings, batch entries without data) and the render report.
+    `echo` receives notes (data warnings, batch entries without data, earlier pages kept or dropped),
+    the phase ("Thực thi…", "Dựng trang web…") and the render report. With `public`, only the data
+    that may be published are read (`Dataset.public()`), into `<build_dir>/executed-public/`; a batch
+    file with `public: true` asks for the same (`params.public_build`).
     Jobs run in worker processes started with "spawn": a script calling `build` needs the usual
     `if __name__ == "__main__":` guard.
 
     Refuses, before anything runs: invalid data (DataInvalid), invalid params (ParamsError), an
-    unknown renderer or engine, a missing notebook or one without a `parameters` cell, a build
-    folder locked by another build (GiaobanError). A failing job does not raise: see `exit_code`.
+    unknown renderer or engine, a missing notebook or one without a `parameters` cell, a malformed
+    `_quarto.yml` or an output folder that is not a site (when rendering), a build folder locked by
+    another build (BuildLocked). A failing job does not raise: see `exit_code`.
     """
     started = time.monotonic()
     if renderer not in RENDERERS:
         raise GiaobanError(f"--renderer '{renderer}' không có: cần một trong {', '.join(RENDERERS)}")
     execute.check_engine(engine)
-    data_dir = Path(data_dir) if data_dir else paths.DATA
+    data_dir = Path(data_dir) if data_dir else Path(params_module.display_path(paths.DATA))
     notebooks_dir = Path(notebooks_dir) if notebooks_dir else paths.NOTEBOOKS
     build_dir = Path(build_dir) if build_dir else paths.BUILD
     out = Path(out) if out else paths.SITE
     files = [Path(p) for p in params_files] if params_files else [paths.PARAMS / "batches" / "all.yml"]
     workers = workers or execute.default_workers()
 
-    notes = _validate_data(data_dir)
-    dataset = load_dataset(data_dir)
+    with datacache.using(build_dir / "cache" / "data"):  # validated data kept between builds (written under the lock)
+        notes = _validate_data(data_dir)
+        dataset = load_dataset(data_dir)
+        datacache.share(data_dir, dataset.hash)  # for the kernels, which name it by its absolute path
+    data_hash = dataset.hash
     registry = dataset.provinces
     validated = params_module.load_many(files, registry)
+    public = public or params_module.public_build(validated)
+    if public:
+        dataset = dataset.public()
     units = inputs.report_units(dataset.reports, registry)
     expansion = jobs_module.expand(validated, dataset.reports, units, registry)
     notes += expansion.notes
     notebooks = check_notebooks(notebooks_dir, {j.notebook for j in expansion.jobs})
+    if render:
+        _check_render_inputs(out, build_dir, data_dir, notebooks_dir)
     for note in notes:
         echo(f"lưu ý: {note}")
 
     environment = cache.environment_hash(root)
-    keyed = [replace(job, key=cache.job_key(notebooks[job.notebook], job.params,
-                                            inputs.for_job(job.notebook, job.params, dataset=dataset).fingerprint(),
+    fingerprints = datacache.fingerprints(expansion.jobs, dataset, public=public,  # remembered per data hash
+                                          folder=build_dir / "cache" / "data", defer=True)
+    keyed = [replace(job, key=cache.job_key(notebooks[job.notebook], job.params, fingerprints[job.id],
                                             environment, engine))
              for job in expansion.jobs]
 
-    build_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(build_dir / ".build.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise GiaobanError(f"{params_module.display_path(build_dir)}: một lần dựng khác đang chạy "
-                           f"(khoá {build_dir / '.build.lock'})") from None
-    try:
-        result = _run(keyed, notebooks, dataset, notebooks_dir, build_dir, engine, workers, progress, notes)
-    finally:
-        lock.release()
-    result.seconds = time.monotonic() - started
-    if render and (result.count("ok") or result.count("cached")):
-        _render(result, out, renderer, data_dir, build_dir, workers, echo)
+    visibility = "public" if public else "all"
+    executed_dir = build_dir / ("executed-public" if public else "executed")
+    with _locked(build_dir):
+        datacache.flush()
+        result = _run(keyed, notebooks, dataset, notebooks_dir, build_dir, engine, workers, progress, notes,
+                      executed_dir=executed_dir, environment=environment, public=public, data_hash=data_hash,
+                      fingerprints=fingerprints, echo=echo, scheduler=scheduler)
+        result.seconds = time.monotonic() - started
+        if render and result.renderable:
+            _render(result, out, renderer, data_dir, build_dir / ("site-public" if public else "site"), workers,
+                    echo)
     return result
 
 
+def _check_render_inputs(out: Path, build_dir: Path, data_dir: Path, notebooks_dir: Path) -> None:
+    """Refuse, before anything runs, what would make the render fail or write where it must not: a
+    malformed `_quarto.yml` (ConfigError) and an output folder that is not a site (RenderError)."""
+    from giaoban.render.config import read_config
+    from giaoban.render.pipeline import check_out_dir
+
+    read_config(params_module.display_path(paths.ROOT / "_quarto.yml"))
+    check_out_dir(out, protect=[paths.ROOT, build_dir, data_dir, notebooks_dir, paths.PARAMS])
+
+
+def _settle(scratch: Path, target: Path) -> None:
+    """Move a job's executed notebook from the scratch folder to `target` (a rename: whole or not at
+    all); without one (its kernel never started), remove the earlier notebook of that page."""
+    if scratch.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(scratch, target)
+    else:
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            pass
+
+
 def _run(keyed: list[Job], notebooks: dict[str, Path], dataset: Dataset, notebooks_dir: Path, build_dir: Path,
-         engine: str, workers: int, progress: bool, notes: list[str]) -> BuildResult:
-    executed_dir = build_dir / "executed"
+         engine: str, workers: int, progress: bool, notes: list[str], *, executed_dir: Path | None = None,
+         environment: str = "", public: bool = False, data_hash: str | None = None,
+         fingerprints: dict[str, str] | None = None, echo: Callable[[str], None] = print,
+         scheduler: str | None = None) -> BuildResult:
+    executed_dir = executed_dir or build_dir / "executed"
+    data_hash = data_hash or dataset.hash
+    fingerprints = fingerprints or {}
+    visibility = "public" if public else "all"
     store = cache.Cache(build_dir / "cache")
     status: dict[str, str] = {}
     errors: dict[str, str | None] = {}
-    _remove_stale(executed_dir, {j.executed for j in keyed})
+    running = build_dir / RUNNING / str(os.getpid())
+    _clean_stale(build_dir, running)
+    earlier, said = _earlier_jobs(executed_dir, {j.page for j in keyed}, notebooks_dir, dataset, environment, public)
+    for note in said:
+        echo(f"lưu ý: {note}")
+    notes += said
+    _remove_stale(executed_dir, {j.executed for j in keyed} | {e["executed"] for e in earlier})
     tasks = []
     for job in keyed:
         if store.restore(job.key, executed_dir / job.executed):
             status[job.id] = "cached"
         else:
             tasks.append(execute.Task(job.id, str(notebooks[job.notebook].resolve()),
-                                      str((executed_dir / job.executed).resolve()), job.params, job.timeout,
+                                      str((running / job.executed).resolve()), job.params, job.timeout,
                                       str(notebooks_dir.resolve()), engine))
     if tasks:
-        env = {inputs.DATA_ENV: str(Path(dataset.data_dir).resolve()), **execute.prepare_kernel(build_dir / "jupyter")}
+        echo(f"Thực thi {len(tasks)} sổ tay ({len(status)} dùng lại)…")
+        env = {inputs.DATA_ENV: str(Path(dataset.data_dir).resolve()), inputs.VISIBILITY_ENV: visibility,
+               datacache.DATA_CACHE_ENV: str((build_dir / "cache" / "data").resolve()),
+               **execute.prepare_kernel(build_dir / "jupyter")}
         log_dir = build_dir / "logs"
         for old in log_dir.glob("worker-*.log"):
             old.unlink()
@@ -291,23 +530,34 @@ def _run(keyed: list[Job], notebooks: dict[str, Path], dataset: Dataset, noteboo
                 job = by_id[outcome.id]
                 status[job.id] = "ok" if outcome.ok else "failed"
                 errors[job.id] = outcome.error
+                target = executed_dir / job.executed
+                _settle(running / job.executed, target)
+                _stamp(target, provenance(job, data_hash=data_hash, inputs_fingerprint=fingerprints.get(job.id, ""),
+                                          visibility=visibility, engine=engine))
                 if outcome.ok:
-                    store.put(job.key, executed_dir / job.executed)
+                    store.put(job.key, target)
+                if outcome.note:  # e.g. a notebook the fast engine could not serve ran with plain kernels
+                    notes.append(outcome.note)
+                    echo(f"lưu ý: {outcome.note}")
                 bar.update(outcome)
 
-            execute.run(tasks, workers, env, log_dir, finished)
+            try:
+                execute.run(tasks, workers, env, log_dir, finished, scheduler=scheduler)
+            finally:
+                shutil.rmtree(running, ignore_errors=True)
     manifest = executed_dir / MANIFEST
-    data = manifest_data(keyed, status, errors, dataset.hash)
+    data = manifest_data(keyed, status, errors, data_hash, earlier=earlier, visibility=visibility)
     write_text(manifest, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    return BuildResult(keyed, status, errors, executed_dir, manifest, notes)
+    return BuildResult(keyed, status, errors, executed_dir, manifest, notes, kept=len(earlier))
 
 
-def _render(result: BuildResult, out: Path, renderer: str, data_dir: Path, build_dir: Path, workers: int,
+def _render(result: BuildResult, out: Path, renderer: str, data_dir: Path, stage_dir: Path, workers: int,
             echo: Callable[[str], None]) -> None:
     """Render the executed notebooks into `out` with `giaoban.render.render_site` and echo its report."""
     from giaoban.render import render_site  # imported here: rendering pulls in pandoc, typst, pagefind
 
-    report = render_site(result.executed_dir, out, renderer, data_dir=data_dir, stage_dir=build_dir / "site",
+    echo(f"Dựng trang web vào {params_module.display_path(out)}…")
+    report = render_site(result.executed_dir, out, renderer, data_dir=data_dir, stage_dir=stage_dir,
                          jobs=workers)
     for line in report.lines():
         echo(line)

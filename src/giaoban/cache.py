@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import shutil
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -121,13 +122,15 @@ class Cache:
         return path if path.is_file() else None
 
     def put(self, key: str, executed: str | os.PathLike) -> Path:
-        """Store a copy of the executed notebook `executed` under `key` (atomically); return its path."""
+        """Store the executed notebook `executed` under `key` (atomically, a hard link when possible);
+        return its path."""
         target = self.path(key)
         _copy(executed, target)
         return target
 
     def restore(self, key: str, destination: str | os.PathLike) -> bool:
-        """Copy the entry of `key` to `destination` (atomically); return False when there is none."""
+        """Put the entry of `key` at `destination` (atomically, a hard link when possible); return False
+        when there is none."""
         source = self.get(key)
         if source is None:
             return False
@@ -136,5 +139,26 @@ class Cache:
 
 
 def _copy(source: str | os.PathLike, destination: str | os.PathLike) -> None:
-    with open(source, "rb") as src, atomic_write(destination, "wb") as dst:
-        shutil.copyfileobj(src, dst)
+    """Put the bytes of `source` at `destination`, atomically: a hard link when both are on one file
+    system (no bytes copied; nothing done when `destination` is already that file, so a build with
+    nothing changed touches no executed notebook), else a copy. Every writer of these files
+    replaces them (`giaoban.files.atomic_write`), never writes into them, so sharing is safe."""
+    src, dst = Path(source), Path(destination)
+    try:
+        if os.path.samefile(src, dst):
+            return
+    except OSError:
+        pass
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    try:
+        os.link(src, tmp)
+        os.replace(tmp, dst)
+        return
+    except OSError:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+    with open(source, "rb") as fh, atomic_write(destination, "wb") as out:
+        shutil.copyfileobj(fh, out)

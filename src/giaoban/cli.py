@@ -24,9 +24,23 @@ app = typer.Typer(
 )
 
 
-def _fail(error: GiaobanError) -> None:
+def _fail(error: GiaobanError, code: int = 2) -> None:
     typer.echo(f"lỗi: {error}", err=True)
-    raise typer.Exit(code=2)
+    raise typer.Exit(code=code)
+
+
+def _say_converted(paths: List[Path]) -> None:
+    """Tell, on standard error, which report files were not UTF-8 and were converted (Windows-1258, UTF-16)."""
+    from giaoban.extract.reading import ENCODING_NAMES, read_report_as
+
+    for path in paths:
+        try:
+            decoded = read_report_as(path)
+        except GiaobanError:
+            continue  # the command itself reports it
+        if decoded.converted:
+            typer.echo(f"lưu ý: {path}: tệp dùng bảng mã {ENCODING_NAMES[decoded.encoding]}, đã chuyển sang UTF-8 "
+                       f"(NFC) để đọc", err=True)
 
 
 @app.command()
@@ -62,6 +76,7 @@ def extract(
         documents = [extract_file(path) for path in files]
     except GiaobanError as error:
         _fail(error)
+    _say_converted(files)
     (write_json if format == "json" else write_csv)(documents, sys.stdout)
 
 
@@ -81,6 +96,7 @@ def ingest(
         result = review.write_review(report, out, data, force=force)
     except GiaobanError as error:
         _fail(error)
+    _say_converted([report])
     for warning in result.warnings:
         typer.echo(f"cảnh báo: {warning}", err=True)
     typer.echo(f"đã ghi {result.path}: {result.figures} số liệu, {result.focus_tasks} nhiệm vụ trọng tâm, "
@@ -148,27 +164,39 @@ def build(
                                        help="Số sổ tay chạy song song (mặc định: số lõi CPU)."),
     renderer: str = typer.Option("auto", "--renderer", help="auto | quarto | builtin."),
     out: Path = typer.Option(None, "--out", help="Thư mục trang web (mặc định: _site/)."),
-    engine: str = typer.Option("papermill", "--engine",
-                               help="Bộ máy thực thi: papermill, hoặc một bộ máy cắm vào 'papermill.engine'."),
+    engine: str = typer.Option("giaoban-fork", "--engine",
+                               help="Bộ máy thực thi: giaoban-fork (mặc định: kernel tách từ một tiến trình mẫu đã nạp "
+                                    "sẵn thư viện và dữ liệu), papermill (mỗi kernel một Python mới), hoặc một bộ máy "
+                                    "cắm vào 'papermill.engine'."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                            help="Chạy sổ tay trên một cụm Dask có sẵn (tcp://MÁY:CỔNG); máy này ghi "
+                                                 "kết quả và dựng trang web."),
     data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: data/ của dự án)."),
     no_render: bool = typer.Option(False, "--no-render", help="Chỉ thực thi sổ tay, không dựng trang web."),
+    public: bool = typer.Option(False, "--public",
+                                help="Bản công khai: bỏ mọi báo cáo và số liệu có visibility=internal khỏi mọi "
+                                     "trang, PDF, chỉ mục tìm kiếm và tệp tải về."),
 ) -> None:
     """Kiểm tra dữ liệu, thực thi các sổ tay đã thay đổi (song song, có bộ nhớ đệm) rồi dựng trang web.
 
     Một sổ tay lỗi không dừng các sổ tay khác: lệnh thoát 1 và bản tóm tắt chỉ ra sổ tay đã thực thi
     của từng trang lỗi, nơi Papermill đánh dấu ô lỗi. Dữ liệu chưa hợp lệ: thoát 1; tham số sai: thoát 2;
-    trong hai trường hợp này không sổ tay nào chạy.
+    một lần dựng khác đang chạy trên cùng thư mục _build/: thoát 3; trong các trường hợp này không sổ tay
+    nào chạy. Các trang của lần dựng trước còn đúng với dữ liệu được giữ lại trên trang web.
     """
     from giaoban import build as build_module
 
     try:
         result = build_module.build(params or None, workers=jobs, renderer=renderer, out=out, engine=engine,
-                                    data_dir=data, render=not no_render, echo=lambda line: typer.echo(line, err=True))
+                                    data_dir=data, render=not no_render, public=public, scheduler=scheduler,
+                                    echo=lambda line: typer.echo(line, err=True))
     except build_module.DataInvalid as error:
         for line in error.lines:
             typer.echo(line)
         typer.echo("lỗi: dữ liệu chưa hợp lệ, không dựng gì (giaoban validate để xem)", err=True)
         raise typer.Exit(code=1)
+    except build_module.BuildLocked as error:
+        _fail(error, code=3)
     except GiaobanError as error:
         _fail(error)
     for line in result.summary_lines():

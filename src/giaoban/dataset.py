@@ -19,6 +19,9 @@ text itself). Types (columns as in `data/README.md`):
 
 Province codes and report ids stay strings (`"01"`, never `1`); periods stay canonical codes
 (`Period.parse` them when needed, or use `Dataset.period_of`). Rows keep the files' order.
+
+`Dataset.public()` is the same data without what may not be published (`visibility` other than
+`public`): a public build (`giaoban build --public`) reads only that view.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -39,7 +42,10 @@ from giaoban.provinces import Province, Provinces
 from giaoban.validation import Checked, InvalidDataError, collect, default_data_dir
 from giaoban.validation.schemas import TABLES
 
-__all__ = ["Dataset", "load_dataset", "data_hash", "TABLES"]
+__all__ = ["Dataset", "load_dataset", "data_hash", "TABLES", "PUBLIC"]
+
+#: The one `visibility` that may be published; `internal` rows are kept out of public builds.
+PUBLIC = "public"
 
 _DATES = {"reports": ("meeting_date", "published_date"), "legal_refs": ("date",)}
 _FLOATS = {"observations": ("value",)}
@@ -52,7 +58,8 @@ class Dataset:
     """The validated data: four typed frames, the source texts, the catalogue and the provinces.
 
     `sources` maps a file name of `sources/` to its text in NFC; `warnings` are the lines
-    `giaoban validate` prints as warnings; `hash` is `data_hash(data_dir)` of the data loaded.
+    `giaoban validate` prints as warnings; `hash` is `data_hash(data_dir)` of the data loaded (of a
+    public view: derived from it). `visibility` is "all", or "public" for the view `public()` returns.
     The frames are the caller's own copies.
     """
 
@@ -66,6 +73,25 @@ class Dataset:
     provinces: Provinces
     warnings: tuple[str, ...]
     hash: str
+    visibility: str = "all"
+
+    def public(self) -> Dataset:
+        """Return the data that may be published: without the reports whose `visibility` is not
+        `public` (nor their figures, focus tasks, legal references and source texts) and without the
+        figures whose `visibility` is not `public`. Its `hash` differs from this one's. Refuses nothing."""
+        if self.visibility == PUBLIC:
+            return self
+        reports = self.reports[self.reports["visibility"] == PUBLIC].reset_index(drop=True)
+        shown = set(reports["report_id"])
+        obs = self.observations
+        observations = obs[(obs["visibility"] == PUBLIC) & obs["report_id"].isin(shown)].reset_index(drop=True)
+        files = set(reports["source_file"].dropna())
+        return replace(
+            self, reports=reports, observations=observations,
+            focus_tasks=self.focus_tasks[self.focus_tasks["report_id"].isin(shown)].reset_index(drop=True),
+            legal_refs=self.legal_refs[self.legal_refs["report_id"].isin(shown)].reset_index(drop=True),
+            sources=MappingProxyType({k: v for k, v in self.sources.items() if k in files}),
+            hash=hashlib.sha256(f"{self.hash}:{PUBLIC}".encode()).hexdigest(), visibility=PUBLIC)
 
     def _report_row(self, report_id: str) -> pd.Series:
         rows = self.reports[self.reports["report_id"] == report_id]
@@ -139,7 +165,9 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
 
     Refuses (`giaoban.validation.InvalidDataError`, an InputError whose message lists every problem
     one a line as `giaoban validate` prints it) data with any error; warnings are kept in
-    `Dataset.warnings`. Validation runs again only when a data file changed (`data_hash`).
+    `Dataset.warnings`. Validation runs again only when a data file changed (`data_hash`); with
+    `$GIAOBAN_DATA_CACHE` set (the build sets it), its result is also kept on disk for the next
+    process (`giaoban.engine.datacache`).
     """
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     digest = data_hash(folder)
@@ -147,9 +175,14 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     with _lock:
         checked = _cache.get(key)
     if checked is None:
-        checked = collect(folder)
-        if not checked.report.ok:
-            raise InvalidDataError(checked.report)
+        from giaoban.engine import datacache  # validated before by the same code: $GIAOBAN_DATA_CACHE
+
+        checked = datacache.stored_checked(digest, folder)
+        if checked is None:
+            checked = collect(folder)
+            if not checked.report.ok:
+                raise InvalidDataError(checked.report)
+            datacache.store_checked(digest, folder, checked)
         with _lock:
             if len(_cache) >= 4:
                 _cache.pop(next(iter(_cache)))

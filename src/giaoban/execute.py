@@ -11,11 +11,23 @@ start within the timeout (at least 60 s). The timeout applies to each cell, as P
 The kernel is the Python running the build: `prepare_kernel` writes a `python3` kernel spec whose
 command is `sys.executable` (the project's virtual environment) into `_build/jupyter/` and puts
 that folder first on `JUPYTER_PATH` for the workers, so a `python3` kernel spec of the user or the
-system is never picked instead.
+system is never picked instead. Kernels talk to Papermill over local IPC sockets (`transport="ipc"`)
+in a private folder (mode 0700) made for each batch, never over TCP ports that another local user
+could connect to: `giaoban.engine.kernels.GiaobanKernelManager`, for every engine.
 
-The engine is a parameter (`giaoban build --engine`): `papermill` is Papermill with its default
-nbclient engine; any other name is looked up among Papermill's engines, which other packages
-register through the `papermill.engine` entry point, and passed to `papermill.execute_notebook`.
+Engines (`giaoban build --engine`):
+
+- `giaoban-fork` (the default): Papermill's nbclient engine whose kernels are forked from a warm
+  template process that has already imported IPython, pandas, matplotlib and `giaoban` and loaded
+  the validated data (`giaoban.engine`). `run` starts that fork server for the batch and stops it
+  at the end. A notebook it cannot serve (the server did not start, or refused) runs with plain
+  kernels instead, and the outcome carries a note saying so (`Outcome.note`, shown in the build log).
+- `papermill`: Papermill with its default nbclient engine; a new Python per kernel.
+- any other name is looked up among Papermill's engines, which other packages register through the
+  `papermill.engine` entry point, and passed to `papermill.execute_notebook`.
+
+`run(..., scheduler="tcp://HOST:PORT")` executes the tasks on a Dask cluster instead
+(`giaoban.distributed`).
 """
 
 from __future__ import annotations
@@ -24,21 +36,29 @@ import json
 import logging
 import multiprocessing
 import os
+import shutil
 import sys
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from giaoban.errors import GiaobanError
 from giaoban.files import write_text
 
-__all__ = ["Task", "Outcome", "EngineError", "DEFAULT_ENGINE", "KERNEL", "engines", "check_engine",
-           "prepare_kernel", "execute_task", "run", "default_workers"]
+__all__ = ["Task", "Outcome", "EngineError", "DEFAULT_ENGINE", "PLAIN_ENGINE", "FORK_ENGINE", "KERNEL", "engines",
+           "check_engine", "prepare_kernel", "execute_task", "run", "default_workers", "pool_size"]
 
-DEFAULT_ENGINE = "papermill"
+#: Papermill with its own nbclient engine: a new Python for every kernel.
+PLAIN_ENGINE = "papermill"
+#: Papermill's nbclient engine with kernels forked from a warm template (`giaoban.engine`).
+FORK_ENGINE = "giaoban-fork"
+DEFAULT_ENGINE = FORK_ENGINE
 KERNEL = "python3"
+#: Notebooks a worker process executes before it is replaced (bounds its memory).
+WORKER_TASKS = 100
 MIN_START_TIMEOUT = 60
 
 
@@ -49,7 +69,9 @@ class EngineError(GiaobanError):
 @dataclass(frozen=True)
 class Task:
     """What a worker needs to execute one job (picklable): notebook, output path, parameters,
-    timeout in seconds, working folder and engine name."""
+    timeout in seconds, working folder (the kernel's), engine name, variables added to the
+    kernel's environment (besides the worker's own) and, for the fork engine, the fork server's
+    socket when it is not the one of `$GIAOBAN_FORK_SOCKET`."""
 
     id: str
     notebook: str
@@ -58,16 +80,21 @@ class Task:
     timeout: int
     cwd: str
     engine: str = DEFAULT_ENGINE
+    kernel_env: dict[str, str] = field(default_factory=dict)
+    fork_socket: str = ""  # the fork server's socket, when not `$GIAOBAN_FORK_SOCKET` (Dask workers)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a task ended: `ok`, the Vietnamese `error` (None when ok) and the seconds it took."""
+    """How a task ended: `ok`, the Vietnamese `error` (None when ok), the seconds it took, the
+    engine that executed it and a `note` for the build log (e.g. a fall-back to plain kernels)."""
 
     id: str
     ok: bool
     error: str | None = None
     seconds: float = 0.0
+    engine: str | None = None
+    note: str | None = None
 
 
 def default_workers() -> int:
@@ -78,15 +105,27 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def engines() -> list[str]:
-    """Return the engine names `run` accepts: `papermill` and every engine registered with Papermill."""
-    from papermill.engines import papermill_engines
+def pool_size(workers: int, engine: str) -> int:
+    """Return how many notebooks run at once for `workers` cores: `workers`, plus one with the fork
+    engine, whose kernels start in milliseconds but spend about 0.3 s waiting on jupyter_client
+    (kernel_info, flushing IOPub, shutdown) during which a core would otherwise be idle."""
+    return workers + 1 if engine == FORK_ENGINE and workers > 1 else workers
 
-    return sorted({DEFAULT_ENGINE, *(name for name in papermill_engines._engines if name)})
+
+def engines() -> list[str]:
+    """Return the engine names `run` accepts: `papermill`, `giaoban-fork` and every engine registered
+    with Papermill."""
+    import importlib.metadata
+
+    # the `papermill.engine` entry points, read without importing papermill (whose import pulls in
+    # nbformat's JSON schema validators: a second a build that has nothing to execute would waste)
+    registered = {ep.name for ep in importlib.metadata.entry_points(group="papermill.engine")}
+    return sorted({PLAIN_ENGINE, "nbclient", *registered})
 
 
 def check_engine(name: str) -> None:
-    """Refuse (EngineError, Vietnamese) an engine name that is neither `papermill` nor a Papermill engine."""
+    """Refuse (EngineError, Vietnamese) an engine name that is neither `papermill` nor a Papermill engine
+    (`giaoban-fork` is one when the package is installed: `pip install -e .` registers it)."""
     if name not in engines():
         raise EngineError(f"không có bộ máy thực thi '{name}': cần một trong {', '.join(engines())} "
                           f"(bộ máy khác được cài qua điểm cắm 'papermill.engine')")
@@ -157,38 +196,105 @@ def _mark_stopped_cell(task: Task, error: BaseException) -> BaseException:
     return error
 
 
+_fork_broken: str | None = None  # in a worker: why the fork server cannot serve (then plain kernels)
+
+
+def _fork_unavailable(error: BaseException | None) -> Any:
+    """The ForkUnavailable that `error` is or was caused by (the fork server refused a kernel), or None."""
+    from giaoban.engine.client import ForkUnavailable
+
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, ForkUnavailable):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _language(notebook: str) -> str | None:
+    try:
+        with open(notebook, encoding="utf-8") as fh:
+            meta = json.load(fh).get("metadata", {})
+    except (OSError, ValueError, AttributeError):
+        return None
+    return (meta.get("kernelspec") or {}).get("language") or (meta.get("language_info") or {}).get("name")
+
+
+def _papermill(task: Task, engine: str) -> None:
+    import papermill
+    from traitlets.config import Config
+
+    from giaoban.engine.kernels import GiaobanKernelManager
+
+    Path(task.output).parent.mkdir(parents=True, exist_ok=True)
+    extra: dict[str, Any] = {}
+    if engine != FORK_ENGINE:  # the fork engine brings its own manager (a GiaobanKernelManager too)
+        extra["kernel_manager_class"] = GiaobanKernelManager
+    papermill.execute_notebook(
+        task.notebook, task.output, parameters=dict(task.params),
+        engine_name=None if engine == PLAIN_ENGINE else engine,
+        kernel_name=KERNEL, language="python", progress_bar=False, log_output=False,
+        # the kernel's folder and environment are the kernel manager's, per task (no os.chdir of the worker)
+        config=Config({"GiaobanKernelManager": {"kernel_cwd": task.cwd, "kernel_env": dict(task.kernel_env)},
+                       **({"ForkKernelManager": {"fork_socket": task.fork_socket}} if task.fork_socket else {})}),
+        start_timeout=max(task.timeout, MIN_START_TIMEOUT), execution_timeout=task.timeout,
+        # past the timeout: interrupt the cell and fail at once (without waiting for its reply)
+        interrupt_on_timeout=True, error_on_timeout={"ename": _TIMEOUT, "evalue": f"quá {task.timeout} giây",
+                                                     "traceback": []},
+        shutdown_kernel="immediate", **extra,
+    )
+
+
 def execute_task(task: Task) -> Outcome:
     """Execute one task with its engine (in a worker process) and return its `Outcome`.
 
     Never raises for a failing notebook: the failure is the outcome, and the executed notebook saved
     at `task.output` has its failing cell marked by Papermill (also when the cell ran past the
-    timeout, or its kernel ignored the interrupt or died).
+    timeout, or its kernel ignored the interrupt or died). With the `giaoban-fork` engine, a
+    notebook the fork server cannot serve (server not running, refused, or a notebook in another
+    language) is executed with plain kernels, and the outcome's `note` says why.
     """
-    import papermill
+    global _fork_broken
     from papermill.exceptions import PapermillExecutionError
 
     started = time.monotonic()
+    engine, note = task.engine, None
+    if engine == FORK_ENGINE:
+        language = _language(task.notebook)
+        why = _fork_broken or (f"sổ tay viết bằng {language}, không phải Python"
+                               if language not in (None, "python") else None)
+        if why:
+            engine, note = PLAIN_ENGINE, why
     try:
-        Path(task.output).parent.mkdir(parents=True, exist_ok=True)
-        papermill.execute_notebook(
-            task.notebook, task.output, parameters=dict(task.params),
-            engine_name=None if task.engine == DEFAULT_ENGINE else task.engine,
-            kernel_name=KERNEL, language="python", progress_bar=False, log_output=False,
-            cwd=task.cwd, start_timeout=max(task.timeout, MIN_START_TIMEOUT), execution_timeout=task.timeout,
-            # past the timeout: interrupt the cell and fail at once (without waiting for its reply)
-            interrupt_on_timeout=True, error_on_timeout={"ename": _TIMEOUT, "evalue": f"quá {task.timeout} giây",
-                                                         "traceback": []},
-            shutdown_kernel="immediate",
-        )
+        try:
+            _papermill(task, engine)
+        except Exception as error:  # noqa: BLE001 - only a fork refusal is retried
+            refusal = _fork_unavailable(error) if engine == FORK_ENGINE else None
+            if refusal is None:
+                raise
+            if refusal.lasting:
+                _fork_broken = str(refusal)  # no use asking again from this worker
+            engine, note = PLAIN_ENGINE, str(refusal)
+            _papermill(task, engine)  # no cell ran: start again with a plain kernel
     except Exception as error:  # noqa: BLE001 - every failure of a job is reported, none stops the batch
         if not isinstance(error, PapermillExecutionError):
             error = _mark_stopped_cell(task, error)
-        return Outcome(task.id, False, _describe(error, task.timeout), time.monotonic() - started)
-    return Outcome(task.id, True, None, time.monotonic() - started)
+        return Outcome(task.id, False, _describe(error, task.timeout), time.monotonic() - started, engine,
+                       _fallback_note(task, note))
+    return Outcome(task.id, True, None, time.monotonic() - started, engine, _fallback_note(task, note))
 
 
-def _init_worker(env: dict[str, str], log_dir: str) -> None:
-    """Set the workers' environment and send their output (and their kernels') to a log file."""
+def _fallback_note(task: Task, why: str | None) -> str | None:
+    if why is None:
+        return None
+    return f"{task.id}: chạy bằng kernel thường (--engine {PLAIN_ENGINE}) vì bộ máy {FORK_ENGINE} không dùng được: {why}"
+
+
+def _init_worker(env: dict[str, str], log_dir: str, build: int) -> None:
+    """Set the workers' environment, send their output (and their kernels') to a log file, and
+    make each worker end with the build process `build` (`_exit_with`)."""
+    _exit_with(build)
     os.environ.update(env)
     Path(log_dir).mkdir(parents=True, exist_ok=True)
     log = os.open(Path(log_dir) / f"worker-{os.getpid()}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -198,38 +304,78 @@ def _init_worker(env: dict[str, str], log_dir: str) -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, force=True)
 
 
-def run(tasks: Iterable[Task], workers: int, env: dict[str, str], log_dir: str | os.PathLike,
-        on_outcome: Callable[[Outcome], None] | None = None) -> dict[str, Outcome]:
-    """Execute `tasks` in a pool of `workers` processes and return their outcomes by task id.
+def _exit_with(build: int) -> None:
+    """End this worker process as soon as the build process `build` is gone, however it ended (a
+    SIGKILL or the OOM killer included): a thread checks the parent every half second. The worker's
+    kernel follows it (a plain kernel's parent poller watches the worker; a forked kernel is killed
+    by the fork server when the worker's connection closes); the notebook it was writing stays in the
+    build's scratch folder, which the next build removes."""
+    def watch() -> None:
+        while os.getppid() == build:
+            time.sleep(0.5)
+        os._exit(1)
 
-    `env` is added to the workers' environment (and so their kernels'); their output goes to
-    `log_dir/worker-<pid>.log`. `on_outcome` is called in this process as each task ends. Should a
-    worker process itself die, its task and those still waiting fail with a message (finished ones
-    keep their outcome).
+    threading.Thread(target=watch, name="giaoban-exit-with-build", daemon=True).start()
+
+
+def run(tasks: Iterable[Task], workers: int, env: dict[str, str], log_dir: str | os.PathLike,
+        on_outcome: Callable[[Outcome], None] | None = None, *, scheduler: str | None = None) -> dict[str, Outcome]:
+    """Execute `tasks` in a pool of processes and return their outcomes by task id.
+
+    `workers` is the number of cores to use (`pool_size` notebooks run at once). `env` is added to
+    the workers' environment (and so their kernels'); their output goes to `log_dir/worker-<pid>.log`
+    (the fork server's and its kernels' to `log_dir/fork-server.log`). `on_outcome` is called in this
+    process as each task ends. Should a worker process itself die, its task and those still waiting
+    fail with a message (finished ones keep their outcome). With `scheduler` (`tcp://HOST:PORT`), the
+    tasks run on that Dask cluster (`giaoban.distributed.run`) and `workers` is not used.
     """
     tasks = list(tasks)
     outcomes: dict[str, Outcome] = {}
     if not tasks:
         return outcomes
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks))), mp_context=context,
-                               initializer=_init_worker, initargs=(env, str(log_dir)))
+    if scheduler:
+        from giaoban import distributed
+
+        return distributed.run(tasks, scheduler, env, on_outcome)
+    from giaoban.engine.client import FORK_SOCKET_ENV, ForkServer, notebook_imports
+    from giaoban.engine.kernels import KERNEL_DIR_ENV, private_dir
+
+    Path(log_dir).mkdir(parents=True, exist_ok=True)
+    folder = private_dir()
+    env = {**env, KERNEL_DIR_ENV: str(folder), "JUPYTER_RUNTIME_DIR": str(folder)}
+    server = None
+    size = max(pool_size(workers, t.engine) for t in tasks)
     try:
-        pending = {pool.submit(execute_task, task): task for task in tasks}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                task = pending.pop(future)
-                try:
-                    outcome = future.result()
-                except Exception as error:  # noqa: BLE001 - a dead worker fails its task only
-                    outcome = Outcome(task.id, False, f"tiến trình thực thi dừng đột ngột ({type(error).__name__}: "
-                                                      f"{error})")
-                outcomes[task.id] = outcome
-                if on_outcome is not None:
-                    on_outcome(outcome)
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+        if any(t.engine == FORK_ENGINE for t in tasks):
+            server = ForkServer.start(folder, {**os.environ, **env},
+                                      warm=notebook_imports(sorted({t.notebook for t in tasks})),
+                                      preload=["giaoban.engine.warm:preload_data"], log=Path(log_dir) / "fork-server.log")
+            env[FORK_SOCKET_ENV] = str(server.socket_path)
+        context = multiprocessing.get_context("spawn")
+        # a worker grows by about 0.3 MB a notebook (papermill, nbclient, jupyter_client): replaced every 100
+        pool = ProcessPoolExecutor(max_workers=max(1, min(size, len(tasks))), mp_context=context,
+                                   initializer=_init_worker, initargs=(env, str(log_dir), os.getpid()),
+                                   max_tasks_per_child=WORKER_TASKS)
+        try:
+            pending = {pool.submit(execute_task, task): task for task in tasks}
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    task = pending.pop(future)
+                    try:
+                        outcome = future.result()
+                    except Exception as error:  # noqa: BLE001 - a dead worker fails its task only
+                        outcome = Outcome(task.id, False, f"tiến trình thực thi dừng đột ngột "
+                                                          f"({type(error).__name__}: {error})")
+                    outcomes[task.id] = outcome
+                    if on_outcome is not None:
+                        on_outcome(outcome)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
     return outcomes

@@ -14,12 +14,18 @@ What each kind of job reads (tables of `data/`, see `data/README.md`):
 
 Every job also reads the reference tables (`Inputs.reference`): the indicator catalogue, the areas
 and the province registry (one row per unit, old and new), all from the validated dataset.
+
+A public build (`giaoban build --public`) sets `$GIAOBAN_VISIBILITY=public` for its kernels, as it
+sets `$GIAOBAN_DATA`: `for_job` then reads `Dataset.public()`, without the reports and figures whose
+`visibility` is `internal`. This is the one place where data enter the notebooks, so nothing internal
+can reach a public page; the visibility is part of the fingerprint, hence of the cache key.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,7 +40,11 @@ from giaoban.periods import Period
 from giaoban.provinces import Province, Provinces
 from giaoban.validation import DATA_ENV, default_data_dir
 
-__all__ = ["Inputs", "for_job", "report_units", "lineage", "REFERENCE_TABLES", "DATA_ENV", "NOTEBOOKS"]
+__all__ = ["Inputs", "for_job", "report_units", "lineage", "REFERENCE_TABLES", "DATA_ENV", "VISIBILITY_ENV",
+           "NOTEBOOKS", "public_from_env"]
+
+#: Environment variable a public build sets to `public` for its kernels (see the module docstring).
+VISIBILITY_ENV = "GIAOBAN_VISIBILITY"
 
 #: The reference tables every job reads (`Inputs.reference`), built from the validated catalogue
 #: and province registry: one row per indicator, per area, per provincial unit (old and new).
@@ -133,6 +143,7 @@ class Inputs:
     indicators, every province, with the report's `province` code added. `reference`: the tables
     `indicators`, `areas` and `provinces` (see REFERENCE_TABLES). `sources`: report_id → source text (briefing only).
     `province` / `units` / `period`: the unit, its lineage and the period the params named.
+    `visibility`: "all", or "public" when internal reports and figures were left out.
     """
 
     notebook: str
@@ -147,6 +158,7 @@ class Inputs:
     province: Province | None = None
     units: tuple[Province, ...] = ()
     period: Period | None = None
+    visibility: str = "all"
 
     @property
     def indicators(self) -> pd.DataFrame:
@@ -162,7 +174,7 @@ class Inputs:
         """Return the sha256 (hex) of every row this job reads, serialised canonically.
 
         Two `Inputs` have the same fingerprint exactly when their tables (columns, types, values,
-        row order) and source texts are equal; parameters are not part of it.
+        row order), source texts and visibility are equal; parameters are not part of it.
         """
         digest = hashlib.sha256()
 
@@ -176,6 +188,8 @@ class Inputs:
             add(f"reference/{name}", _frame_bytes(self.reference[name]))
         for report_id in sorted(self.sources):
             add(f"sources/{report_id}", self.sources[report_id].encode("utf-8"))
+        if self.visibility != "all":  # (a full read keeps the fingerprint it always had)
+            add("visibility", self.visibility.encode())
         return digest.hexdigest()
 
 
@@ -202,14 +216,24 @@ def _sources(dataset: Dataset, reports: pd.DataFrame) -> dict[str, str]:
             if not pd.isna(name)}
 
 
+def public_from_env() -> bool:
+    """Return True when `$GIAOBAN_VISIBILITY` asks for the public data only (set by `giaoban build --public`).
+    Refuses (InputError) a value other than `public`, `all` or empty: a typo must not publish internal rows."""
+    value = os.environ.get(VISIBILITY_ENV, "").strip()
+    if value not in ("", "all", "public"):
+        raise InputError(f"${VISIBILITY_ENV}={value!r} không hợp lệ: cần 'public' (chỉ số liệu công khai) hoặc 'all'")
+    return value == "public"
+
+
 def for_job(notebook: str, params: Mapping[str, Any], data_dir: str | Path | None = None, *,
-            dataset: Dataset | None = None) -> Inputs:
+            dataset: Dataset | None = None, public: bool | None = None) -> Inputs:
     """Return the `Inputs` of one job: `notebook` is "briefing", "province" or "period"; `params`
     its parameters (`province` code and `period` code for a briefing; `province` and `on`, an ISO
     date choosing among units that shared a code, or None, for a province page; `period` for a
     period page; other keys such as `lang` are ignored). The data are `giaoban.dataset.load_dataset`
     of `data_dir` (default `$GIAOBAN_DATA`, which the build sets for its kernels, else `data/`), or
-    `dataset` when given (the build loads it once for all jobs).
+    `dataset` when given (the build loads it once for all jobs). With `public` (default:
+    `public_from_env()`), only `dataset.public()` is read: no internal report or figure.
 
     Refuses (InputError): an unknown notebook, a missing or malformed parameter, a province not in
     force in the period (or, without `on`, a code that named several units), invalid data
@@ -217,8 +241,12 @@ def for_job(notebook: str, params: Mapping[str, Any], data_dir: str | Path | Non
     """
     if notebook not in NOTEBOOKS:
         raise InputError(f"sổ tay không có: {notebook!r} (cần một trong {', '.join(NOTEBOOKS)})")
+    if public is None:
+        public = public_from_env()
     if dataset is None:
         dataset = load_dataset(Path(data_dir) if data_dir is not None else default_data_dir())
+    if public:
+        dataset = dataset.public()
     loaded = _loaded(dataset)
     reg = dataset.provinces
     reports, observations = dataset.reports, dataset.observations
@@ -268,4 +296,5 @@ def for_job(notebook: str, params: Mapping[str, Any], data_dir: str | Path | Non
         focus_tasks=_rows_of(dataset.focus_tasks, mine["report_id"]),
         legal_refs=_rows_of(dataset.legal_refs, mine["report_id"]), peers=peers,
         reference=dict(loaded.reference), sources=sources, province=province, units=tuple(units), period=period,
+        visibility=dataset.visibility,
     )

@@ -17,6 +17,7 @@ A batch file names many pages, as a product::
     notebooks: [briefing, province, period]
     langs: [vi, en]
     timeout: 600
+    public: false             # true: a public build, as `giaoban build --public` (default false)
 
 Files are read with a YAML loader that keeps every scalar as text (so `01` stays "01" and `no`
 stays "no"; pydantic then reads numbers and dates), refuses anchors and aliases (no "billion laughs"),
@@ -52,7 +53,7 @@ from giaoban.text import fold, nfc
 __all__ = [
     "ParamsError", "MeetingParams", "MeetingInfo", "BatchParams", "Meeting", "Batch", "ProvinceChoice",
     "MEETING_TYPES", "meeting_type_code", "meeting_type_label", "load", "load_many", "read_yaml",
-    "display_path", "expand_paths", "MAX_BYTES", "DEFAULT_TIMEOUT", "ALL_PROVINCES", "ALL_PERIODS",
+    "display_path", "expand_paths", "public_build", "MAX_BYTES", "DEFAULT_TIMEOUT", "ALL_PROVINCES", "ALL_PERIODS",
 ]
 
 MAX_BYTES = 256 * 1024
@@ -190,7 +191,13 @@ def read_yaml(path: str | Path) -> tuple[Any, dict[tuple, int]]:
     try:
         text = nfc(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
-        raise ParamsError([f"{shown}: tệp không phải UTF-8 (byte {error.start})"]) from None
+        from giaoban.extract.reading import ENCODING_NAMES, detect_legacy
+
+        legacy = detect_legacy(raw)
+        seems = f", có vẻ là {ENCODING_NAMES[legacy]}" if legacy else ""
+        line = raw[:error.start].count(b"\n") + 1
+        raise ParamsError([f"{shown}:{line}: tệp không phải UTF-8 (byte {error.start}{seems}): cần lưu lại dưới dạng "
+                           f"UTF-8"]) from None
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -303,6 +310,7 @@ class BatchParams(_Model):
     notebooks: list[Notebook] = Field(min_length=1)
     langs: list[Lang] = Field(min_length=1)
     timeout: int = Field(default=DEFAULT_TIMEOUT, gt=0, le=MAX_TIMEOUT)
+    public: bool = False
 
     @field_validator("provinces", mode="before")
     @classmethod
@@ -336,6 +344,8 @@ _MESSAGES = {
     "date_type": "cần một ngày dạng YYYY-MM-DD",
     "date_parsing": "cần một ngày dạng YYYY-MM-DD",
     "string_too_short": "không được để trống",
+    "bool_parsing": "cần true hoặc false",
+    "bool_type": "cần true hoặc false",
 }
 
 
@@ -419,6 +429,7 @@ class Batch:
     langs: tuple[str, ...]
     timeout: int
     pairs: tuple[tuple[Province, Period], ...] = ()
+    public: bool = False
 
 
 def _period(text: str) -> Period:
@@ -510,7 +521,7 @@ def _resolve_batch(model: BatchParams, path: Path, registry: Provinces, problems
     return Batch(path, model.title, tuple(choices) if choices is not None else None,
                  tuple(dict.fromkeys(periods)) if periods is not None else None,
                  tuple(model.notebooks), tuple(model.langs), model.timeout,
-                 tuple(pairs) if choices is not None and periods is not None else ())
+                 tuple(pairs) if choices is not None and periods is not None else (), model.public)
 
 
 def _kind(path: Path, data: dict) -> str | None:
@@ -598,3 +609,18 @@ def load_many(paths: list[str | Path], registry: Provinces) -> list[Meeting | Ba
     if problems:
         raise ParamsError(problems)
     return out
+
+
+def public_build(validated: list[Meeting | Batch]) -> bool:
+    """Return whether the batch files in `validated` ask for a public build (`public: true`).
+
+    Refuses (ParamsError) a build whose files disagree: a public batch file built together with a
+    batch that is not public, or with a meeting file, would publish one of them wrongly.
+    """
+    marked = [v for v in validated if isinstance(v, Batch) and v.public]
+    if not marked or len(marked) == len(validated):
+        return bool(marked)
+    others = [display_path(v.path) for v in validated if v not in marked]
+    raise ParamsError([f"{display_path(marked[0].path)}: tệp này đòi bản công khai (public: true) nhưng "
+                       f"{', '.join(others)} thì không; dựng riêng từng tệp, hoặc dùng --public để dựng tất cả "
+                       f"thành bản công khai"])

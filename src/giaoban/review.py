@@ -508,7 +508,12 @@ def write_review(report: str | Path, out: str | Path | None = None, data_dir: st
         raise InputError("tệp đã có: chọn tên khác, hoặc thêm --force để ghi đè (mọi quyết định trong tệp cũ "
                          "sẽ mất)", path=str(target))
     folder = data_folder(data_dir)
-    text = _normalise_text(read_report(source))
+    try:
+        text = _normalise_text(read_report(source))
+    except InputError as error:
+        if error.path is not None:
+            raise
+        raise InputError(error.detail, path=str(source)) from None
     ctx = load_context(folder)
 
     name = nfc(source.name if source.suffix == ".txt" else source.stem + ".txt")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -65,6 +65,28 @@ _PAPERS = {"a4": "a4", "a5": "a5", "a3": "a3", "letter": "us-letter", "us-letter
 
 class ConfigError(InputError):
     """`_quarto.yml` is missing, not YAML, or a supported key has a value of the wrong form."""
+
+
+#: `_quarto.yml` is a page of options; a larger file is not one.
+MAX_CONFIG_BYTES = 256 * 1024
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing anchors and aliases (a few lines of them can expand to billions
+    of nodes)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.MarkedYAMLError(problem="không dùng neo (&) và bí danh (*) của YAML trong _quarto.yml: hãy "
+                                       "viết rõ từng giá trị", problem_mark=event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _inside(pattern: str) -> bool:
+    """True when a path or glob of `_quarto.yml` stays inside the project (relative, no `..`)."""
+    path = PurePosixPath(pattern.replace("\\", "/"))
+    return bool(pattern.strip()) and not path.is_absolute() and ".." not in path.parts and not re.match(r"^[A-Za-z]:", pattern)
 
 
 @dataclass(frozen=True)
@@ -179,6 +201,15 @@ class _Read:
             raise self.fail(dotted, f"cần một chuỗi hoặc danh sách chuỗi, gặp {value!r}")
         return value
 
+    def paths(self, dotted: str) -> list[str]:
+        """Like `strings`, and each must stay inside the project (no absolute path, no `..`)."""
+        value = self.strings(dotted)
+        for i, item in enumerate(value):
+            if not _inside(item):
+                raise self.fail(f"{dotted}[{i}]", f"đường dẫn {item!r} ra ngoài dự án: cần đường dẫn tương đối "
+                                f"trong dự án, không có '..' và không bắt đầu bằng '/'")
+        return value
+
     def nav(self, side: str) -> list[NavItem]:
         items = self.get(f"website.navbar.{side}", [])
         if not isinstance(items, list):
@@ -208,13 +239,36 @@ def read_config(path: str | Path) -> SiteConfig:
     """
     p = Path(path)
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        if p.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"tệp lớn hơn {MAX_CONFIG_BYTES // 1024} KiB: _quarto.yml chỉ gồm vài chục dòng tuỳ chọn",
+                              path=str(p))
+        data = p.read_bytes()
     except FileNotFoundError:
         raise ConfigError("không có _quarto.yml", path=str(p)) from None
-    except (UnicodeDecodeError, yaml.YAMLError) as e:
-        raise ConfigError(f"không đọc được YAML: {e}", path=str(p)) from None
+    except OSError as e:
+        raise ConfigError(f"không đọc được tệp ({e.strerror or e})", path=str(p)) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        from giaoban.extract.reading import ENCODING_NAMES, detect_legacy
+
+        legacy = detect_legacy(data)
+        seems = f", có vẻ là {ENCODING_NAMES[legacy]}" if legacy else ""
+        raise ConfigError(f"tệp không phải UTF-8 (byte {e.start}{seems}): cần lưu lại dưới dạng UTF-8",
+                          path=str(p)) from None
+    loader = _Loader(text)
+    try:
+        raw = loader.get_single_data()
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        what = getattr(e, "problem", None) or str(e)
+        where = f"dòng {mark.line + 1}: " if mark is not None else ""
+        raise ConfigError(f"{where}YAML không hợp lệ ({what})", path=str(p)) from None
+    finally:
+        loader.dispose()
     if not isinstance(raw, dict):
-        raise ConfigError("cần một bảng YAML ở gốc", path=str(p))
+        raise ConfigError("cần một bảng YAML ở gốc (project:, website:, format:…), tệp "
+                          + ("trống" if raw is None else f"là {type(raw).__name__}"), path=str(p))
     r = _Read(p, raw)
     if r.get("project.type") != "website":
         raise r.fail("project.type", f"trình dựng sẵn chỉ dựng 'website', gặp {r.get('project.type')!r}")
@@ -253,7 +307,7 @@ def read_config(path: str | Path) -> SiteConfig:
         lang=lang,
         output_dir=str(r.get("project.output-dir", "_site")),
         render=r.strings("project.render"),
-        resources=r.strings("project.resources"),
+        resources=r.paths("project.resources"),
         navbar_left=r.nav("left"),
         navbar_right=r.nav("right"),
         search=bool(r.get("website.search", True)),
@@ -265,7 +319,7 @@ def read_config(path: str | Path) -> SiteConfig:
         html_toc=r.typed("format.html.toc", bool, False),
         html_toc_title=r.get("format.html.toc-title"),
         html_toc_depth=r.typed("format.html.toc-depth", int, 3),
-        html_css=r.strings("format.html.css"),
+        html_css=r.paths("format.html.css"),
         typst=typst,
         warnings=warnings,
     )

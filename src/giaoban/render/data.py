@@ -2,11 +2,16 @@
 
 Read with the standard `csv` module, as text: the site shows the data, it computes nothing from it.
 A missing file is not an error here (the page says so); validation is `giaoban validate`'s job.
+
+A public site (the manifest of `giaoban build --public`) offers only the four tables, without the
+reports whose `visibility` is not `public` (and every row of theirs) and without the figures whose
+`visibility` is not `public`; any other CSV of `data/` is left out.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +19,10 @@ from giaoban.numbers import format_number
 from giaoban.render.words import word
 
 __all__ = ["Indicators", "Download", "Report", "read_indicators", "list_downloads", "read_reports",
-           "INDICATOR_COLUMNS"]
+           "download_files", "INDICATOR_COLUMNS", "TABLES"]
+
+#: The tables of `data/` a public site offers, without their internal rows.
+TABLES = ("reports", "observations", "focus_tasks", "legal_refs")
 
 #: The catalogue's columns, in the order the data page shows them (`label`, `unit`: by language).
 INDICATOR_COLUMNS = ("code", "area", "label", "unit", "value_type", "summable_provinces",
@@ -79,17 +87,50 @@ def read_indicators(data_dir: Path | None, lang: str) -> tuple[Indicators | None
     return Indicators(tuple(word(lang, c) for c in INDICATOR_COLUMNS), tuple(body)), warnings
 
 
-def list_downloads(data_dir: Path | None, lang: str) -> list[tuple[Path, Download]]:
-    """Return the CSVs directly under `data_dir` (sorted by name), each with its row count and size."""
+def _public_table(path: Path, hidden: set[str]) -> bytes:
+    """The CSV at `path` without the rows of `hidden` reports and the rows whose visibility is not public."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, [])
+        rows = list(reader)
+    at = {name: i for i, name in enumerate(header)}
+    keep = []
+    for row in rows:
+        cell = lambda name: row[at[name]].strip() if name in at and at[name] < len(row) else None  # noqa: E731
+        if cell("report_id") in hidden:
+            continue
+        if "visibility" in at and cell("visibility") != "public":
+            continue
+        keep.append(row)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(keep)
+    return buffer.getvalue().encode("utf-8")
+
+
+def download_files(data_dir: Path | None, *, public: bool = False) -> list[tuple[str, bytes]]:
+    """Return (file name, bytes) of the CSVs the site offers, sorted by name: every CSV directly under
+    `data_dir` as it is; for a public site only the four TABLES, without internal rows (module docstring)."""
     if data_dir is None or not data_dir.is_dir():
         return []
+    if not public:
+        return [(path.name, path.read_bytes()) for path in sorted(data_dir.glob("*.csv"))]
+    hidden: set[str] = set()
+    if (data_dir / "reports.csv").is_file():
+        hidden = {(r.get("report_id") or "").strip() for r in _read(data_dir / "reports.csv")
+                  if (r.get("visibility") or "").strip() != "public"}
+    return sorted((f"{name}.csv", _public_table(data_dir / f"{name}.csv", hidden)) for name in TABLES
+                  if (data_dir / f"{name}.csv").is_file())
+
+
+def list_downloads(data_dir: Path | None, lang: str, *, public: bool = False) -> list[tuple[bytes, Download]]:
+    """Return the CSVs the site offers (`download_files`), each with its bytes, row count and size."""
     out = []
-    for path in sorted(data_dir.glob("*.csv")):
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            n = max(sum(1 for _ in csv.reader(fh)) - 1, 0)
-        kb = path.stat().st_size / 1024
-        size = f"{format_number(round(kb, 1), 1, lang=lang)} KB"
-        out.append((path, Download(path.name, format_number(n, lang=lang), size)))
+    for name, data in download_files(data_dir, public=public):
+        n = max(sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))) - 1, 0)
+        size = f"{format_number(round(len(data) / 1024, 1), 1, lang=lang)} KB"
+        out.append((data, Download(name, format_number(n, lang=lang), size)))
     return out
 
 

@@ -6,6 +6,7 @@ A link that starts with `/` is a problem too: it breaks the site opened from fil
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from html.parser import HTMLParser
@@ -46,14 +47,28 @@ def page_links(html: str) -> tuple[list[str], set[str]]:
     return c.links, c.ids
 
 
-def check_links(site: str | Path) -> list[str]:
+def check_links(site: str | Path, memo: dict | None = None) -> list[str]:
     """Return one line per broken internal link of the site folder `site` (empty when all work).
 
-    External links (with a scheme: http, mailto…) are not followed.
+    External links (with a scheme: http, mailto…) are not followed. `memo` (sha256 of a page's
+    HTML → [links, ids]) spares parsing pages seen before; it is filled with the pages parsed.
     """
     root = Path(site)
     pages = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html"))
-    parsed = {p: page_links((root / p).read_text(encoding="utf-8")) for p in pages}
+
+    def parse(page: str) -> tuple[list[str], set[str]]:
+        text = (root / page).read_text(encoding="utf-8")
+        if memo is None:
+            return page_links(text)
+        key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        hit = memo.get(key)
+        if hit is not None:
+            return list(hit[0]), set(hit[1])
+        links, ids = page_links(text)
+        memo[key] = [links, sorted(ids)]
+        return links, ids
+
+    parsed = {p: parse(p) for p in pages}
     problems = []
     for page in pages:
         links, ids = parsed[page]

@@ -19,11 +19,13 @@ from giaoban.errors import GiaobanError, InputError
 from giaoban.periods import Period
 
 __all__ = ["Manifest", "Job", "ProvinceRef", "PeriodRef", "MeetingRef", "ManifestError",
-           "read_manifest", "STATUSES", "RENDERED"]
+           "read_manifest", "check_job", "STATUSES", "RENDERED", "VISIBILITIES"]
 
 STATUSES = ("ok", "cached", "failed")
 #: Statuses whose notebook is rendered; a failed job is listed but not rendered.
 RENDERED = ("ok", "cached")
+#: `generated_from.visibility`: "all" (every row of the data), or "public" (a public build).
+VISIBILITIES = ("all", "public")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -92,13 +94,22 @@ class Job:
 
 @dataclass(frozen=True)
 class Manifest:
-    """The whole manifest: where it was read from, what the notebooks ran with, and the jobs."""
+    """The whole manifest: where it was read from, what the notebooks ran with, and the jobs.
+
+    `visibility` is "public" when the notebooks read only the data that may be published: the renderer
+    then ships only public rows in the downloads."""
 
     path: Path
     data_hash: str
     packages: dict[str, str]
     jobs: tuple[Job, ...]
     build_date: date | None = None
+    visibility: str = "all"
+
+    @property
+    def public(self) -> bool:
+        """True for the manifest of a public build."""
+        return self.visibility == "public"
 
     @property
     def folder(self) -> Path:
@@ -246,6 +257,9 @@ class _Reader:
         for name, version in packages.items():
             if not isinstance(version, str):
                 raise self.fail(f"generated_from.packages.{name}", f"cần phiên bản dạng chuỗi, gặp {version!r}")
+        visibility = gen.get("visibility", "all")
+        if visibility not in VISIBILITIES:
+            raise self.fail("generated_from.visibility", f"cần một trong {', '.join(VISIBILITIES)}, gặp {visibility!r}")
         jobs_raw = top.get("jobs")
         if not isinstance(jobs_raw, list):
             raise self.fail("jobs", "cần một danh sách công việc")
@@ -256,7 +270,7 @@ class _Reader:
                 raise self.fail(f"jobs[{i}].page", f"trùng trang với jobs[{seen[job.page]}]: {job.page!r}")
             seen[job.page] = i
         return Manifest(path=self.path, data_hash=data_hash, packages=dict(sorted(packages.items())),
-                        jobs=jobs, build_date=self.date(top.get("build_date"), "build_date"))
+                        jobs=jobs, build_date=self.date(top.get("build_date"), "build_date"), visibility=visibility)
 
 
 def read_manifest(path: str | Path) -> Manifest:
@@ -271,3 +285,9 @@ def read_manifest(path: str | Path) -> Manifest:
     if p.is_dir():
         p = p / "manifest.json"
     return _Reader(p).read()
+
+
+def check_job(entry: Any, index: int, path: str | Path) -> Job:
+    """Return the `Job` of one manifest entry (`jobs[index]` of the manifest at `path`), checked as
+    `read_manifest` checks it; refuses (ManifestError, naming the field) what `read_manifest` would."""
+    return _Reader(Path(path)).job(entry, index)

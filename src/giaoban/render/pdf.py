@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-import typst
+from typing import Callable
 
 from giaoban.render.config import TypstOptions
 from giaoban.render.notebook import RenderError
+from giaoban.render.typst_worker import TypstFailed, compile_pdf
 
 __all__ = ["Chapter", "Cover", "write_book", "TEMPLATE"]
 
@@ -53,11 +54,14 @@ class Cover:
 
 def write_book(out: Path, chapters: list[Chapter], *, cover: Cover, title: str, header: str, site: str,
                lang: str, toc_title: str, options: TypstOptions, stamp: date | None,
-               work_dir: Path) -> list[str]:
+               work_dir: Path, compiler: Callable[[str, str, str | None], tuple[bytes, list[str]]] | None = None
+               ) -> list[str]:
     """Write the PDF `out` with `chapters` behind `cover`; return Typst's warnings as text lines.
 
-    `work_dir` is an empty scratch folder for the Typst project. Refuses (RenderError) a book
-    without chapters and anything Typst cannot compile, with Typst's message.
+    `work_dir` is an empty scratch folder for the Typst project. `compiler(main, root, timestamp)`
+    → (PDF bytes, warning messages) compiles it (default: `typst_worker.compile_pdf` in this
+    process; the renderer gives one that runs it in a worker process). Refuses (RenderError) a
+    book without chapters and anything Typst cannot compile, with Typst's message.
     """
     if not chapters:
         raise RenderError(f"{out.name}: sổ tay không có chương nào")
@@ -88,11 +92,10 @@ def write_book(out: Path, chapters: list[Chapter], *, cover: Cover, title: str, 
     (work_dir / "main.typ").write_text("\n".join(main) + "\n", encoding="utf-8")
     stamp_time = datetime(stamp.year, stamp.month, stamp.day, tzinfo=timezone.utc) if stamp else None
     try:
-        pdf, warnings = typst.compile_with_warnings(
-            str(work_dir / "main.typ"), root=str(work_dir), font_paths=[], ignore_system_fonts=True,
-            timestamp=stamp_time, format="pdf")
-    except typst.TypstError as e:
+        pdf, warnings = (compiler or compile_pdf)(str(work_dir / "main.typ"), str(work_dir),
+                                                  stamp_time.isoformat() if stamp_time else None)
+    except TypstFailed as e:
         raise RenderError(f"{out.name}: Typst lỗi: {e.message} {e.diagnostic}".strip()) from None
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(pdf)
-    return [f"{out.name}: Typst: {w.message}" for w in warnings]
+    return [f"{out.name}: Typst: {w}" for w in warnings]

@@ -1,31 +1,55 @@
-"""`render_site`: executed notebooks + manifest + `_quarto.yml` → the site folder, whole or not at all."""
+"""`render_site`: executed notebooks + manifest + `_quarto.yml` → the site folder, whole or not at all.
+
+The site is written into `.<name>.new-<pid>-…` beside the output folder and swapped in at the end: on
+Linux with one atomic `renameat2(RENAME_EXCHANGE)`, so that the output folder always exists and is
+always a whole site; elsewhere with two renames (the old site is first moved to `.<name>.old-<pid>`).
+A render killed at any moment leaves the last whole site in place (or, in the two-rename window, in
+`.<name>.old-<pid>`); the next render restores that one if the output folder is missing and removes
+the leftovers of renders whose process is gone. Typst's scratch files go to `.<name>.work-<pid>-…`.
+
+The output folder is replaced whole, so `check_out_dir` refuses one that is not a site giaoban wrote
+(marked by the file `.giaoban-site`; earlier sites by `assets/giaoban.css`), and one that holds the
+project, its data or its build folder.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import dataclasses
+import errno
 import glob
 import hashlib
+import multiprocessing
 import os
+import re
 import shutil
+import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from giaoban.render.config import SiteConfig, read_config, rendered_by_quarto
-from giaoban.render.data import list_downloads
+from giaoban.render.data import download_files
+from giaoban.render.incremental import Parts, RenderCache
 from giaoban.render.links import check_links
 from giaoban.render.manifest import Manifest, read_manifest
 from giaoban.render.notebook import Document, RenderError, read_notebook, to_html, to_typst
-from giaoban.render.pdf import Chapter, Cover, write_book
-from giaoban.render.quarto import STAGED_ASSETS, run_quarto, stage_quarto_project
+from giaoban.render.pdf import TEMPLATE, Chapter, Cover, write_book
+from giaoban.render.typst_worker import compile_pdf
+from giaoban.render.quarto import STAGE_RECORD, STAGED_ASSETS, run_quarto, stage_quarto_project
 from giaoban.render.search import index_site
 from giaoban.render.site import TEMPLATES, Site, SitePage
 from giaoban.render.words import format_date, word
 
-__all__ = ["RenderReport", "render_site", "RENDERERS"]
+__all__ = ["RenderReport", "render_site", "RENDERERS", "check_out_dir", "recover_site", "SITE_MARKER"]
 
 RENDERERS = ("auto", "quarto", "builtin")
+#: The file that marks a folder as a site giaoban wrote (so that it may be replaced whole).
+SITE_MARKER = ".giaoban-site"
 
 
 @dataclass
@@ -40,12 +64,21 @@ class RenderReport:
     books: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    converted: int = 0  # notebook pages converted now (pandoc), the others reused (giaoban.render.incremental)
+    reused: int = 0
+    up_to_date: bool = False  # nothing the site is made from changed: nothing was rendered
 
     def lines(self) -> list[str]:
         """Return the report as lines for the terminal, in Vietnamese."""
-        out = [f"Trình dựng: {self.renderer} ({self.reason})",
+        out = [f"lưu ý: {n}" for n in self.notes]
+        out += [f"Trình dựng: {self.renderer} ({self.reason})",
                f"Đã dựng {len(self.pages)} trang, {len(self.pdfs)} bản PDF, {len(self.books)} sổ tay theo kỳ "
                f"vào {self.out_dir}"]
+        if self.up_to_date:
+            out.append("Trang web đã mới nhất (không gì thay đổi): dựng lại 0 trang")
+        elif self.converted or self.reused:
+            out.append(f"dựng lại {self.converted} trang sổ tay, dùng lại {self.reused} trang không đổi")
         out += [f"Bỏ qua (sổ tay chạy lỗi): {s}" for s in self.skipped]
         out += [f"cảnh báo: {w}" for w in self.warnings]
         return out
@@ -64,16 +97,58 @@ def _choose(renderer: str) -> tuple[str, str, str | None]:
     return "builtin", "không tìm thấy lệnh quarto", None
 
 
+class _Images(Mapping):
+    """A chapter's images by name: bytes, read from the render cache only when a PDF is typeset."""
+
+    def __init__(self, images: dict) -> None:
+        self._images = images
+
+    def __getitem__(self, name: str) -> bytes:
+        return RenderCache.image_bytes(self._images[name])
+
+    def __iter__(self):
+        return iter(self._images)
+
+    def __len__(self) -> int:
+        return len(self._images)
+
+
 class _Builder:
     """One render into a temporary folder `tmp`, which `render_site` swaps in at the end."""
 
     def __init__(self, site: Site, tmp: Path, work: Path, data_dir: Path | None, report: RenderReport,
-                 jobs: int) -> None:
+                 jobs: int, cache: RenderCache | None = None) -> None:
         self.site, self.tmp, self.work, self.data_dir, self.report = site, tmp, work, data_dir, report
         self.config: SiteConfig = site.config
         self.manifest: Manifest = site.manifest
         self.jobs = jobs
+        self.cache = cache or RenderCache(None)
         self.chapters: dict[str, Chapter] = {}
+        self._lock = threading.Lock()
+        self._pools: dict[str, ProcessPoolExecutor] = {}
+
+    def compiler(self, kind: str) -> Callable:
+        """Typst in worker processes (`giaoban.render.typst_worker`): the `typst` module never gives
+        back the memory of what it compiled, so a briefing's worker is replaced after 50 PDFs and a
+        book's after each book (a 63-chapter book takes about 2 GB), and books are typeset one at a
+        time."""
+        with self._lock:
+            if kind not in self._pools:
+                context = multiprocessing.get_context("spawn")
+                workers, per_child = (1, 1) if kind == "book" else (self.jobs, 50)
+                self._pools[kind] = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                                        max_tasks_per_child=per_child)
+            pool = self._pools[kind]
+
+        def compile_in_worker(main: str, root: str, timestamp: str | None) -> tuple[bytes, list[str]]:
+            return pool.submit(compile_pdf, main, root, timestamp).result()
+
+        return compile_in_worker
+
+    def close(self) -> None:
+        for pool in self._pools.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+        self._pools.clear()
 
     def write(self, path: str, text: str) -> None:
         target = self.tmp / path
@@ -86,13 +161,30 @@ class _Builder:
         return read_notebook(self.manifest.notebook_path(page.job), echo=self.config.echo,
                              warning=self.config.warning, error=self.config.error, lang=page.lang)
 
-    def chapter(self, page: SitePage, doc: Document) -> Chapter:
-        job = page.job
+    def parts(self, page: SitePage) -> Parts:
+        """The pandoc outputs of a notebook page (HTML body, Typst body for a briefing, headings,
+        images), from the render cache when the executed notebook is the same."""
+        path = self.manifest.notebook_path(page.job)
+        stem = page.path[: -len(".html")]
+        images = f"{Path(stem).name}_files"
         prefix = "c" + hashlib.sha256(page.path.encode()).hexdigest()[:8]
         page_url = (self.config.site_url.rstrip("/") + "/" + page.path) if self.config.site_url else None
+        briefing = page.kind == "briefing"
+
+        def compute() -> tuple:
+            doc = self.document(page)
+            return (to_html(doc, images), to_typst(doc, prefix, page_url=page_url) if briefing else None,
+                    doc.headings(self.config.html_toc_depth), dict(doc.images))
+
+        key = [hashlib.sha256(path.read_bytes()).hexdigest(), page.path, page.lang, self.config.echo,
+               self.config.warning, self.config.error, self.config.html_toc_depth, page_url, images, prefix]
+        return self.cache.parts(key, compute, need_html=True, need_typst=briefing)
+
+    def chapter(self, page: SitePage, parts: Parts) -> Chapter:
+        job = page.job
         return Chapter(title=job.title, header=f"{job.province.name(page.lang)} — {job.period.label(page.lang)}",
-                       meeting=self.site.meeting_text(job), body=to_typst(doc, prefix, page_url=page_url),
-                       images=doc.images, sources_title=word(page.lang, "sources"),
+                       meeting=self.site.meeting_text(job), body=parts.typst,
+                       images=_Images(parts.images), sources_title=word(page.lang, "sources"),
                        sources=tuple(self.site.source_lines(page)))
 
     def built_line(self, lang: str) -> str:
@@ -101,28 +193,33 @@ class _Builder:
 
     def book(self, out: str, chapters: list[Chapter], cover: Cover, *, title: str, header: str, lang: str) -> None:
         work = self.work / hashlib.sha256(out.encode()).hexdigest()[:16]
-        self.report.warnings += write_book(
-            self.tmp / out, chapters, cover=cover, title=title, header=header,
-            site=self.site.site_title(lang), lang=lang, toc_title=word(lang, "contents"), options=self.config.typst,
-            stamp=self.manifest.stamp(), work_dir=work)
+        site, toc_title, stamp = self.site.site_title(lang), word(lang, "contents"), self.manifest.stamp()
+        key = {"template": hashlib.sha256(TEMPLATE.read_bytes()).hexdigest(),
+               "chapters": [[c.title, c.header, c.meeting, c.body, sorted(c.images), c.sources_title, list(c.sources)]
+                            for c in chapters],
+               "cover": dataclasses.asdict(cover), "title": title, "header": header, "site": site, "lang": lang,
+               "toc_title": toc_title, "options": dataclasses.asdict(self.config.typst), "stamp": str(stamp)}
+        compiler = self.compiler("book" if len(chapters) > 1 or out.startswith(("books/", "en/books/")) else "briefing")
+        warnings = self.cache.pdf(key, self.tmp / out, lambda: write_book(
+            self.tmp / out, chapters, cover=cover, title=title, header=header, site=site, lang=lang,
+            toc_title=toc_title, options=self.config.typst, stamp=stamp, work_dir=work, compiler=compiler))
+        with self._lock:
+            self.report.warnings += warnings
 
     def notebook_page(self, page: SitePage, *, html: bool = True) -> None:
-        doc = self.document(page)
+        parts = self.parts(page)
         if html:
             stem = page.path[: -len(".html")]
             images = f"{Path(stem).name}_files"
-            for name, data in doc.images.items():
-                target = self.tmp / Path(stem).parent / images / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
+            for name, value in parts.images.items():
+                self.cache.put_image(value, self.tmp / Path(stem).parent / images / name)
             toc = []
             if self.config.html_toc:
                 toc = [{"level": lvl, "id": ident, "text": text}
-                       for lvl, ident, text in doc.headings(self.config.html_toc_depth) if lvl >= 2 and ident]
-            self.write(page.path, self.site.html(page, content=to_html(doc, images),
-                                                 toc=toc if len(toc) >= 2 else []))
+                       for lvl, ident, text in parts.headings if lvl >= 2 and ident]
+            self.write(page.path, self.site.html(page, content=parts.html, toc=toc if len(toc) >= 2 else []))
         if page.kind == "briefing":
-            chapter = self.chapter(page, doc)
+            chapter = self.chapter(page, parts)
             self.chapters[page.path] = chapter
             job = page.job
             cover = Cover(kicker=word(page.lang, "cover_kicker"), title=job.province.name(page.lang),
@@ -138,9 +235,9 @@ class _Builder:
         """Copy the data folder's CSVs into `data/` (the data page links them; this is what the
         `data/*.csv` of `project.resources` means) and the other `project.resources` from the
         project folder."""
-        for _, d in list_downloads(self.data_dir, "vi"):
+        for name, data in download_files(self.data_dir, public=self.manifest.public):
             (self.tmp / "data").mkdir(exist_ok=True)
-            shutil.copyfile(self.data_dir / d.name, self.tmp / "data" / d.name)
+            (self.tmp / "data" / name).write_bytes(data)
         base = self.config.path.parent
         for pattern in self.config.resources:
             if pattern.startswith("data/"):
@@ -172,6 +269,7 @@ class _Builder:
                 future.result()
 
     def books(self) -> None:
+        todo = []
         for lang in ("vi", "en"):
             for code, jobs in self.site.books(lang).items():
                 chapters = [self.chapters[f"{j.page}.html"] for j in jobs]
@@ -180,9 +278,13 @@ class _Builder:
                 cover = Cover(kicker=word(lang, "cover_book"), title=period.label(lang), subtitle=self.site.site_title(lang),
                               lines=(f"{word(lang, 'cover_provinces')}: {provinces}",), built=self.built_line(lang))
                 out = self.site.book_path(lang, code)
-                self.book(out, chapters, cover, title=f"{self.site.site_title(lang)} — {period.label(lang)}",
-                          header=period.label(lang), lang=lang)
+                todo.append((out, chapters, cover, {"title": f"{self.site.site_title(lang)} — {period.label(lang)}",
+                                                    "header": period.label(lang), "lang": lang}))
                 self.report.books.append(out)
+        # typeset one at a time in their worker (see `compiler`); the cached ones are linked meanwhile
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            for future in [pool.submit(self.book, out, chapters, cover, **kw) for out, chapters, cover, kw in todo]:
+                future.result()
 
     def builtin(self) -> None:
         self.assets()
@@ -201,7 +303,31 @@ class _Builder:
         self.books()
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the folders `a` and `b` atomically (Linux `renameat2(RENAME_EXCHANGE)`); False when the
+    system or the file system cannot, and nothing was done."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
 def _swap(tmp: Path, out: Path) -> None:
+    """Put the site built in `tmp` at `out` (see the module docstring); `tmp` is gone afterwards."""
+    if out.exists() and _exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)  # now the previous site
+        return
     old = None
     if out.exists():
         old = out.with_name(f".{out.name}.old-{os.getpid()}")
@@ -216,11 +342,81 @@ def _swap(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_site(out: Path) -> list[str]:
+    """Undo what a render killed in the middle left beside `out`, and return what was done (lines).
+
+    When `out` is missing and a previous site waits in `.<name>.old-<pid>` (a render stopped between
+    its two renames), it is put back. The temporary folders of renders whose process is gone
+    (`.<name>.new-<pid>-…`, `.<name>.old-<pid>`, `.<name>.work-<pid>-…`) are removed. Refuses nothing.
+    """
+    said: list[str] = []
+    if not out.parent.is_dir():
+        return said
+    pattern = re.compile(rf"^\.{re.escape(out.name)}\.(new|old|work)-(\d+)(?:-.*)?$")
+    leftovers = []
+    for entry in sorted(out.parent.iterdir()):
+        m = pattern.match(entry.name)
+        if m and entry.is_dir() and not _alive(int(m[2])):
+            leftovers.append((m[1], entry))
+    if not out.exists():
+        olds = [e for kind, e in leftovers if kind == "old"]
+        if olds:
+            newest = max(olds, key=lambda e: e.stat().st_mtime)
+            os.replace(newest, out)
+            said.append(f"đã khôi phục trang web trước từ {newest.name} (lần dựng trước bị dừng giữa chừng)")
+            leftovers = [(k, e) for k, e in leftovers if e != newest]
+    for _, entry in leftovers:
+        shutil.rmtree(entry, ignore_errors=True)
+    if leftovers:
+        said.append(f"đã xoá {len(leftovers)} thư mục tạm của lần dựng bị dừng giữa chừng")
+    return said
+
+
+def _is_site(folder: Path) -> bool:
+    return (folder / SITE_MARKER).is_file() or ((folder / "index.html").is_file()
+                                                and (folder / "assets" / "giaoban.css").is_file())
+
+
+def check_out_dir(out: str | Path, *, protect: list[str | Path] = ()) -> Path:
+    """Return `out` resolved if a site may be written there, i.e. replaced whole: a folder that does not
+    exist yet, an empty one, or a site giaoban wrote. Refuses (RenderError) a file, any other folder, and
+    a folder that is or holds one of `protect` (the project, its data, its build folder…)."""
+    target = Path(out).resolve()
+    for kept in protect:
+        kept = Path(kept).resolve()
+        if target == kept or target in kept.parents:
+            raise RenderError(f"{out}: thư mục trang web không thể là {kept} hay thư mục chứa nó (toàn bộ thư mục "
+                              f"trang web bị thay mới mỗi lần dựng): chọn một thư mục riêng, ví dụ _site")
+    if target.exists() and not target.is_dir():
+        raise RenderError(f"{out}: đã có và là một tệp, không phải thư mục trang web: chọn đường dẫn khác")
+    if target.is_dir() and any(target.iterdir()) and not _is_site(target):
+        raise RenderError(f"{out}: thư mục đã có và không phải trang web do giaoban dựng (thiếu {SITE_MARKER}); toàn "
+                          f"bộ thư mục trang web bị thay mới mỗi lần dựng, nên giaoban không ghi vào đó: chọn thư mục "
+                          f"khác, hoặc tự xoá thư mục này nếu chắc chắn")
+    return target
+
+
 def render_site(executed_dir: str | Path, out_dir: str | Path, renderer: str = "auto", *,
                 data_dir: str | Path | None = None, config: str | Path | None = None,
                 stage_dir: str | Path | None = None, jobs: int | None = None,
-                log: Callable[[str], None] | None = None) -> RenderReport:
+                log: Callable[[str], None] | None = None, cache_dir: str | Path | None = None) -> RenderReport:
     """Render the executed notebooks of `executed_dir` (with its manifest.json) into `out_dir`.
+
+    With `cache_dir` (default: `<stage_dir>-cache` when `stage_dir` is given, else none) the render
+    is incremental (`giaoban.render.incremental`): pieces whose inputs did not change are reused,
+    and when nothing the site is made from changed, nothing is rendered (`RenderReport.up_to_date`).
 
     `renderer`: "auto" (Quarto when the `quarto` command exists, else built-in), "quarto" or
     "builtin"; the report and `log` say which was used and why. `config` is the `_quarto.yml`
@@ -235,14 +431,34 @@ def render_site(executed_dir: str | Path, out_dir: str | Path, renderer: str = "
     from giaoban import paths
 
     say = log or (lambda line: None)
+    out = check_out_dir(out_dir, protect=[p for p in (executed_dir, data_dir) if p is not None])
+    recovered = recover_site(out)
+    for line in recovered:
+        say(line)
     name, reason, quarto = _choose(renderer)
     say(f"Trình dựng: {name} ({reason})")
     manifest = read_manifest(executed_dir)
     cfg = read_config(config or paths.ROOT / "_quarto.yml")
     data = Path(data_dir) if data_dir is not None else None
+    stage = Path(stage_dir) if stage_dir is not None else None
+    if cache_dir is None and stage is not None:
+        cache_dir = stage.with_name(stage.name + "-cache")
+    digest = None
+    if cache_dir is not None:
+        digest = RenderCache.inputs_digest(
+            renderer=name, out=out, manifest_path=manifest.path, config=cfg.path,
+            notebooks=[manifest.notebook_path(j) for j in manifest.rendered_jobs()],
+            resources=[*cfg.resources, *cfg.html_css], data_dir=data, stage=stage, extra=str(quarto))
+        done = RenderCache(cache_dir).up_to_date(out, digest) if out.is_dir() else None
+        if done is not None and (stage is None or (stage / STAGE_RECORD).is_file()):  # the staged project too
+            report = RenderReport(renderer=name, reason=reason, out_dir=out, notes=recovered, up_to_date=True,
+                                  **done)
+            report.pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")
+                                  if not p.relative_to(out).as_posix().startswith("pagefind/"))
+            return report
     site = Site(manifest, cfg, data_dir=data)
-    out = Path(out_dir).resolve()
-    report = RenderReport(renderer=name, reason=reason, out_dir=out)
+    report = RenderReport(renderer=name, reason=reason, out_dir=out, notes=recovered)
+    cache = RenderCache(cache_dir)
     if name == "builtin":
         report.warnings += cfg.warnings
     report.warnings += site.check_navbar() + site.warnings
@@ -252,28 +468,38 @@ def render_site(executed_dir: str | Path, out_dir: str | Path, renderer: str = "
             report.warnings.append(f"{cfg.path.name}: project.render không chọn {source}: Quarto sẽ không dựng trang này")
     report.skipped = [f"{j.page} ({j.executed})" for j in manifest.failed_jobs()]
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
     try:
-        with tempfile.TemporaryDirectory(prefix="giaoban-render-") as work:
-            stage = Path(stage_dir) if stage_dir is not None else None
+        with tempfile.TemporaryDirectory(prefix=f".{out.name}.work-{os.getpid()}-", dir=out.parent) as work:
             if stage is None and name == "quarto":
                 stage = Path(work) / "site"
             if stage is not None:
                 stage_quarto_project(site, stage, data_dir=data)
-            builder = _Builder(site, tmp, Path(work) / "typst", data, report, jobs or min(8, os.cpu_count() or 2))
-            if name == "quarto":
-                builder.quarto(quarto, stage)
-            else:
-                builder.builtin()
+            builder = _Builder(site, tmp, Path(work) / "typst", data, report, jobs or min(8, os.cpu_count() or 2),
+                               cache)
+            try:
+                if name == "quarto":
+                    builder.quarto(quarto, stage)
+                else:
+                    builder.builtin()
+            finally:
+                builder.close()
             if cfg.search:
                 say("Lập chỉ mục tìm kiếm (Pagefind)…")
-                index_site(tmp)
-        report.warnings += [f"liên kết hỏng: {p}" for p in check_links(tmp)]
+                cache.pagefind(tmp, index_site)
+        report.warnings += [f"liên kết hỏng: {p}" for p in check_links(tmp, memo=cache.parsed_links())]
+        (tmp / SITE_MARKER).write_text("giaoban\n", encoding="utf-8")
         tmp.chmod(0o755)
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if digest is not None:
+        cache.mark(out, digest, {"warnings": report.warnings, "skipped": report.skipped, "books": report.books,
+                                 "pdfs": sorted(site.pdf_path(p.job) for p in site.pages.values()
+                                                if p.kind == "briefing")})
+    cache.collect()
+    report.converted, report.reused = cache.converted, cache.reused
     report.pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")
                           if not p.relative_to(out).as_posix().startswith("pagefind/"))
     report.pdfs = sorted(site.pdf_path(p.job) for p in site.pages.values() if p.kind == "briefing")

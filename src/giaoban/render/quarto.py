@@ -71,29 +71,58 @@ def _stage_notebook(site: Site, page: SitePage, source: Path, target: Path) -> N
     nbformat.write(nb, str(target))
 
 
-def stage_quarto_project(site: Site, stage: Path, *, data_dir: Path | None) -> None:
-    """Write the Quarto project of `site` into the folder `stage` (replaced if it exists).
+#: In a staged project: the key of each staged notebook (its source and the HTML around it).
+STAGE_RECORD = ".giaoban-stage.json"
 
-    See the module docstring for what goes there. Refuses nothing itself; a notebook that cannot
-    be read raises nbformat's error.
+
+def stage_quarto_project(site: Site, stage: Path, *, data_dir: Path | None) -> None:
+    """Write the Quarto project of `site` into the folder `stage` (made to hold exactly that).
+
+    See the module docstring for what goes there. A staged notebook whose source and surrounding
+    HTML did not change since the last staging is left as it is (keys in `.giaoban-stage.json`);
+    files of pages no longer in the site are removed. Refuses nothing itself; a notebook that
+    cannot be read raises nbformat's error.
     """
-    if stage.exists():
+    import hashlib
+    import json
+
+    try:
+        record = json.loads((stage / STAGE_RECORD).read_text(encoding="utf-8"))
+        if not isinstance(record, dict):
+            record = {}
+    except (OSError, ValueError):
+        record = {}
+    if stage.exists() and not (stage / STAGE_RECORD).is_file():
         shutil.rmtree(stage)
-    stage.mkdir(parents=True)
+    stage.mkdir(parents=True, exist_ok=True)
+    keep: set[Path] = set()
+    fresh: dict[str, str] = {}
     shutil.copyfile(site.config.path, stage / "_quarto.yml")
+    keep.add(stage / "_quarto.yml")
     assets = stage / "assets"
-    assets.mkdir()
+    assets.mkdir(exist_ok=True)
     for name in STAGED_ASSETS:
         shutil.copyfile(TEMPLATES / "site" / name, assets / name)
+        keep.add(assets / name)
     (assets / "search-index.js").write_text(site.search_index(), encoding="utf-8")
+    keep.add(assets / "search-index.js")
     if data_dir is not None and data_dir.is_dir():
-        (stage / "data").mkdir()
-        for csv in sorted(data_dir.glob("*.csv")):
-            shutil.copyfile(csv, stage / "data" / csv.name)
+        from giaoban.render.data import download_files
+
+        (stage / "data").mkdir(exist_ok=True)
+        for name, data in download_files(data_dir, public=site.manifest.public):
+            (stage / "data" / name).write_bytes(data)
+            keep.add(stage / "data" / name)
     for page in site.pages.values():
         stem = page.path[: -len(".html")]
         if page.job is not None:
-            _stage_notebook(site, page, site.manifest.notebook_path(page.job), stage / f"{stem}.ipynb")
+            source, target = site.manifest.notebook_path(page.job), stage / f"{stem}.ipynb"
+            key = hashlib.sha256(source.read_bytes() + b"\0" + _front_matter(page, html_only=page.kind != "briefing")
+                                 .encode() + b"\0" + site.fragment(page).encode()).hexdigest()
+            if record.get(f"{stem}.ipynb") != key or not target.is_file():
+                _stage_notebook(site, page, source, target)
+            fresh[f"{stem}.ipynb"] = key
+            keep.add(target)
             continue
         extra = ""
         if page.kind == "home" and site.config.search:
@@ -106,6 +135,13 @@ def stage_quarto_project(site: Site, stage: Path, *, data_dir: Path | None) -> N
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(_front_matter(page, html_only=True) + "\n" + _raw_html(site.fragment(page) + extra),
                           encoding="utf-8")
+        keep.add(target)
+    for path in sorted(stage.rglob("*"), key=lambda p: -len(p.parts)):  # what is no longer in the site
+        if path.is_file() and path not in keep and path.name != STAGE_RECORD:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    (stage / STAGE_RECORD).write_text(json.dumps(fresh, sort_keys=True), encoding="utf-8")
 
 
 def run_quarto(quarto: str, stage: Path, out: Path) -> None:

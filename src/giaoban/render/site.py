@@ -316,19 +316,34 @@ class Site:
         indicators, warnings = read_indicators(self.data_dir, lang)
         self.warnings += [w for w in warnings if w not in self.warnings]
         downloads = [{"name": d.name, "rows": d.rows, "size": d.size, "href": rel(page.path, f"data/{d.name}")}
-                     for _, d in list_downloads(self.data_dir, lang)]
+                     for _, d in list_downloads(self.data_dir, lang, public=self.manifest.public)]
         jobs = []
         for job in self.manifest.jobs:
             if job.lang != lang:
                 continue
             target = f"{job.page}.html"
+            # executed now or reused from the cache is the same notebook: the page says "executed" for
+            # both, so that the site does not depend on the state of the build cache (reproducible)
+            status = "ok" if job.rendered else job.status
             jobs.append({"title": job.title, "href": rel(page.path, target) if target in self.pages else None,
-                         "notebook": job.notebook, "status": job.status,
-                         "status_label": word(lang, f"status_{job.status}"),
-                         "params": json.dumps(job.params, ensure_ascii=False, sort_keys=True)})
+                         "notebook": job.notebook, "status": status,
+                         "status_label": word(lang, f"status_{status}"),
+                         "params": json.dumps(job.params, ensure_ascii=False, sort_keys=True),
+                         "ran_with": self.ran_with(job)})
         return {"indicators": indicators, "downloads": downloads, "data_hash": self.manifest.data_hash,
                 "packages": list(self.manifest.packages.items()), "jobs": jobs,
-                "updated": format_date(self.manifest.stamp(), lang)}
+                "updated": format_date(self.manifest.stamp(), lang), "public": self.manifest.public}
+
+    def ran_with(self, job: Job) -> str:
+        """Return the first 12 digits of the data hash the executed notebook of `job` records in
+        `metadata.giaoban` (what it ran with, which may be older data for a reused notebook), or ""."""
+        try:
+            with self.manifest.notebook_path(job).open(encoding="utf-8") as fh:
+                meta = json.load(fh)["metadata"].get("giaoban", {})
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return ""
+        value = meta.get("data_hash") if isinstance(meta, dict) else None
+        return value[:12] if isinstance(value, str) else ""
 
     def body_context(self, page: SitePage, *, content: str = "", toc: list | None = None) -> tuple[str, dict]:
         """Return (body template, context) of `page`; `content` is the notebook's HTML, if any."""

@@ -53,9 +53,21 @@ def _guess_encoding(raw: bytes) -> str | None:
     return best.encoding if best is not None else None
 
 
+def _seems(raw: bytes) -> str:
+    """What the bytes of a file that is not UTF-8 seem to be, for the message."""
+    from giaoban.extract.reading import ENCODING_NAMES, detect_legacy
+
+    legacy = detect_legacy(raw)
+    if legacy is not None:
+        return f"có vẻ là {ENCODING_NAMES[legacy]}"
+    guess = _guess_encoding(raw)
+    return f"có vẻ là {guess}" if guess and guess.replace("_", "").lower() != "utf8" else "không rõ bảng mã"
+
+
 def decode(raw: bytes, shown: str, problems: list[Problem]) -> str | None:
     """Return `raw` decoded as UTF-8 (a leading BOM removed with a warning), or None after reporting
-    (error, with the line of the first bad byte and the encoding it seems to be) a file not in UTF-8."""
+    (error, with the line of the first bad byte and the encoding it seems to be, Windows-1258, TCVN3
+    and VNI named as such) a file not in UTF-8, or cut in the middle of a character at its end."""
     if raw.startswith(codecs.BOM_UTF8):
         problems.append(Problem(shown, 1, None, "tệp bắt đầu bằng BOM (dấu thứ tự byte UTF-8, thường do Excel "
                                 "lưu “CSV UTF-8”); đã bỏ qua BOM; nên lưu tệp UTF-8 không BOM", WARNING))
@@ -64,20 +76,47 @@ def decode(raw: bytes, shown: str, problems: list[Problem]) -> str | None:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[:error.start].count(b"\n") + 1
-        guess = _guess_encoding(raw)
-        seems = f"có vẻ là {guess}" if guess and guess.replace("_", "").lower() != "utf8" else "không rõ bảng mã"
+        if error.reason == "unexpected end of data" and error.end == len(raw):
+            try:
+                raw[:error.start].decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            else:
+                problems.append(Problem(shown, line, None, "tệp bị cắt cụt: dừng giữa một ký tự UTF-8 ở cuối tệp; "
+                                        "hãy lấy lại tệp đầy đủ"))
+                return None
         how = " (Excel: “CSV UTF-8”)" if shown.endswith(".csv") else ""
-        problems.append(Problem(shown, line, None, f"tệp không phải UTF-8 ({seems}; byte 0x{raw[error.start]:02X} "
-                                f"không hợp lệ): cần lưu lại dưới dạng UTF-8{how}"))
+        problems.append(Problem(shown, line, None, f"tệp không phải UTF-8 ({_seems(raw)}; byte "
+                                f"0x{raw[error.start]:02X} không hợp lệ): cần lưu lại dưới dạng UTF-8{how}"))
         return None
 
 
 def read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
-    """Return the text of a UTF-8 file (source report), or None after reporting why it cannot be read."""
+    """Return the text of a UTF-8 file (source report), or None after reporting why it cannot be read:
+    missing, not UTF-8, binary (NUL bytes), empty, or typed in TCVN3 or VNI and saved as UTF-8."""
+    from giaoban.extract.reading import ENCODING_NAMES, HOW_TO_CONVERT, SHORT_NAMES, detect_legacy
+
     if not path.is_file():
         problems.append(Problem(shown, None, None, "không tìm thấy tệp"))
         return None
-    return decode(path.read_bytes(), shown, problems)
+    raw = path.read_bytes()
+    if b"\x00" in raw and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        problems.append(Problem(shown, raw[:raw.index(b"\x00")].count(b"\n") + 1, None,
+                                "tệp nhị phân (có byte 0x00), không phải văn bản: cần văn bản báo cáo UTF-8"))
+        return None
+    text = decode(raw, shown, problems)
+    if text is None:
+        return None
+    if not text.strip():
+        problems.append(Problem(shown, None, None, "văn bản nguồn trống: cần văn bản báo cáo như đã tải về"))
+        return None
+    legacy = detect_legacy(text)
+    if legacy is not None:
+        problems.append(Problem(shown, None, None, f"văn bản được gõ bằng bảng mã {ENCODING_NAMES[legacy]} rồi lưu "
+                                f"thành Unicode nên chữ bị lỗi: cần lấy lại tệp gốc và "
+                                f"{HOW_TO_CONVERT.format(source=SHORT_NAMES[legacy])}"))
+        return None
+    return text
 
 
 def _records(text: str, shown: str, problems: list[Problem]) -> list[tuple[int, list[str]]] | None:
@@ -89,8 +128,18 @@ def _records(text: str, shown: str, problems: list[Problem]) -> list[tuple[int, 
             records.append((last + 1, fields))
             last = reader.line_num
     except csv.Error as error:
-        problems.append(Problem(shown, reader.line_num or 1, None,
-                                f"không đọc được dòng CSV ({error}): kiểm tra dấu ngoặc kép \" quanh ô"))
+        if "unexpected end of data" in str(error):
+            problems.append(Problem(shown, reader.line_num or 1, None,
+                                    "tệp kết thúc giữa một ô mở bằng dấu ngoặc kép \": tệp bị cắt cụt (lấy lại tệp "
+                                    "đầy đủ) hoặc thiếu dấu \" đóng ô"))
+        elif "field larger than field limit" in str(error):
+            limit = f"{csv.field_size_limit():,}".replace(",", ".")
+            problems.append(Problem(shown, (reader.line_num or 1), None,
+                                    f"một ô dài hơn {limit} ký tự, quá lớn cho một bảng dữ liệu: kiểm tra dấu ngoặc "
+                                    f"kép \" không đóng, hoặc văn bản dán nhầm vào ô"))
+        else:
+            problems.append(Problem(shown, reader.line_num or 1, None,
+                                    f"không đọc được dòng CSV ({error}): kiểm tra dấu ngoặc kép \" quanh ô"))
         return None
     return records
 

@@ -9,6 +9,7 @@ case back to its file line and column.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ MEETING_TYPES = ("giao_ban", "so_ket", "tong_ket", "hoi_nghi_cbcc")
 DATE_STATUSES = ("stated", "as_written")
 KINDS = ("actual", "plan")
 MEASURES = ("level", "percent_of_plan", "change_percent")
-VISIBILITIES = ("public",)
+VISIBILITIES = ("public", "internal")
 VALUE_TYPES = ("count", "percent", "money")
 BOOLEANS = ("true", "false")
 
@@ -101,8 +102,12 @@ def parse_period(value: str) -> Period | None:
 
 
 def parse_value(value: str) -> float | None:
-    """Return the number in a `value` cell (optional `-`, digits, optional `.` and decimals), or None."""
-    return float(value) if _SIGNED.fullmatch(value) else None
+    """Return the number in a `value` cell (optional `-`, digits, optional `.` and decimals), or None
+    (also for a number too large for a float: its column check reports it)."""
+    if not _SIGNED.fullmatch(value):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 # ----------------------------------------------------------------------------------- cell checks
@@ -146,9 +151,33 @@ def _date(v: str) -> str | None:
     return f"ngày “{v}” không đúng dạng{hint}: cần YYYY-MM-DD, ví dụ 2021-07-23"
 
 
+#: The most digits a number may have (as `giaoban accept` reads them; 10^15 đồng is far beyond any budget).
+MAX_DIGITS = 15
+#: The longest free-text cell (a quote is a sentence or two; a note a line).
+MAX_TEXT = 10_000
+
+
+def _too_big(v: str) -> str | None:
+    digits = len(v.lstrip("-").split(".")[0].lstrip("0"))
+    if digits > MAX_DIGITS:
+        shown = v if len(v) <= 24 else v[:20] + "…"
+        return (f"số “{shown}” quá lớn ({digits} chữ số trước dấu thập phân): tối đa {MAX_DIGITS} chữ số; "
+                f"tiền ghi bằng đồng, không thêm số 0")
+    return None
+
+
+def _free_text(v: str) -> str | None:
+    if len(v) > MAX_TEXT:
+        return f"ô dài {len(v)} ký tự, quá giới hạn {MAX_TEXT} ký tự: kiểm tra dấu ngoặc kép hoặc văn bản dán nhầm"
+    if v[:1] in ("=", "@"):
+        return (f"ô bắt đầu bằng “{v[0]}”: Excel sẽ coi là công thức khi mở tệp CSV tải về từ trang web; viết "
+                f"lại đầu ô (giaoban không cho công thức vào dữ liệu)")
+    return None
+
+
 def _value(v: str) -> str | None:
     if _SIGNED.fullmatch(v):
-        return None  # a negative value is checked against its measure (only change_percent may be < 0)
+        return _too_big(v)  # a negative value is checked against its measure (only change_percent may be < 0)
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})*,\d+|\d+,\d+", v):
         hint = f" (viết {v.replace('.', '').replace(',', '.')})"
     elif re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", v):
@@ -161,7 +190,7 @@ def _value(v: str) -> str | None:
 
 def _positive_int(v: str) -> str | None:
     if re.fullmatch(r"[1-9]\d*", v):
-        return None
+        return _too_big(v)
     return f"“{v}” không hợp lệ: cần số nguyên dương viết liền, không có số 0 ở đầu (1, 2, 14…)"
 
 
@@ -186,7 +215,7 @@ def _indicator_code(v: str) -> str | None:
 
 def _non_negative(v: str) -> str | None:
     if _NUMBER.fullmatch(v):
-        return None
+        return _too_big(v)
     return f"“{v}” không hợp lệ: cần số không âm viết kiểu máy, ví dụ 100"
 
 
@@ -248,7 +277,7 @@ def columns_of(name: str, ctx: Context = Context()) -> list[Column]:
     """Return the columns of table `name` (one of TABLES or REFERENCE), in file order, with their
     checks looking codes up in `ctx` (a None set in `ctx` skips that look-up)."""
     report_id = Column("report_id", True, "mã báo cáo có trong reports.csv", _slug)
-    text = lambda n, req, expect: Column(n, req, expect, None, True)  # noqa: E731
+    text = lambda n, req, expect: Column(n, req, expect, _free_text, True)  # noqa: E731
     indicator = _known(ctx.indicators, "chỉ tiêu", "reference/indicators.csv", _indicator_code)
     area = _known(ctx.areas, "lĩnh vực", "reference/areas.csv", _area_code)
     specs: dict[str, list[Column]] = {

@@ -1,0 +1,197 @@
+"""What a build or a render with nothing changed does not do again: render pieces, validation, fingerprints, copies.
+
+The render tests start from the shared fixture render (tests/fixtures/render) copied to a fresh
+folder, render it with a cache, change one executed notebook, and check that only that page is
+converted again and that the incremental site is byte for byte the site a full render makes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from giaoban import cache as build_cache
+from giaoban import dataset as dataset_module
+from giaoban import inputs
+from giaoban.engine import datacache
+from giaoban.render import render_site
+
+from fixtures.render.executed import DATA
+from fixtures.render.session import CONFIG, rendered
+
+BRIEFING = "briefings/2021-H1/51-quang-ngai"
+
+
+@pytest.fixture(scope="module")
+def r(tmp_path_factory):
+    return rendered(tmp_path_factory)
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def render(executed: Path, out: Path, stage: Path | None):
+    return render_site(executed, out, "builtin", data_dir=DATA, config=CONFIG, stage_dir=stage, jobs=2)
+
+
+def change_one_page(executed: Path) -> None:
+    """Change a Markdown output of the Quảng Ngãi briefing (a new file, as a build writes one)."""
+    path = executed / f"{BRIEFING}.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            text = out.get("data", {}).get("text/markdown")
+            if text:
+                out["data"]["text/markdown"] = "**Đã sửa: 1.288 nhiệm vụ.**\n\n" + "".join(text)
+                path.unlink()
+                path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+                return
+    raise AssertionError("no Markdown output to change")
+
+
+def test_a_render_reuses_what_did_not_change_and_gives_the_site_a_full_render_gives(r, tmp_path):
+    executed = tmp_path / "executed"
+    shutil.copytree(r.executed, executed)
+    site, stage = tmp_path / "site", tmp_path / "stage"
+    first = render(executed, site, stage)
+    assert first.converted > 1 and first.reused == 0 and not first.up_to_date
+    inode = site.stat().st_ino
+
+    same = render(executed, site, stage)  # nothing changed: nothing is rendered, the site is not touched
+    assert same.up_to_date and site.stat().st_ino == inode
+    assert "dựng lại 0 trang" in "\n".join(same.lines())
+    assert same.pdfs == first.pdfs and same.books == first.books and sorted(same.pages) == sorted(first.pages)
+
+    staged = {p: p.stat().st_mtime_ns for p in stage.rglob("*.ipynb")}
+    change_one_page(executed)
+    again = render(executed, site, stage)
+    assert (again.converted, again.reused) == (1, first.converted - 1)
+    full = render_site(executed, tmp_path / "full", "builtin", data_dir=DATA, config=CONFIG)  # no cache at all
+    mine, theirs = files(site), files(tmp_path / "full")
+    assert sorted(mine) == sorted(theirs)
+    assert [name for name in mine if mine[name] != theirs[name]] == []
+    assert "Đã sửa: 1.288 nhiệm vụ" in mine[f"{BRIEFING}.html"].decode()
+    # the staged Quarto project: only the changed notebook was written again
+    changed = [p for p, t in staged.items() if p.stat().st_mtime_ns != t]
+    assert [p.relative_to(stage).as_posix() for p in changed] == [f"{BRIEFING}.ipynb"]
+
+
+def test_unchanged_pdfs_and_images_come_from_the_cache_as_links(r, tmp_path):
+    executed = tmp_path / "executed"
+    shutil.copytree(r.executed, executed)
+    site, stage = tmp_path / "site", tmp_path / "stage"
+    render(executed, site, stage)
+    change_one_page(executed)
+    render(executed, site, stage)
+    cache = tmp_path / "stage-cache"
+    pdfs = {p.name: p for p in (cache / "pdf").glob("*.pdf")}
+    linked = [p for p in site.rglob("*.pdf") if any(os.path.samefile(p, c) for c in pdfs.values())]
+    assert len(linked) == len(list(site.rglob("*.pdf")))  # every PDF of the site is a cache entry
+    images = list(site.rglob("*.png"))
+    assert images and all(p.stat().st_nlink >= 2 for p in images)
+    # entries of the page before the change are gone: the cache holds one site
+    assert len(pdfs) == len(list(site.rglob("*.pdf")))
+
+
+def test_a_site_replaced_by_anything_else_is_rendered_again(r, tmp_path):
+    executed = tmp_path / "executed"
+    shutil.copytree(r.executed, executed)
+    site, stage = tmp_path / "site", tmp_path / "stage"
+    render(executed, site, stage)
+    shutil.rmtree(site)
+    site.mkdir()
+    (site / "index.html").write_text("<p>not ours</p>", encoding="utf-8")
+    (site / ".giaoban-site").write_text("giaoban\n", encoding="utf-8")
+    again = render(executed, site, stage)
+    assert not again.up_to_date and again.converted == 0 and again.reused > 0
+    assert "not ours" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------- the build's side
+
+@pytest.fixture
+def data_copy(tmp_path):
+    from giaoban import paths
+
+    folder = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "build" / "data", folder)
+    for name in ("provinces_63.csv", "provinces_34.csv", "province_merger_2025.csv", "gso_regions_6.csv"):
+        shutil.copy(paths.REFERENCE / name, folder / "reference" / name)
+    return folder
+
+
+def test_validated_data_is_kept_on_disk_and_used_by_the_next_process(data_copy, tmp_path, monkeypatch):
+    store = tmp_path / "cache"
+    monkeypatch.setenv(datacache.DATA_CACHE_ENV, str(store))
+    dataset_module._cache.clear()
+    first = dataset_module.load_dataset(data_copy)
+    assert len(list(store.glob("checked-*.pickle"))) == 1
+    assert store.stat().st_mode & 0o777 == 0o700
+
+    def refuse(folder):
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(dataset_module, "collect", refuse)
+    dataset_module._cache.clear()  # as in a new process
+    again = dataset_module.load_dataset(data_copy)
+    assert again.hash == first.hash and again.observations.equals(first.observations)
+    with open(data_copy / "observations.csv", "a", encoding="utf-8") as fh:
+        fh.write("\n")  # another data hash: validated again
+    dataset_module._cache.clear()
+    with pytest.raises(AssertionError, match="validated again"):
+        dataset_module.load_dataset(data_copy)
+
+
+def test_a_cache_folder_others_may_write_into_is_never_read(data_copy, tmp_path, monkeypatch):
+    store = tmp_path / "cache"
+    monkeypatch.setenv(datacache.DATA_CACHE_ENV, str(store))
+    dataset_module._cache.clear()
+    loaded = dataset_module.load_dataset(data_copy)
+    assert datacache.stored_checked(loaded.hash, data_copy) is not None
+    store.chmod(0o777)
+    assert datacache.stored_checked(loaded.hash, data_copy) is None
+    store.chmod(0o700)
+    for entry in store.iterdir():
+        entry.chmod(0o666)
+    assert datacache.stored_checked(loaded.hash, data_copy) is None
+
+
+def test_fingerprints_are_remembered_per_data_hash_and_equal_the_computed_ones(data_copy, tmp_path, monkeypatch):
+    from giaoban.jobs import Job
+
+    dataset_module._cache.clear()
+    loaded = dataset_module.load_dataset(data_copy)
+    jobs = [Job("briefing", {"province": "51", "period": "2021-H1", "lang": "vi"}, "b", "t", "vi", 60),
+            Job("period", {"period": "2021-H1", "lang": "vi"}, "p", "t", "vi", 60)]
+    direct = {j.id: inputs.for_job(j.notebook, j.params, dataset=loaded).fingerprint() for j in jobs}
+    memo = tmp_path / "memo"
+    assert datacache.fingerprints(jobs, loaded, public=False, folder=memo) == direct
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(inputs, "for_job", refuse)
+    assert datacache.fingerprints(jobs, loaded, public=False, folder=memo) == direct
+    with pytest.raises(AssertionError, match="computed again"):
+        datacache.fingerprints(jobs, loaded, public=True, folder=memo)  # another visibility, other rows
+
+
+def test_a_cached_notebook_is_restored_as_a_link_and_left_alone_when_it_is_already_there(tmp_path):
+    store = build_cache.Cache(tmp_path / "cache")
+    executed = tmp_path / "executed" / "page.ipynb"
+    executed.parent.mkdir()
+    executed.write_text('{"cells": []}', encoding="utf-8")
+    key = "ab" * 32
+    store.put(key, executed)
+    assert os.path.samefile(store.get(key), executed)
+    before = executed.stat()
+    assert store.restore(key, executed)
+    after = executed.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    executed.unlink()
+    assert store.restore(key, executed) and executed.read_text(encoding="utf-8") == '{"cells": []}'
