@@ -9,7 +9,7 @@ JOBS   ?=
 ARGS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup build test test-fast lint lock serve clean benchmark
+.PHONY: help setup build test test-fast lint lock serve clean benchmark benchmark-build
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,8 +32,11 @@ test: $(BIN)/giaoban ## run the whole test suite (unit, notebooks, site)
 serve: $(BIN)/giaoban ## preview the built site on http://localhost:8000
 	$(BIN)/giaoban serve
 
-benchmark: $(BIN)/giaoban ## measure extraction quality and build speed (see benchmarks/README.md)
+benchmark: $(BIN)/giaoban ## measure extraction quality (see benchmarks/README.md)
 	$(BIN)/python benchmarks/extraction_quality.py
+
+benchmark-build: $(BIN)/giaoban ## measure build speed and memory on the synthetic national data (about 30 min)
+	$(BIN)/python benchmarks/build_speed.py --jobs 2 --sample 12 $(ARGS)
 
 lock: ## re-pin every dependency after editing pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements.lock

@@ -101,6 +101,8 @@ class TreeMemory:
     def __init__(self, pid: int, interval: float = 0.2) -> None:
         self.pid, self.interval = pid, interval
         self.peak_rss = self.peak_pss = self.peak_processes = 0
+        self.samples: list[tuple[float, int]] = []  # (seconds since start, PSS of the tree)
+        self._started = time.monotonic()
         self._stop = threading.Event()
         try:
             import psutil  # noqa: F401
@@ -140,6 +142,7 @@ class TreeMemory:
             rss, pss, n = self.sample()
             self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
             self.peak_processes = max(self.peak_processes, n)
+            self.samples.append((time.monotonic() - self._started, pss))
             self._stop.wait(self.interval)
 
     def stop(self) -> None:
@@ -158,6 +161,7 @@ class Run:
     returncode: int
     stdout: str = ""
     lines: list[tuple[float, str]] = field(default_factory=list)  # (seconds since start, stderr line)
+    memory: list[tuple[float, int]] = field(default_factory=list)  # (seconds since start, PSS of the tree)
 
     def at(self, prefix: str) -> float | None:
         """Seconds from the start to the first stderr line starting with `prefix`."""
@@ -181,7 +185,7 @@ def run_measured(label: str, argv: list[str], env: dict[str, str], cwd: Path) ->
     reader.join()
     seconds = time.monotonic() - started
     memory.stop()
-    return Run(label, seconds, memory.peak_rss, memory.peak_pss, proc.returncode, stdout, lines)
+    return Run(label, seconds, memory.peak_rss, memory.peak_pss, proc.returncode, stdout, lines, memory.samples)
 
 
 # ----------------------------------------------------------------------------------- the setup
@@ -345,13 +349,18 @@ def summary_counts(run: Run) -> dict[str, int]:
 
 
 def phases(run: Run) -> dict[str, float]:
+    """Seconds before execution, executing, until rendering and rendering; and the peak PSS (bytes)
+    of the process tree until rendering and while rendering."""
+    end = run.seconds
     render_start = run.at("Dựng trang web")
     execution_start = run.at("Thực thi")
-    end = run.seconds
-    return {"before_execution": execution_start if execution_start is not None else (render_start or end),
-            "execution": (render_start or end) - (execution_start or 0.0) if execution_start is not None else 0.0,
-            "until_render": render_start if render_start is not None else end,
-            "render": end - render_start if render_start is not None else 0.0}
+    split = render_start if render_start is not None else end
+    return {"before_execution": execution_start if execution_start is not None else split,
+            "execution": split - execution_start if execution_start is not None else 0.0,
+            "until_render": split,
+            "render": end - split,
+            "pss_until_render": max((m for t, m in run.memory if t < split), default=0),
+            "pss_render": max((m for t, m in run.memory if t >= split), default=0)}
 
 
 def gb(n: int) -> str:
@@ -460,6 +469,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   thực thi lại {c_changed['ok']} trang (dùng lại {c_changed['cached']}); "
               f"thực thi {p_changed['until_render']:.1f} s, dựng {p_changed['render']:.1f} s"
               + (f", dựng lại {c_changed['rerendered']} trang HTML" if c_changed['rerendered'] >= 0 else ""))
+        print(f"   bộ nhớ đỉnh (PSS) lần đầu: thực thi {gb(p_cold['pss_until_render'])}, dựng {gb(p_cold['pss_render'])}; "
+              f"đổi 1 số liệu: thực thi {gb(p_changed['pss_until_render'])}, dựng {gb(p_changed['pss_render'])}")
         print(f"   không đổi gì: trước dựng {p_unchanged['until_render']:.1f} s, dựng {p_unchanged['render']:.1f} s"
               + (f", dựng lại {c_unchanged['rerendered']} trang HTML" if c_unchanged['rerendered'] >= 0 else ""))
         print("=" * 100)

@@ -35,6 +35,8 @@ from typer.testing import CliRunner
 from giaoban import paths, review
 from giaoban.cli import app
 
+from vietnamese_encodings import cp1258  # tests/vietnamese_encodings.py
+
 REPORT = "004_827c2f16ec2dc701.txt"
 REPORT_ID = "quang-ngai-2021-h1"
 MEETING = "params/meetings/51-quang-ngai-2021-H1.yml"
@@ -47,19 +49,6 @@ TCVN3 = ("Céng hoµ x· héi chñ nghÜa ViÖt Nam\n§éc lËp - Tù do - H¹nh
 VNI = ("Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam\nÑoäc laäp - Töï do - Haïnh phuùc\n").encode("cp1252")
 
 
-def cp1258(text: str) -> bytes:
-    """`text` as Windows-1258 writes it: â ê ô ă ơ ư đ precomposed, tone marks as combining characters
-    where no precomposed letter exists (Python's own codec, which refuses the NFC letters it lacks)."""
-    out = []
-    for ch in text:
-        try:
-            out.append(ch.encode("cp1258"))
-        except UnicodeEncodeError:
-            base = unicodedata.normalize("NFD", ch)
-            tones = "".join(c for c in base if c in "\u0300\u0301\u0303\u0309\u0323")
-            rest = unicodedata.normalize("NFC", "".join(c for c in base if c not in tones))
-            out.append((rest + tones).encode("cp1258"))
-    return b"".join(out)
 
 
 # ----------------------------------------------------------------------------------- the project copies

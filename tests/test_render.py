@@ -473,3 +473,41 @@ def test_cli_serve_refuses_a_folder_without_a_site(tmp_path):
     result = CliRunner().invoke(app, ["serve", "--dir", str(tmp_path), "--port", "0"])
     assert result.exit_code == 2
     assert "chưa có trang web" in result.output
+
+
+def test_the_pdf_worker_pool_is_renewed_and_never_hangs_with_work_waiting():
+    """Typst's workers are replaced after their share of PDFs, also while tasks wait in the queue:
+    `ProcessPoolExecutor(max_tasks_per_child=…)` hangs there on Python 3.11 to 3.13 (gh-115634)."""
+    from giaoban.render.pipeline import _RecycledPool
+
+    pool = _RecycledPool(workers=2, tasks=2)
+    try:
+        futures = [pool.submit(os.getpid) for _ in range(12)]  # all at once: a backlog behind each worker
+        pids = [future.result(timeout=120) for future in futures]
+    finally:
+        pool.shutdown()
+    assert len(pids) == 12
+    assert len(set(pids)) >= 3  # twelve tasks, four per pool: three pools, each with its own processes
+
+
+def _typeset_for(seconds: float) -> tuple[float, float]:
+    import time
+
+    started = time.monotonic()
+    time.sleep(seconds)
+    return started, time.monotonic()
+
+
+def test_books_are_typeset_one_at_a_time_also_when_their_worker_is_renewed():
+    """A 63-chapter book takes about 2 GB in Typst: two at once would double the build's peak memory."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from giaoban.render.pipeline import _RecycledPool
+
+    pool = _RecycledPool(workers=1, tasks=1)  # as for the books: a new worker for each
+    try:
+        with ThreadPoolExecutor(max_workers=3) as threads:  # three books asked for at once
+            spans = sorted(threads.map(lambda _: pool.submit(_typeset_for, 0.5).result(timeout=120), range(3)))
+    finally:
+        pool.shutdown()
+    assert all(earlier[1] <= later[0] for earlier, later in zip(spans, spans[1:])), spans

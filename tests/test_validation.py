@@ -17,6 +17,8 @@ from giaoban import paths
 from giaoban.cli import app
 from giaoban.validation import validate_data
 
+from vietnamese_encodings import cp1258  # tests/vietnamese_encodings.py
+
 DATA = paths.DATA
 WARNING_003 = ("reports.csv:5:meeting_date: cảnh báo: ngày họp 19/01/2018 mâu thuẫn với kỳ 2018-FY: cuộc họp "
                "xem xét kỳ này phải trong khoảng 01/01/2019–31/03/2020; dữ liệu giữ ngày như văn bản viết "
@@ -385,17 +387,7 @@ def test_ratio_over_its_denominator(data):
 def test_file_not_in_utf8(data):
     obs = data / "observations.csv"
     text = obs.read_text(encoding="utf-8")
-    # Windows-1258 keeps â, ê, ô, ơ, ư, ă, đ precomposed and writes tone marks as combining characters
-    out = []
-    for ch in text:
-        try:
-            out.append(ch.encode("cp1258"))
-        except UnicodeEncodeError:
-            base = unicodedata.normalize("NFD", ch)
-            tones = "".join(c for c in base if c in "\u0300\u0301\u0303\u0309\u0323")
-            rest = unicodedata.normalize("NFC", "".join(c for c in base if c not in tones))
-            out.append((rest + tones).encode("cp1258"))
-    obs.write_bytes(b"".join(out))
+    obs.write_bytes(cp1258(text))  # Windows-1258: tone marks as combining characters
     line = assert_problem(data, "observations.csv:2: ", "tệp không phải UTF-8 (có vẻ là")
     assert "CSV UTF-8" in line
 

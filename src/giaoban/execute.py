@@ -57,8 +57,6 @@ PLAIN_ENGINE = "papermill"
 FORK_ENGINE = "giaoban-fork"
 DEFAULT_ENGINE = FORK_ENGINE
 KERNEL = "python3"
-#: Notebooks a worker process executes before it is replaced (bounds its memory).
-WORKER_TASKS = 100
 MIN_START_TIMEOUT = 60
 
 
@@ -352,10 +350,12 @@ def run(tasks: Iterable[Task], workers: int, env: dict[str, str], log_dir: str |
                                       preload=["giaoban.engine.warm:preload_data"], log=Path(log_dir) / "fork-server.log")
             env[FORK_SOCKET_ENV] = str(server.socket_path)
         context = multiprocessing.get_context("spawn")
-        # a worker grows by about 0.3 MB a notebook (papermill, nbclient, jupyter_client): replaced every 100
+        # Workers are never replaced after N tasks: with `max_tasks_per_child`, Python 3.11 to 3.13 stop
+        # replacing a worker that reached its limit while jobs wait (CPython gh-115634), and the build
+        # hangs (seen at job 300 of 338 with a limit of 100). A worker grows by about 0.3 MB a notebook
+        # (papermill, nbclient, jupyter_client; the kernels are new processes): ~150 MB for 500 notebooks.
         pool = ProcessPoolExecutor(max_workers=max(1, min(size, len(tasks))), mp_context=context,
-                                   initializer=_init_worker, initargs=(env, str(log_dir), os.getpid()),
-                                   max_tasks_per_child=WORKER_TASKS)
+                                   initializer=_init_worker, initargs=(env, str(log_dir), os.getpid()))
         try:
             pending = {pool.submit(execute_task, task): task for task in tasks}
             while pending:

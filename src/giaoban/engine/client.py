@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterable
 
 from giaoban.errors import GiaobanError
+from giaoban.processes import alive
 
 __all__ = ["ForkServer", "ForkUnavailable", "ForkedKernel", "request_kernel", "ping", "notebook_imports",
            "FORK_SOCKET_ENV"]
@@ -46,14 +47,6 @@ def _pid_file(path: str | os.PathLike) -> Path:
     return Path(f"{path}.pid")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _connect(path: str, timeout: float) -> socket.socket:
@@ -73,7 +66,7 @@ def _connect(path: str, timeout: float) -> socket.socket:
             pid = int(_pid_file(path).read_text().strip())
         except (OSError, ValueError):
             pid = None
-        if pid is None or not _alive(pid):
+        if pid is None or not alive(pid):
             raise ForkUnavailable(f"máy chủ fork không chạy ({path})")
         if time.monotonic() > deadline:
             raise ForkUnavailable(f"máy chủ fork chưa sẵn sàng sau {timeout:.0f} giây")
@@ -291,7 +284,7 @@ class ForkServer:
             successor = int(_pid_file(self.socket_path).read_text().strip())
         except (OSError, ValueError):
             successor = self.process.pid
-        if successor != self.process.pid and _alive(successor):
+        if successor != self.process.pid and alive(successor):
             try:
                 os.kill(successor, signal.SIGTERM)
             except OSError:

@@ -53,6 +53,8 @@ import signal
 import socket
 import sys
 
+from giaoban.processes import alive
+
 __all__ = ["main", "THREAD_VARS", "MPLBACKEND", "FORBIDDEN_WARM", "PROTOCOL"]
 
 PROTOCOL = 1
@@ -214,7 +216,7 @@ class _Template:
                 else:
                     self._read(key.fileobj)
             self._reap()
-            if not _alive(self.owner):
+            if not alive(self.owner):
                 self._stop()
             if self.draining and not self.children:
                 _log("tiến trình mẫu cũ đã xong các kernel của mình")
@@ -409,14 +411,6 @@ def _pidfd(pid: int) -> int | None:
         return None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _same_user(conn: socket.socket) -> bool:

@@ -27,11 +27,12 @@ import sys
 import tempfile
 import threading
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
+from giaoban.processes import alive
 from giaoban.render.config import SiteConfig, read_config, rendered_by_quarto
 from giaoban.render.data import download_files
 from giaoban.render.incremental import Parts, RenderCache
@@ -113,6 +114,40 @@ class _Images(Mapping):
         return len(self._images)
 
 
+class _RecycledPool:
+    """A pool of `workers` processes ("spawn") that is replaced by a new pool once it has been given
+    `tasks` tasks per worker. The old pool's tasks finish before the new pool starts, so no more than
+    `workers` processes ever run. Not `ProcessPoolExecutor`'s `max_tasks_per_child`: on Python 3.11
+    to 3.13 a worker that reaches it while tasks wait is never replaced, and the render would hang
+    (CPython gh-115634)."""
+
+    def __init__(self, workers: int, tasks: int) -> None:
+        self.workers, self.limit = workers, workers * tasks
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._given = 0
+
+    def submit(self, fn: Callable, *args: Any) -> Future:
+        """Submit `fn(*args)` to the current pool (a new one, once the old one is done, when the
+        current has had its share)."""
+        with self._lock:
+            if self._pool is not None and self._given >= self.limit:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+                self._given = 0
+            self._given += 1
+            return self._pool.submit(fn, *args)
+
+    def shutdown(self) -> None:
+        """Wait for the pool to end (tasks not started are cancelled)."""
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+
+
 class _Builder:
     """One render into a temporary folder `tmp`, which `render_site` swaps in at the end."""
 
@@ -125,19 +160,16 @@ class _Builder:
         self.cache = cache or RenderCache(None)
         self.chapters: dict[str, Chapter] = {}
         self._lock = threading.Lock()
-        self._pools: dict[str, ProcessPoolExecutor] = {}
+        self._pools: dict[str, _RecycledPool] = {}
 
     def compiler(self, kind: str) -> Callable:
         """Typst in worker processes (`giaoban.render.typst_worker`): the `typst` module never gives
-        back the memory of what it compiled, so a briefing's worker is replaced after 50 PDFs and a
-        book's after each book (a 63-chapter book takes about 2 GB), and books are typeset one at a
-        time."""
+        back the memory of what it compiled (about 27 MB a briefing), so the briefings' workers are
+        replaced after 10 PDFs each and ended before the books, a book's worker after each book (a
+        63-chapter book takes about 2 GB), and books are typeset one at a time."""
         with self._lock:
             if kind not in self._pools:
-                context = multiprocessing.get_context("spawn")
-                workers, per_child = (1, 1) if kind == "book" else (self.jobs, 50)
-                self._pools[kind] = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                                        max_tasks_per_child=per_child)
+                self._pools[kind] = _RecycledPool(1, 1) if kind == "book" else _RecycledPool(self.jobs, 10)
             pool = self._pools[kind]
 
         def compile_in_worker(main: str, root: str, timestamp: str | None) -> tuple[bytes, list[str]]:
@@ -145,10 +177,16 @@ class _Builder:
 
         return compile_in_worker
 
+    def release(self, kind: str) -> None:
+        """End the Typst workers of `kind` (and give their memory back) once their PDFs are done."""
+        with self._lock:
+            pool = self._pools.pop(kind, None)
+        if pool is not None:
+            pool.shutdown()
+
     def close(self) -> None:
-        for pool in self._pools.values():
-            pool.shutdown(wait=True, cancel_futures=True)
-        self._pools.clear()
+        for kind in list(self._pools):
+            self.release(kind)
 
     def write(self, path: str, text: str) -> None:
         target = self.tmp / path
@@ -264,9 +302,12 @@ class _Builder:
 
     def notebooks(self, *, html: bool) -> None:
         pages = [p for p in self.site.pages.values() if p.job is not None and (html or p.kind == "briefing")]
-        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            for future in [pool.submit(self.notebook_page, p, html=html) for p in pages]:
-                future.result()
+        try:
+            with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+                for future in [pool.submit(self.notebook_page, p, html=html) for p in pages]:
+                    future.result()
+        finally:
+            self.release("briefing")  # their memory is not the books' to share
 
     def books(self) -> None:
         todo = []
@@ -342,16 +383,6 @@ def _swap(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def recover_site(out: Path) -> list[str]:
@@ -368,7 +399,7 @@ def recover_site(out: Path) -> list[str]:
     leftovers = []
     for entry in sorted(out.parent.iterdir()):
         m = pattern.match(entry.name)
-        if m and entry.is_dir() and not _alive(int(m[2])):
+        if m and entry.is_dir() and not alive(int(m[2])):
             leftovers.append((m[1], entry))
     if not out.exists():
         olds = [e for kind, e in leftovers if kind == "old"]
