@@ -477,7 +477,7 @@ def test_cli_serve_refuses_a_folder_without_a_site(tmp_path):
 
 def test_the_pdf_worker_pool_is_renewed_and_never_hangs_with_work_waiting():
     """Typst's workers are replaced after their share of PDFs, also while tasks wait in the queue:
-    `ProcessPoolExecutor(max_tasks_per_child=…)` hangs there on Python 3.11 to 3.13 (gh-115634)."""
+    `ProcessPoolExecutor(max_tasks_per_child=…)` hangs there on Python 3.11 and 3.12 (gh-115634)."""
     from giaoban.render.pipeline import _RecycledPool
 
     pool = _RecycledPool(workers=2, tasks=2)

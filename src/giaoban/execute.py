@@ -350,8 +350,8 @@ def run(tasks: Iterable[Task], workers: int, env: dict[str, str], log_dir: str |
                                       preload=["giaoban.engine.warm:preload_data"], log=Path(log_dir) / "fork-server.log")
             env[FORK_SOCKET_ENV] = str(server.socket_path)
         context = multiprocessing.get_context("spawn")
-        # Workers are never replaced after N tasks: with `max_tasks_per_child`, Python 3.11 to 3.13 stop
-        # replacing a worker that reached its limit while jobs wait (CPython gh-115634), and the build
+        # Workers are never replaced after N tasks: with `max_tasks_per_child`, Python 3.11 and 3.12 never
+        # replace a worker that reached its limit while jobs wait (CPython gh-115634), and the build
         # hangs (seen at job 300 of 338 with a limit of 100). A worker grows by about 0.3 MB a notebook
         # (papermill, nbclient, jupyter_client; the kernels are new processes): ~150 MB for 500 notebooks.
         pool = ProcessPoolExecutor(max_workers=max(1, min(size, len(tasks))), mp_context=context,

@@ -118,7 +118,7 @@ class _RecycledPool:
     """A pool of `workers` processes ("spawn") that is replaced by a new pool once it has been given
     `tasks` tasks per worker. The old pool's tasks finish before the new pool starts, so no more than
     `workers` processes ever run. Not `ProcessPoolExecutor`'s `max_tasks_per_child`: on Python 3.11
-    to 3.13 a worker that reaches it while tasks wait is never replaced, and the render would hang
+    and 3.12 a worker that reaches it while tasks wait is never replaced, and the render would hang
     (CPython gh-115634)."""
 
     def __init__(self, workers: int, tasks: int) -> None:
