@@ -22,8 +22,8 @@ What is measured:
    synthetic default indicator), which re-executes the pages whose data changed.
 
 For each: seconds, seconds per job, the ratio to the papermill loop, and the peak memory of the whole
-process tree (the command and every process below it, sampled every 0.2 s with psutil, or /proc
-without it): the sum of RSS (which counts memory shared between forked processes once per process)
+process tree (the command and every process below it, sampled every 0.2 s with psutil): the sum
+of RSS (which counts memory shared between forked processes once per process)
 and the sum of PSS (which shares it out: the real footprint). The executed notebooks of the sample
 are then compared with Papermill's, cell by cell (`giaoban.engine.compare.differences`: sources,
 output types, text, image bytes). The targets of the issue are printed as reached or not.
@@ -58,43 +58,6 @@ TARGETS = {"cold_ratio": 6.0, "unchanged_s": 5.0, "one_change_s": 10.0, "render_
 
 # ----------------------------------------------------------------------------------- memory
 
-def _tree_pids(root: int) -> list[int]:
-    """The pid `root` and every process below it (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, []))
-    return out
-
-
-def _proc_memory(pid: int) -> tuple[int, int]:
-    """(RSS, PSS) in bytes of one process from /proc (PSS 0 when smaps_rollup is not there)."""
-    rss = pss = 0
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    rss = int(line.split()[1]) * 1024
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    pss = int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        pass
-    return rss, pss
-
-
 class TreeMemory:
     """Samples the memory of a process tree every `interval` seconds in a thread; keeps the peaks."""
 
@@ -104,37 +67,25 @@ class TreeMemory:
         self.samples: list[tuple[float, int]] = []  # (seconds since start, PSS of the tree)
         self._started = time.monotonic()
         self._stop = threading.Event()
-        try:
-            import psutil  # noqa: F401
-
-            self.tool = "psutil"
-        except ImportError:
-            self.tool = "/proc"
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def sample(self) -> tuple[int, int, int]:
-        rss = pss = n = 0
-        if self.tool == "psutil":
-            import psutil
+        """RSS and PSS summed over the tree, and its number of processes."""
+        import psutil  # in the lock file (a dependency of ipykernel and distributed)
 
+        rss = pss = n = 0
+        try:
+            procs = [psutil.Process(self.pid)]
+            procs += procs[0].children(recursive=True)
+        except psutil.Error:
+            return 0, 0, 0
+        for p in procs:
             try:
-                procs = [psutil.Process(self.pid)]
-                procs += procs[0].children(recursive=True)
+                info = p.memory_full_info()
             except psutil.Error:
-                return 0, 0, 0
-            for p in procs:
-                try:
-                    info = p.memory_full_info()
-                    rss += info.rss
-                    pss += getattr(info, "pss", 0)
-                    n += 1
-                except psutil.Error:
-                    continue
-        else:
-            for pid in _tree_pids(self.pid):
-                r, p = _proc_memory(pid)
-                rss, pss, n = rss + r, pss + p, n + 1
+                continue
+            rss, pss, n = rss + info.rss, pss + getattr(info, "pss", 0), n + 1
         return rss, pss, n
 
     def _run(self) -> None:
