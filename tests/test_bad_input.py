@@ -35,6 +35,7 @@ from typer.testing import CliRunner
 from giaoban import paths, review
 from giaoban.cli import app
 
+from review_sheets import accept_all, headers  # tests/review_sheets.py
 from vietnamese_encodings import cp1258  # tests/vietnamese_encodings.py
 
 REPORT = "004_827c2f16ec2dc701.txt"
@@ -193,20 +194,10 @@ def sheet_edit(name: str, fn: Callable[[openpyxl.Workbook], None]) -> Callable[[
         path = root / name
         wb = openpyxl.load_workbook(path)
         if name == "review.xlsx":
-            for sheet in (review.FIGURES_SHEET, review.TASKS_SHEET, review.LEGAL_SHEET):
-                ws = wb[sheet]
-                h = headers(ws)
-                for r in range(2, ws.max_row + 1):
-                    if ws.cell(r, h["STT"]).value is not None:
-                        empty = sheet == review.FIGURES_SHEET and ws.cell(r, h["Chỉ tiêu"]).value is None
-                        ws.cell(r, h["Quyết định"]).value = "bỏ" if empty else "nhận"
+            accept_all(wb)
         fn(wb)
         wb.save(path)
     return setup
-
-
-def headers(ws) -> dict[str, int]:
-    return {c.value: c.column for c in ws[1] if c.value}
 
 
 def figure_row(ws, indicator: str) -> int:

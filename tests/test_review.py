@@ -19,6 +19,8 @@ from giaoban.errors import InputError
 from giaoban.validation import validate_data
 from giaoban.workbook import WorkbookError
 
+from review_sheets import accept_all, headers  # tests/review_sheets.py
+
 REPORT_ID = "quang-ngai-2021-h1"
 SOURCE = "004_827c2f16ec2dc701.txt"
 TABLES = ("reports", "observations", "focus_tasks", "legal_refs")
@@ -71,10 +73,6 @@ def sheet(proposed: Path, tmp_path: Path) -> Path:
     return path
 
 
-def headers(ws) -> dict[str, int]:
-    return {c.value: c.column for c in ws[1] if c.value}
-
-
 def figure_row(ws, indicator: str | None = None, value: object = None) -> int:
     """The sheet row of the proposed figure with this indicator (or, without one, this value)."""
     h = headers(ws)
@@ -89,16 +87,6 @@ def figure_row(ws, indicator: str | None = None, value: object = None) -> int:
     raise AssertionError(f"no proposed figure {indicator or value}")
 
 
-def accept_all(wb) -> None:
-    """Decide every proposed row of the three sheets as an analyst would start: `nhận`, except `bỏ`
-    for the figure that has no indicator."""
-    for name in (review.FIGURES_SHEET, review.TASKS_SHEET, review.LEGAL_SHEET):
-        ws = wb[name]
-        h = headers(ws)
-        for r in range(2, ws.max_row + 1):
-            if ws.cell(r, h["STT"]).value is not None:
-                no_indicator = name == review.FIGURES_SHEET and ws.cell(r, h["Chỉ tiêu"]).value is None
-                ws.cell(r, h["Quyết định"]).value = "bỏ" if no_indicator else "nhận"
 
 
 def set_meta(wb, label: str, value: object) -> int:
