@@ -7,6 +7,7 @@ pages) is shared by every test (and every xdist worker); each test works on its 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -108,17 +109,38 @@ def test_a_briefing_reads_its_province_all_periods_and_the_rankable_figures_of_i
     assert list(got.legal_refs["number"]) == ["43/QĐ-UBND"]
     assert sorted(got.sources) == ["quang-ngai-2020-h1", "quang-ngai-2021-h1"]
     assert "1.287 phương tiện đo" in got.sources["quang-ngai-2021-h1"]
-    # peers: every province, same period, rankable indicators only
-    assert sorted(zip(got.peers["province"], got.peers["indicator"])) == [
-        ("15", "science.tasks_new"), ("51", "science.tasks_new")]
+    # standing: among the provinces with a figure in the same period, rankable indicators only
+    assert list(got.standing["indicator"]) == ["science.tasks_new"] and list(got.standing["n"]) == [2]
     assert got.province.slug == "51-quang-ngai" and got.period.code == "2021-H1"
     assert set(got.reference) == {"indicators", "areas", "provinces"}
+
+
+def test_a_briefing_reads_other_provinces_only_through_its_standing(dataset):
+    """Another province's figure enters Quảng Ngãi's briefing (and its cache key) only through rank,
+    count and median: a corrected quote there changes nothing here, a changed value that moves the
+    median does."""
+    params = {"province": "51", "period": "2021-H1", "lang": "vi"}
+    obs = dataset.observations
+    theirs = (obs["report_id"] == "yen-bai-2021-h1") & (obs["indicator"] == "science.tasks_new")
+    assert theirs.sum() == 1
+
+    def briefing_with(observations, tag):
+        changed = dataclasses.replace(dataset, observations=observations, hash=f"{dataset.hash}-{tag}")
+        return inputs.for_job("briefing", params, dataset=changed)
+
+    before = inputs.for_job("briefing", params, dataset=dataset)
+    requoted = briefing_with(obs.assign(quote=obs["quote"].where(~theirs, "một câu khác")), "quote")
+    assert requoted.fingerprint() == before.fingerprint()
+    value = float(obs.loc[theirs, "value"].iloc[0])
+    revalued = briefing_with(obs.assign(value=obs["value"].where(~theirs, value + 10)), "value")
+    assert revalued.standing["median"].iloc[0] == before.standing["median"].iloc[0] + 5
+    assert revalued.fingerprint() != before.fingerprint()
 
 
 def test_a_province_page_reads_its_rows_and_a_period_page_every_province_and_a_year_earlier(dataset):
     page = inputs.for_job("province", {"province": "15", "on": "2025-06-30", "lang": "vi"}, dataset=dataset)
     assert list(page.reports["report_id"]) == ["yen-bai-2020-9m", "yen-bai-2021-h1"]
-    assert page.peers.empty and not page.sources
+    assert page.standing.empty and not page.sources
     period = inputs.for_job("period", {"period": "2021-H1", "lang": "en"}, dataset=dataset)
     assert list(period.reports["report_id"]) == ["quang-ngai-2020-h1", "quang-ngai-2021-h1", "yen-bai-2021-h1"]
     assert set(period.observations["period"]) == {"2020-H1", "2021-H1"}

@@ -8,7 +8,7 @@ What each kind of job reads (tables of `data/`, see `data/README.md`):
 
 | job | rows |
 |---|---|
-| briefing (province P, period T) | the reports of P, all periods, with their observations, focus tasks and legal refs; the same for the units whose territory went into P (a post-2025 unit reads its predecessors, Huế reads Thừa Thiên Huế; never a successor); the observations of period T of every province for indicators whose `rankable` is true (`peers`, for ranks and medians); the source texts of P's reports (`sources`, for quotes) |
+| briefing (province P, period T) | the reports of P, all periods, with their observations, focus tasks and legal refs; the same for the units whose territory went into P (a post-2025 unit reads its predecessors, Huế reads Thừa Thiên Huế; never a successor); where P stands among every province with a figure in period T, for the indicators whose `rankable` is true: rank, number of provinces, median (`standing`; computed from the observations of T of every province, but only the standing enters the page and its fingerprint, so a changed figure elsewhere re-executes P's briefing only when P's rank, the number of provinces or the median changes); the source texts of P's reports (`sources`, for quotes) |
 | province page (P) | the reports of P and of its predecessors, with their observations, focus tasks, legal refs |
 | period page (T) | the reports of every province for T and for the same period a year earlier, the observations of those two periods (of any report), and the focus tasks and legal refs of those reports; a report with an empty province is read here only (it belongs to no province) |
 
@@ -38,6 +38,7 @@ from giaoban.dataset import Dataset, load_dataset
 from giaoban.errors import InputError
 from giaoban.periods import Period
 from giaoban.provinces import Province, Provinces
+from giaoban.standings import of_province, standings
 from giaoban.validation import DATA_ENV, default_data_dir
 
 __all__ = ["Inputs", "for_job", "report_units", "lineage", "REFERENCE_TABLES", "DATA_ENV", "VISIBILITY_ENV",
@@ -60,6 +61,7 @@ class _Loaded:
 
     reference: dict[str, pd.DataFrame]
     units: list[Province | None]  # the unit of each row of reports
+    standings: dict[str, pd.DataFrame] = field(default_factory=dict)  # period code → `standings.standings`
 
 
 _cache: dict[str, _Loaded] = {}
@@ -139,8 +141,9 @@ class Inputs:
     """The rows one job reads (see the module docstring), as pandas DataFrames.
 
     `reports`, `observations`, `focus_tasks`, `legal_refs`: the job's rows, in file order.
-    `peers` (briefing only, else empty): observations of the briefing's period for rankable
-    indicators, every province, with the report's `province` code added. `reference`: the tables
+    `standing` (briefing only, else empty): where the province stands among every province with a
+    figure in the briefing's period, one row per rankable indicator it has a figure for
+    (`giaoban.standings`: value, rank, n, median). `reference`: the tables
     `indicators`, `areas` and `provinces` (see REFERENCE_TABLES). `sources`: report_id → source text (briefing only).
     `province` / `units` / `period`: the unit, its lineage and the period the params named.
     `visibility`: "all", or "public" when internal reports and figures were left out.
@@ -152,7 +155,7 @@ class Inputs:
     observations: pd.DataFrame
     focus_tasks: pd.DataFrame
     legal_refs: pd.DataFrame
-    peers: pd.DataFrame
+    standing: pd.DataFrame
     reference: Mapping[str, pd.DataFrame]
     sources: Mapping[str, str] = field(default_factory=dict)
     province: Province | None = None
@@ -182,7 +185,7 @@ class Inputs:
             digest.update(f"{name}\0{len(payload)}\0".encode())
             digest.update(payload)
 
-        for name in ("reports", "observations", "focus_tasks", "legal_refs", "peers"):
+        for name in ("reports", "observations", "focus_tasks", "legal_refs", "standing"):
             add(name, _frame_bytes(getattr(self, name)))
         for name in sorted(self.reference):
             add(f"reference/{name}", _frame_bytes(self.reference[name]))
@@ -214,6 +217,23 @@ def _rows_of(frame: pd.DataFrame, report_ids: pd.Series | set) -> pd.DataFrame:
 def _sources(dataset: Dataset, reports: pd.DataFrame) -> dict[str, str]:
     return {rid: dataset.sources[name] for rid, name in zip(reports["report_id"], reports["source_file"])
             if not pd.isna(name)}
+
+
+def _standing(dataset: Dataset, loaded: _Loaded, period: Period, code: str) -> pd.DataFrame:
+    """The `ranks.rank_table` of province `code` in `period`; the standings of all provinces of a period
+    are computed once per dataset (a national batch asks for them 34 or 63 times a period)."""
+    with _lock:
+        table = loaded.standings.get(period.code)
+    if table is None:
+        observations, reports = dataset.observations, dataset.reports
+        same = observations[observations["period"] == period.code]
+        named = reports.loc[reports["province"].notna(), ["report_id", "province"]]
+        peers = same.merge(named, on="report_id", how="inner", validate="many_to_one")
+        table = standings(peers, {i.code: {"rankable": i.rankable, "order": n}
+                                  for n, i in enumerate(dataset.catalogue.indicators)})
+        with _lock:
+            loaded.standings[period.code] = table
+    return of_province(table, code)
 
 
 def public_from_env() -> bool:
@@ -253,7 +273,7 @@ def for_job(notebook: str, params: Mapping[str, Any], data_dir: str | Path | Non
     province: Province | None = None
     units: list[Province] = []
     period: Period | None = None
-    peers = observations.iloc[0:0].assign(province=pd.Series(dtype="str"))
+    standing = pd.DataFrame()
     sources: dict[str, str] = {}
 
     if notebook in ("briefing", "province"):
@@ -273,11 +293,7 @@ def for_job(notebook: str, params: Mapping[str, Any], data_dir: str | Path | Non
         mine = selected
         obs = _rows_of(observations, mine["report_id"])
         if notebook == "briefing":
-            indicators = loaded.reference["indicators"]
-            rankable = set(indicators.loc[indicators["rankable"], "code"])
-            same = observations[(observations["period"] == period.code) & observations["indicator"].isin(rankable)]
-            named = reports.loc[reports["province"].notna(), ["report_id", "province"]]
-            peers = same.merge(named, on="report_id", how="inner", validate="many_to_one").reset_index(drop=True)
+            standing = _standing(dataset, loaded, period, province.code)
             sources = _sources(dataset, mine)
     else:
         period = _period(params, notebook)
@@ -294,7 +310,7 @@ def for_job(notebook: str, params: Mapping[str, Any], data_dir: str | Path | Non
     return Inputs(
         notebook=notebook, params=dict(params), reports=selected, observations=obs,
         focus_tasks=_rows_of(dataset.focus_tasks, mine["report_id"]),
-        legal_refs=_rows_of(dataset.legal_refs, mine["report_id"]), peers=peers,
+        legal_refs=_rows_of(dataset.legal_refs, mine["report_id"]), standing=standing,
         reference=dict(loaded.reference), sources=sources, province=province, units=tuple(units), period=period,
         visibility=dataset.visibility,
     )

@@ -23,7 +23,6 @@ from giaoban.tables import EMPTY, Raw, escape, heading, markdown_table, md
 from giaoban.briefing import common
 from giaoban.briefing.comparisons import compare, comparison_periods, key_figures
 from giaoban.briefing.focus import follow_up, plans_for, tasks_due, tasks_next
-from giaoban.briefing.ranks import rank_table
 from giaoban.briefing.sources import Notes, SourcedPage
 from giaoban.briefing.succession import Ended, catalogue, ended_unit, territory_values
 from giaoban.briefing.values import Value, change_text, format_amount, value_text
@@ -300,7 +299,7 @@ class BriefingPage(SourcedPage):
         if self.inputs is None or self._current_rows().empty:
             return EMPTY
         lang = self.lang
-        table = rank_table(self.inputs.peers, self.unit.code, self._cat)
+        table = self.inputs.standing
         head = [heading(i18n.t("ranks", lang)), i18n.t("ranks_intro", lang, period=self.period.label(lang))]
         if table.empty:
             return md(*head, i18n.t("ranks_none", lang))
