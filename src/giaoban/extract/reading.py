@@ -146,17 +146,17 @@ def _score(text: str) -> int:
     return len(_WORD_RE.findall(unicodedata.normalize("NFC", text).lower()))
 
 
+# Windows-1252 writes U+0000-U+007F and U+00A0-U+00FF as the Latin-1 bytes of the same number, and 27
+# other characters (€, “, Œ…) as bytes 0x80-0x9F: those 27, as the Latin-1 characters of their bytes.
+_CP1252_HIGH = {ch: chr(b) for b in range(0x80, 0xA0) for ch in [bytes([b]).decode("cp1252", errors="ignore")] if ch}
+_CP1252_BYTES = str.maketrans(_CP1252_HIGH)
+_NOT_CP1252_OR_LATIN1 = re.compile("[^\x00-\xff" + "".join(map(re.escape, _CP1252_HIGH)) + "]+")
+
+
 def _as_bytes_text(text: str) -> str:
     """The characters of `text` that Windows-1252 or Latin-1 can write, as the Latin-1 text of those bytes:
     what a legacy-encoded file looks like after it was read as Windows-1252 and saved as UTF-8."""
-    out = []
-    for ch in text:
-        try:
-            out.append(ch.encode("cp1252").decode("latin-1"))
-        except UnicodeEncodeError:
-            if ord(ch) < 256:
-                out.append(ch)
-    return "".join(out)
+    return _NOT_CP1252_OR_LATIN1.sub("", text).translate(_CP1252_BYTES)
 
 
 def _vni_surface(raw: bytes) -> str:
