@@ -98,6 +98,34 @@ def test_unchanged_pdfs_and_images_come_from_the_cache_as_links(r, tmp_path):
     assert len(pdfs) == len(list(site.rglob("*.pdf")))
 
 
+def test_a_book_is_made_again_when_one_of_its_briefings_changes_and_reused_otherwise(r, tmp_path):
+    """A period's book is made from its briefings' PDFs: keyed by their bytes, it is put together
+    again when one changed (and holds the change), and otherwise comes from the cache (a link to the
+    same file: not made again)."""
+    from pypdf import PdfReader
+
+    executed = tmp_path / "executed"
+    shutil.copytree(r.executed, executed)
+    site, stage = tmp_path / "site", tmp_path / "stage"
+    render(executed, site, stage)
+    changed, other = site / "books/2021-H1.pdf", site / "books/2019-H1.pdf"
+    before = {p: (p.read_bytes(), p.stat().st_ino) for p in (changed, other)}
+
+    change_one_page(executed)  # the Quảng Ngãi briefing of 2021-H1
+    render(executed, site, stage)
+    text = " ".join(" ".join(pg.extract_text().split()) for pg in PdfReader(changed).pages)
+    assert changed.read_bytes() != before[changed][0] and "Đã sửa: 1.288 nhiệm vụ" in text
+    assert (other.read_bytes(), other.stat().st_ino) == before[other]  # the other period's book: reused
+    made = changed.stat().st_ino
+
+    shutil.rmtree(site)  # a render that must run again, with the same briefings
+    site.mkdir()
+    (site / ".giaoban-site").write_text("giaoban\n", encoding="utf-8")
+    again = render(executed, site, stage)
+    assert not again.up_to_date and again.converted == 0
+    assert changed.stat().st_ino == made and other.stat().st_ino == before[other][1]
+
+
 def test_a_site_replaced_by_anything_else_is_rendered_again(r, tmp_path):
     executed = tmp_path / "executed"
     shutil.copytree(r.executed, executed)

@@ -332,16 +332,164 @@ def test_the_pdf_font_has_every_vietnamese_letter_in_every_style(font):
             assert PdfReader(io.BytesIO(pdf)).pages[0].extract_text().strip() == VIETNAMESE, (weight, style)
 
 
-def test_period_book_bundles_its_provinces_as_chapters(r):
-    reader = PdfReader(r.site / "books/2021-H1.pdf")
-    pages = [pg.extract_text() for pg in reader.pages]
-    # chapters by province code: 15 Yên Bái, then 51 Quảng Ngãi
-    assert "Sổ tay giao ban cả kỳ" in pages[0] and "Gồm các tỉnh: Yên Bái, Quảng Ngãi" in squash(pages[0])
-    toc = squash(pages[1])
-    assert toc.index("Yên Bái — 6 tháng đầu năm 2021") < toc.index("Quảng Ngãi — 6 tháng đầu năm 2021")
-    # the running header follows the chapters: every Yên Bái page, then every Quảng Ngãi page
-    names = [t.splitlines()[0].split(" — ")[0] for t in pages[2:]]
-    assert names == sorted(names, key=["Yên Bái", "Quảng Ngãi"].index) and set(names) == {"Yên Bái", "Quảng Ngãi"}
+def _book_contents(reader: PdfReader, titles: list[str]) -> dict[str, int]:
+    """The page (1-based) the book's table of contents gives each of `titles`, in their order there."""
+    front = " ".join(squash(pg.extract_text()) for pg in reader.pages[:3])
+    found = {t: re.search(re.escape(t) + r"[ .]*(\d+)", front) for t in titles}
+    assert all(found.values()), front
+    assert sorted(titles, key=lambda t: found[t].start()) == titles, front  # listed in the book's order
+    return {t: int(m[1]) for t, m in found.items()}
+
+
+def _dest_page(reader: PdfReader, dest) -> int:
+    """The page index (0-based) a link's /Dest array points to."""
+    ids = [pg.indirect_reference.idnum for pg in reader.pages]
+    return ids.index(dest[0].idnum)
+
+
+def test_period_book_is_its_cover_and_contents_then_each_briefing_pdf_whole(r):
+    """The book is a front matter (cover, contents) typeset by Typst, then the briefings' own PDFs,
+    appended page for page, by province code: 15 Yên Bái, then 51 Quảng Ngãi."""
+    book = PdfReader(r.site / "books/2021-H1.pdf")
+    pages = [squash(pg.extract_text()) for pg in book.pages]
+    for text in ("Sổ tay giao ban cả kỳ", "6 tháng đầu năm 2021", "Giao ban KH&CN các tỉnh",
+                 "Gồm các tỉnh: Yên Bái, Quảng Ngãi", "Ngày lập: 02/08/2021"):
+        assert text in pages[0], text
+    assert "Mục lục" in pages[1] and pages[1].startswith("6 tháng đầu năm 2021")  # the running header
+    chapters = {"Yên Bái — 6 tháng đầu năm 2021": "briefings/2021-H1/15-yen-bai.pdf",
+                "Quảng Ngãi — 6 tháng đầu năm 2021": f"{BRIEFING}.pdf"}
+    starts = _book_contents(book, list(chapters))
+    first = starts["Yên Bái — 6 tháng đầu năm 2021"]
+    assert first == 3  # the cover is page 1, the contents page 2
+    end = first - 1
+    for title, pdf in chapters.items():
+        own = [squash(pg.extract_text()) for pg in PdfReader(r.site / pdf).pages]
+        start = starts[title] - 1
+        assert start == end, title  # each chapter starts where the contents say, right after the one before
+        assert pages[start:start + len(own)] == own, title  # every page of the briefing, its text as it is
+        assert "Sổ tay giao ban" in pages[start] and title.split(" — ")[0] in pages[start]  # its own cover
+        # its own contents still link to its headings (pypdf alone drops the links to Vietnamese names)
+        links = [a.get_object() for a in book.pages[start + 1].get("/Annots", [])]
+        assert len(links) == len(PdfReader(r.site / pdf).pages[1]["/Annots"]) >= 3, title
+        assert all(start < _dest_page(book, a["/Dest"]) < start + len(own) for a in links), title
+        end = start + len(own)
+    assert end == len(pages)
+    # one bookmark a chapter, at its first page, with the briefing's own bookmarks under it
+    top = [item for item in book.outline if not isinstance(item, list)]
+    assert [(o.title, book.get_destination_page_number(o) + 1) for o in top] == list(starts.items())
+    children = [item for item in book.outline if isinstance(item, list)]
+    assert len(children) == 2 and all("Nguồn gốc bản tin" in [c.title for c in kids if not isinstance(c, list)]
+                                      for kids in children)
+    # each line of the contents links to its chapter's first page
+    links = [a.get_object() for a in book.pages[1].get("/Annots", [])]
+    assert {_dest_page(book, a["/Dest"]) + 1 for a in links} == set(starts.values())
+    meta = book.metadata
+    assert meta.title == "Giao ban KH&CN các tỉnh — 6 tháng đầu năm 2021" and meta.author == "Giao ban KH&CN các tỉnh"
+    assert meta["/CreationDate"] == meta["/ModDate"] == "D:20210802000000Z"  # the manifest's date, not the clock
+    assert book.trailer["/Root"]["/Lang"] == "vi" and book.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+    assert all(round(float(pg.mediabox.width)) == 595 for pg in book.pages)
+
+
+def test_the_english_book_has_english_words_and_its_briefings(r):
+    book = PdfReader(r.site / "en/books/2021-H1.pdf")
+    pages = [squash(pg.extract_text()) for pg in book.pages]
+    assert "Briefing book of the period" in pages[0] and "Provinces: Quang Ngai" in pages[0]
+    assert "Contents" in pages[1] and "Mục lục" not in pages[1]
+    own = [squash(pg.extract_text()) for pg in PdfReader(r.site / f"en/{BRIEFING}.pdf").pages]
+    start = _book_contents(book, ["Quang Ngai — first half of 2021"])["Quang Ngai — first half of 2021"] - 1
+    assert pages[start:] == own
+    assert book.trailer["/Root"]["/Lang"] == "en"
+
+
+def _book(r, tmp_path: Path, chapters, name: str = "book") -> Path:
+    from giaoban.render.config import TypstOptions
+    from giaoban.render.pdf import Cover, write_period_book
+
+    out = tmp_path / f"{name}.pdf"
+    warnings = write_period_book(
+        out, chapters, cover=Cover("Sổ tay giao ban cả kỳ", "6 tháng đầu năm 2021", "Giao ban KH&CN các tỉnh",
+                                   ("Gồm các tỉnh: …",), "Ngày lập: 02/08/2021"),
+        title="Giao ban — 2021-H1", header="6 tháng đầu năm 2021", site="Giao ban KH&CN các tỉnh", lang="vi",
+        toc_title="Mục lục", options=TypstOptions(), stamp=read_manifest(r.executed).stamp(),
+        work_dir=tmp_path / f"work-{name}", name=f"books/{name}.pdf")
+    assert warnings == []
+    return out
+
+
+def _chapters(r, n: int):
+    from giaoban.render.pdf import BookChapter
+
+    sources = [r.site / "briefings/2021-H1/15-yen-bai.pdf", r.site / f"{BRIEFING}.pdf"]
+    return [BookChapter.read("books/x.pdf", f"Tỉnh số {i:02d}", sources[i % 2], f"b/{i}.pdf") for i in range(n)]
+
+
+def test_a_long_contents_gives_the_right_pages_and_the_same_bytes_twice(r, tmp_path):
+    """Forty-five chapters: the contents take two pages, which moves every chapter by one (the front
+    matter is typeset again with its real length)."""
+    chapters = _chapters(r, 45)
+    out = _book(r, tmp_path, chapters)
+    book = PdfReader(out)
+    titles = [c.title for c in chapters]
+    starts = _book_contents(book, titles)
+    assert "Tỉnh số 44" not in squash(book.pages[1].extract_text())  # the contents go on to a second page
+    lengths = [len(PdfReader(io.BytesIO(c.data)).pages) for c in chapters]
+    assert list(starts.values()) == [4 + sum(lengths[:i]) for i in range(45)]  # cover, two contents pages
+    firsts = {i: squash(PdfReader(io.BytesIO(c.data)).pages[0].extract_text()) for i, c in enumerate(chapters)}
+    assert all(squash(book.pages[starts[t] - 1].extract_text()) == firsts[i] for i, t in enumerate(titles))
+    assert len(book.pages) == 3 + sum(lengths)
+    assert [book.get_destination_page_number(o) + 1 for o in book.outline if not isinstance(o, list)] == \
+        list(starts.values())
+    # the same PDFs give the same bytes (the /ID is the content's); another PDF, another /ID
+    assert _book(r, tmp_path, chapters, "again").read_bytes() == out.read_bytes()
+    other = _book(r, tmp_path, chapters[:44] + chapters[:1], "other")
+    assert PdfReader(other).trailer["/ID"] != book.trailer["/ID"]
+    assert not list(tmp_path.glob(".*.tmp"))  # written through a temporary file, renamed
+
+
+def test_links_to_vietnamese_headings_inside_a_chapter_still_lead_there_in_the_book(r, tmp_path):
+    """Typst names a heading's destination by its label, in UTF-8 ("số-liệu-chính-của-kỳ"), which
+    pypdf cannot read as text: appended as they are, such links are dropped."""
+    from giaoban.render.pdf import BookChapter
+
+    source = ("#link(<số-liệu-chính-của-kỳ>)[Số liệu chính của kỳ] #link(<khởi-nghiệp>)[Khởi nghiệp]\n"
+              "#pagebreak()\n= Số liệu chính của kỳ <số-liệu-chính-của-kỳ>\n#pagebreak()\n= Khởi nghiệp <khởi-nghiệp>\n")
+    chapter = typst.compile(source.encode("utf-8"), ignore_system_fonts=True)
+    book = PdfReader(_book(r, tmp_path, [BookChapter("Quảng Ngãi", "briefings/x.pdf", chapter)]))
+    start = _book_contents(book, ["Quảng Ngãi"])["Quảng Ngãi"] - 1
+    links = [a.get_object() for a in book.pages[start].get("/Annots", [])]
+    assert sorted(_dest_page(book, a["/Dest"]) - start for a in links) == [1, 2]
+
+
+def test_a_missing_or_broken_briefing_pdf_is_refused_naming_it(r, tmp_path):
+    from giaoban.render.pdf import BookChapter
+
+    with pytest.raises(RenderError) as e:
+        BookChapter.read("books/2021-H1.pdf", "Yên Bái", tmp_path / "none.pdf", "briefings/2021-H1/15-yen-bai.pdf")
+    assert str(e.value) == "books/2021-H1.pdf: thiếu bản PDF của bản tin briefings/2021-H1/15-yen-bai.pdf"
+    chapters = _chapters(r, 2)
+    for broken in (b"", chapters[1].data[: len(chapters[1].data) // 2], b"%PDF-1.7\nnot a PDF"):
+        bad = BookChapter(chapters[1].title, "briefings/2021-H1/51-quang-ngai.pdf", broken)
+        with pytest.raises(RenderError, match=r"^books/book\.pdf: không đọc được bản PDF của bản tin "
+                                              r"briefings/2021-H1/51-quang-ngai\.pdf \("):
+            _book(r, tmp_path, [chapters[0], bad])
+    assert not (tmp_path / "book.pdf").exists()
+
+
+def test_a_briefing_pdf_missing_when_the_book_is_made_fails_the_render_naming_it(r, tmp_path, monkeypatch):
+    from giaoban.render import pipeline
+
+    made = pipeline._Builder.briefing_pdf
+
+    def and_lost(self, out, *args, **kwargs):
+        made(self, out, *args, **kwargs)
+        if out == "briefings/2021-H1/15-yen-bai.pdf":
+            (self.tmp / out).unlink()
+
+    monkeypatch.setattr(pipeline._Builder, "briefing_pdf", and_lost)
+    with pytest.raises(RenderError) as e:
+        render_site(r.executed, tmp_path / "site", "builtin", data_dir=DATA, config=CONFIG)
+    assert str(e.value) == "books/2021-H1.pdf: thiếu bản PDF của bản tin briefings/2021-H1/15-yen-bai.pdf"
+    assert not (tmp_path / "site").exists()
 
 
 def test_province_period_and_listing_pages_link_their_briefings(r):
@@ -498,15 +646,16 @@ def _typeset_for(seconds: float) -> tuple[float, float]:
     return started, time.monotonic()
 
 
-def test_books_are_typeset_one_at_a_time_also_when_their_worker_is_renewed():
-    """A 63-chapter book takes about 2 GB in Typst: two at once would double the build's peak memory."""
+def test_a_renewed_pool_never_runs_more_than_its_workers_at_once():
+    """The old pool's tasks end before the new pool starts: each worker holds the memory of its PDFs,
+    so a renewal must not add processes to those still running."""
     from concurrent.futures import ThreadPoolExecutor
 
     from giaoban.render.pipeline import _RecycledPool
 
-    pool = _RecycledPool(workers=1, tasks=1)  # as for the books: a new worker for each
+    pool = _RecycledPool(workers=1, tasks=1)  # a new worker for each task
     try:
-        with ThreadPoolExecutor(max_workers=3) as threads:  # three books asked for at once
+        with ThreadPoolExecutor(max_workers=3) as threads:  # three PDFs asked for at once
             spans = sorted(threads.map(lambda _: pool.submit(_typeset_for, 0.5).result(timeout=120), range(3)))
     finally:
         pool.shutdown()

@@ -30,3 +30,7 @@ class ProvinceError(InputError):
 
 class NumberError(InputError):
     """A number that is not written the Vietnamese way or is out of range."""
+
+
+class RenderError(GiaobanError):
+    """A page or a book could not be rendered (unreadable notebook, pandoc or Typst failed)."""

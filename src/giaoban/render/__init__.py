@@ -22,15 +22,32 @@ See `docs/rendering.md`.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from giaoban.render.config import SUPPORTED_KEYS, ConfigError, SiteConfig, read_config
-from giaoban.render.links import check_links
-from giaoban.render.manifest import Job, Manifest, ManifestError, read_manifest
-from giaoban.render.notebook import RenderError
-from giaoban.render.pipeline import RENDERERS, RenderReport, render_site
-from giaoban.render.serve import make_server, serve
+if TYPE_CHECKING:
+    from giaoban.render.pipeline import RenderReport
+
+#: Where each public name lives. They are imported on first use (PEP 562), so that a process which
+#: needs one module of the package (a Typst worker unpickling `typst_worker.compile_pdf`) does not
+#: import pandas, nbformat and the rest: that costs about 3 s a worker on a 2-core machine.
+_EXPORTS = {
+    "SUPPORTED_KEYS": "config", "ConfigError": "config", "SiteConfig": "config", "read_config": "config",
+    "check_links": "links", "Job": "manifest", "Manifest": "manifest", "ManifestError": "manifest",
+    "read_manifest": "manifest", "RenderError": "notebook", "RENDERERS": "pipeline", "RenderReport": "pipeline",
+    "render_site": "pipeline", "make_server": "serve", "serve": "serve",
+}
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["render", "render_site", "RenderReport", "RENDERERS", "read_manifest", "Manifest", "Job",
            "ManifestError", "read_config", "SiteConfig", "ConfigError", "SUPPORTED_KEYS", "RenderError",
@@ -47,6 +64,7 @@ def render(renderer: str = "auto", *, out_dir: str | Path | None = None, execute
     `RenderReport`; refuses what `render_site` refuses.
     """
     from giaoban import paths
+    from giaoban.render.pipeline import render_site
 
     return render_site(executed_dir or paths.BUILD / "executed", out_dir or paths.SITE, renderer,
                        data_dir=data_dir or paths.DATA, config=paths.ROOT / "_quarto.yml",

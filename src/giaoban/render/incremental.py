@@ -6,7 +6,8 @@ project) keeps, by the hash of everything each piece is made from:
 | piece | keyed by | reused when |
 |---|---|---|
 | a notebook page's HTML body, Typst body, headings and images (pandoc, three runs a page) | the executed notebook's bytes, the page's path and language, `execute.*`, the TOC depth, `site-url`, the renderer's code and pandoc's version | the notebook is byte for byte the same (a job restored from the build cache is) |
-| a PDF (a briefing, a period's book) | the Typst template, the chapters (bodies, image names, titles, sources), cover, options and date | the same Typst input |
+| a briefing's PDF | the Typst template, the chapter (body, image names, title, sources), cover, options and date | the same Typst input |
+| a period's book | the Typst template, cover, options and date, and each chapter's title and the sha256 of its briefing's PDF | no briefing PDF of the period changed (nor the front matter's input) |
 | the search index (`pagefind/`) | every HTML file of the site | no page changed |
 | the links and ids of an HTML page (link check) | the page's bytes | the page is the same |
 | a staged Quarto notebook | its source notebook and the HTML around it | the same |

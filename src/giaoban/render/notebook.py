@@ -31,7 +31,7 @@ from urllib.parse import urljoin
 
 import nbformat
 
-from giaoban.errors import GiaobanError
+from giaoban.errors import RenderError
 
 __all__ = ["Document", "RenderError", "read_notebook", "to_html", "to_typst", "pandoc_path",
            "MARKDOWN_FORMAT", "stringify"]
@@ -49,10 +49,6 @@ _ATTR_AT = {"Div": 0, "Span": 0, "CodeBlock": 0, "Code": 0, "Link": 0, "Image": 
             "Table": 0, "Header": 1}
 #: Widest image in the PDF, in CSS pixels (A4 text width with the default margins).
 _PDF_MAX_PX = 620
-
-
-class RenderError(GiaobanError):
-    """A page or a book could not be rendered (unreadable notebook, pandoc or Typst failed)."""
 
 
 def pandoc_path() -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import errno
+import functools
 import glob
 import hashlib
 import multiprocessing
@@ -39,7 +40,7 @@ from giaoban.render.incremental import Parts, RenderCache
 from giaoban.render.links import check_links
 from giaoban.render.manifest import Manifest, read_manifest
 from giaoban.render.notebook import Document, RenderError, read_notebook, to_html, to_typst
-from giaoban.render.pdf import TEMPLATE, Chapter, Cover, write_book
+from giaoban.render.pdf import TEMPLATE, BookChapter, Chapter, Cover, write_book, write_period_book
 from giaoban.render.typst_worker import compile_pdf
 from giaoban.render.quarto import STAGE_RECORD, STAGED_ASSETS, run_quarto, stage_quarto_project
 from giaoban.render.search import index_site
@@ -51,6 +52,8 @@ __all__ = ["RenderReport", "render_site", "RENDERERS", "check_out_dir", "recover
 RENDERERS = ("auto", "quarto", "builtin")
 #: The file that marks a folder as a site giaoban wrote (so that it may be replaced whole).
 SITE_MARKER = ".giaoban-site"
+#: How many period books are put together at once (each in a worker process, about 200 MB for 63 chapters).
+_BOOKS_AT_ONCE = 2
 
 
 @dataclass
@@ -158,35 +161,33 @@ class _Builder:
         self.manifest: Manifest = site.manifest
         self.jobs = jobs
         self.cache = cache or RenderCache(None)
-        self.chapters: dict[str, Chapter] = {}
         self._lock = threading.Lock()
-        self._pools: dict[str, _RecycledPool] = {}
+        self._pool: _RecycledPool | None = None
 
-    def compiler(self, kind: str) -> Callable:
-        """Typst in worker processes (`giaoban.render.typst_worker`): the `typst` module never gives
-        back the memory of what it compiled (about 27 MB a briefing), so the briefings' workers are
-        replaced after 10 PDFs each and ended before the books, a book's worker after each book (a
-        63-chapter book takes about 2 GB), and books are typeset one at a time."""
+    def in_worker(self, fn: Callable, *args: Any, **kwargs: Any) -> Any:
+        """Return `fn(*args, **kwargs)` run in one of the PDF worker processes, which make every PDF:
+        the `typst` module never gives back the memory of what it compiled (about 27 MB a briefing),
+        nor does pypdf all of a book's, so each worker is replaced after 10 PDFs, and all are ended
+        once the briefings are done (`release`); the books get new ones."""
         with self._lock:
-            if kind not in self._pools:
-                self._pools[kind] = _RecycledPool(1, 1) if kind == "book" else _RecycledPool(self.jobs, 10)
-            pool = self._pools[kind]
+            if self._pool is None:
+                self._pool = _RecycledPool(self.jobs, 10)
+            pool = self._pool
+        return pool.submit(functools.partial(fn, *args, **kwargs)).result()
 
-        def compile_in_worker(main: str, root: str, timestamp: str | None) -> tuple[bytes, list[str]]:
-            return pool.submit(compile_pdf, main, root, timestamp).result()
+    def compiler(self) -> Callable:
+        """Return `typst_worker.compile_pdf` run by `in_worker`, for `pdf.write_book`."""
+        return lambda main, root, timestamp: self.in_worker(compile_pdf, main, root, timestamp)
 
-        return compile_in_worker
-
-    def release(self, kind: str) -> None:
-        """End the Typst workers of `kind` (and give their memory back) once their PDFs are done."""
+    def release(self) -> None:
+        """End the PDF workers (and give their memory back); the next `in_worker` starts new ones."""
         with self._lock:
-            pool = self._pools.pop(kind, None)
+            pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown()
 
     def close(self) -> None:
-        for kind in list(self._pools):
-            self.release(kind)
+        self.release()
 
     def write(self, path: str, text: str) -> None:
         target = self.tmp / path
@@ -229,18 +230,40 @@ class _Builder:
         stamp = self.manifest.stamp()
         return f"{word(lang, 'cover_built')}: {format_date(stamp, lang)}" if stamp else ""
 
-    def book(self, out: str, chapters: list[Chapter], cover: Cover, *, title: str, header: str, lang: str) -> None:
+    def _pdf_key(self, cover: Cover, *, title: str, header: str, lang: str) -> dict:
+        """Return what a PDF is made from besides its chapters (template, cover, words, options, date)."""
+        return {"template": hashlib.sha256(TEMPLATE.read_bytes()).hexdigest(), "cover": dataclasses.asdict(cover),
+                "title": title, "header": header, "site": self.site.site_title(lang), "lang": lang,
+                "toc_title": word(lang, "contents"), "options": dataclasses.asdict(self.config.typst),
+                "stamp": str(self.manifest.stamp())}
+
+    def briefing_pdf(self, out: str, chapter: Chapter, cover: Cover, *, title: str, header: str, lang: str) -> None:
+        """Write a briefing's PDF (`pdf.write_book`, Typst in a worker) at `out`, or link it from the cache."""
         work = self.work / hashlib.sha256(out.encode()).hexdigest()[:16]
-        site, toc_title, stamp = self.site.site_title(lang), word(lang, "contents"), self.manifest.stamp()
-        key = {"template": hashlib.sha256(TEMPLATE.read_bytes()).hexdigest(),
-               "chapters": [[c.title, c.header, c.meeting, c.body, sorted(c.images), c.sources_title, list(c.sources)]
-                            for c in chapters],
-               "cover": dataclasses.asdict(cover), "title": title, "header": header, "site": site, "lang": lang,
-               "toc_title": toc_title, "options": dataclasses.asdict(self.config.typst), "stamp": str(stamp)}
-        compiler = self.compiler("book" if len(chapters) > 1 or out.startswith(("books/", "en/books/")) else "briefing")
+        key = self._pdf_key(cover, title=title, header=header, lang=lang)
+        key["chapters"] = [[chapter.title, chapter.header, chapter.meeting, chapter.body, sorted(chapter.images),
+                            chapter.sources_title, list(chapter.sources)]]
+        compiler = self.compiler()
         warnings = self.cache.pdf(key, self.tmp / out, lambda: write_book(
-            self.tmp / out, chapters, cover=cover, title=title, header=header, site=site, lang=lang,
-            toc_title=toc_title, options=self.config.typst, stamp=stamp, work_dir=work, compiler=compiler))
+            self.tmp / out, [chapter], cover=cover, title=title, header=header, site=key["site"], lang=lang,
+            toc_title=key["toc_title"], options=self.config.typst, stamp=self.manifest.stamp(), work_dir=work,
+            compiler=compiler))
+        with self._lock:
+            self.report.warnings += warnings
+
+    def period_book(self, out: str, jobs: list, cover: Cover, *, title: str, header: str, lang: str) -> None:
+        """Write a period's book at `out` from the PDFs of its briefings `jobs`, already in the site
+        (`pdf.write_period_book`, in a worker process), or link it from the cache when none of them
+        changed. Refuses (RenderError) a briefing PDF that is missing or unreadable, naming it."""
+        chapters = [BookChapter.read(out, job.title, self.tmp / self.site.pdf_path(job), self.site.pdf_path(job))
+                    for job in jobs]
+        work = self.work / hashlib.sha256(out.encode()).hexdigest()[:16]
+        key = self._pdf_key(cover, title=title, header=header, lang=lang)
+        key["book"] = [[c.title, c.name, c.digest] for c in chapters]  # the briefings' PDFs, by their bytes
+        warnings = self.cache.pdf(key, self.tmp / out, lambda: self.in_worker(
+            write_period_book, self.tmp / out, chapters, cover=cover, title=title, header=header, site=key["site"],
+            lang=lang, toc_title=key["toc_title"], options=self.config.typst, stamp=self.manifest.stamp(),
+            work_dir=work, name=out))
         with self._lock:
             self.report.warnings += warnings
 
@@ -258,14 +281,13 @@ class _Builder:
             self.write(page.path, self.site.html(page, content=parts.html, toc=toc if len(toc) >= 2 else []))
         if page.kind == "briefing":
             chapter = self.chapter(page, parts)
-            self.chapters[page.path] = chapter
             job = page.job
             cover = Cover(kicker=word(page.lang, "cover_kicker"), title=job.province.name(page.lang),
                           subtitle=job.period.label(page.lang),
                           lines=tuple(x for x in (self.site.meeting_text(job),) if x),
                           built=self.built_line(page.lang))
-            self.book(self.site.pdf_path(job), [chapter], cover, title=job.title, header=chapter.header,
-                      lang=page.lang)
+            self.briefing_pdf(self.site.pdf_path(job), chapter, cover, title=job.title, header=chapter.header,
+                              lang=page.lang)
 
     # -- the whole site --------------------------------------------------------------------------
 
@@ -307,24 +329,26 @@ class _Builder:
                 for future in [pool.submit(self.notebook_page, p, html=html) for p in pages]:
                     future.result()
         finally:
-            self.release("briefing")  # their memory is not the books' to share
+            self.release()  # the briefings' Typst memory goes; the books start new workers
 
     def books(self) -> None:
+        """Write each period's book (`period_book`) from the briefings' PDFs, which must be in the
+        site already."""
         todo = []
         for lang in ("vi", "en"):
             for code, jobs in self.site.books(lang).items():
-                chapters = [self.chapters[f"{j.page}.html"] for j in jobs]
                 period = jobs[0].period
                 provinces = ", ".join(j.province.name(lang) for j in jobs)
                 cover = Cover(kicker=word(lang, "cover_book"), title=period.label(lang), subtitle=self.site.site_title(lang),
                               lines=(f"{word(lang, 'cover_provinces')}: {provinces}",), built=self.built_line(lang))
                 out = self.site.book_path(lang, code)
-                todo.append((out, chapters, cover, {"title": f"{self.site.site_title(lang)} — {period.label(lang)}",
-                                                    "header": period.label(lang), "lang": lang}))
+                todo.append((out, jobs, cover, {"title": f"{self.site.site_title(lang)} — {period.label(lang)}",
+                                                "header": period.label(lang), "lang": lang}))
                 self.report.books.append(out)
-        # typeset one at a time in their worker (see `compiler`); the cached ones are linked meanwhile
-        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            for future in [pool.submit(self.book, out, chapters, cover, **kw) for out, chapters, cover, kw in todo]:
+        # each in a worker process (`in_worker`), _BOOKS_AT_ONCE at a time: a worker putting a
+        # 63-chapter book together takes about 200 MB
+        with ThreadPoolExecutor(max_workers=min(_BOOKS_AT_ONCE, self.jobs)) as pool:
+            for future in [pool.submit(self.period_book, out, jobs, cover, **kw) for out, jobs, cover, kw in todo]:
                 future.result()
 
     def builtin(self) -> None:

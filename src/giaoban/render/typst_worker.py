@@ -1,9 +1,10 @@
 """Typst in worker processes: the `typst` module keeps what it has compiled in memory for good (about
-2 GB after a 63-chapter book, a few MB after each briefing), so the renderer compiles in processes
-that it replaces after a number of compiles (`giaoban.render.pipeline`), which bounds the memory.
+27 MB after each briefing), so the renderer compiles in processes that it replaces after a number of
+PDFs (`giaoban.render.pipeline`), which bounds the memory. A period's book is put together in such a
+process too (`giaoban.render.pdf.write_period_book`: Typst for its front matter, pypdf for the rest).
 
-`compile_pdf` is what such a process runs: the same call `giaoban.render.pdf.write_book` makes, with
-its result and Typst's error as plain, picklable values.
+`compile_pdf` is what such a process runs for a briefing: the same call `giaoban.render.pdf.write_book`
+makes, with its result and Typst's error as plain, picklable values.
 """
 
 from __future__ import annotations
