@@ -206,7 +206,7 @@ def test_an_old_unit_after_the_merger_points_to_its_successor(reg):
 # ------------------------------------------------------------------ ranks and medians
 
 def peers(*rows):
-    """(province, indicator, value[, kind]) → a peers frame as `Inputs.peers`."""
+    """(province, indicator, value[, kind]) → observations with the reporting province's code in `province`."""
     frame = obs(*[(f"r{p}", ind, "2021-H1", v, None, None, kind) for p, ind, v, *k in rows
                   for kind in [k[0] if k else "actual"]])
     return frame.assign(province=[p for p, *_ in rows])

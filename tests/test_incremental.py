@@ -81,6 +81,43 @@ def test_a_render_reuses_what_did_not_change_and_gives_the_site_a_full_render_gi
     assert [p.relative_to(stage).as_posix() for p in changed] == [f"{BRIEFING}.ipynb"]
 
 
+def stamp_data_hash(notebook: Path, value: str) -> None:
+    """Record in `metadata.giaoban` the data hash the notebook ran with, as `giaoban build` does."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    nb["metadata"].setdefault("giaoban", {})["data_hash"] = value
+    notebook.unlink()  # a new file, as a build writes one
+    notebook.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+
+
+def test_new_data_leaves_the_pages_whose_notebooks_did_not_run_again_byte_for_byte(r, tmp_path):
+    """A page shows the data hash its notebook ran with, not the newest: when one figure changes, the
+    pages (and PDFs) of the notebooks reused from the cache stay the same files."""
+    executed = tmp_path / "executed"
+    shutil.copytree(r.executed, executed)
+    for notebook in executed.rglob("*.ipynb"):
+        stamp_data_hash(notebook, "a" * 64)
+    site, stage = tmp_path / "site", tmp_path / "stage"
+    render(executed, site, stage)
+    before = files(site)
+    manifest = executed / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["generated_from"]["data_hash"] = "b" * 64  # new data, of which only the Quảng Ngãi briefing ran again
+    manifest.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    change_one_page(executed)
+    stamp_data_hash(executed / f"{BRIEFING}.ipynb", "b" * 64)
+    render(executed, site, stage)
+    after = files(site)
+    changed = {name for name in after if before.get(name) != after[name]}
+    pages = {name for name in changed if name.endswith((".html", ".pdf")) and "/" in name}
+    assert {f"{BRIEFING}.html", f"{BRIEFING}.pdf"} <= pages
+    assert not {name for name in pages if name.startswith(("briefings/", "provinces/", "periods/"))
+                and not name.startswith(BRIEFING) and not name.endswith("index.html")}
+    assert "b" * 64 in after[f"{BRIEFING}.html"].decode() and "a" * 64 not in after[f"{BRIEFING}.html"].decode()
+    others = [n for n in after if n.startswith("briefings/") and n.endswith(".html") and not n.startswith(BRIEFING)
+              and not n.endswith("index.html")]
+    assert others and all("a" * 64 in after[n].decode() for n in others)
+
+
 def test_unchanged_pdfs_and_images_come_from_the_cache_as_links(r, tmp_path):
     executed = tmp_path / "executed"
     shutil.copytree(r.executed, executed)

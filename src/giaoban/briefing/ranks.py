@@ -18,9 +18,9 @@ def province_values(peers: pd.DataFrame, indicator: str, measure: str = "level",
     """Return one row per province code with a figure: columns `province`, `value`, `qualifier`,
     `report_id`, `quote`, sorted by value (highest first), then code.
 
-    `peers` are observations with the reporting province's code in `province` (as
-    `giaoban.inputs.Inputs.peers`). A province with several reports of the figure keeps the first
-    report_id in alphabetical order. Refuses nothing.
+    `peers` are observations with the reporting province's code added in `province`. A province
+    with several reports of the figure keeps the first report_id in alphabetical order. Refuses
+    nothing.
     """
     cols = ["province", "value", "qualifier", "report_id", "quote"]
     if peers.empty:

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from giaoban.render.notebook import RenderError
+from giaoban.errors import RenderError
 
 __all__ = ["index_site"]
 

@@ -243,7 +243,9 @@ class Site:
                             for per in periods], "rows": rows}
 
     def sources(self, page: SitePage) -> dict | None:
-        """Return the sources of a notebook page: the public reports, the data hash, the notebook."""
+        """Return the sources of a notebook page: the public reports, the hash of the data its notebook
+        ran with (so that a page whose rows did not change stays the same page, and its PDF the same
+        PDF, when another figure changes), the notebook and its parameters."""
         job = page.job
         if job is None:
             return None
@@ -258,8 +260,8 @@ class Site:
                         pass
                 reports.append({"title": r.title, "url": r.url, "file": r.file, "published": published})
         params = ", ".join(f"{k}={v}" for k, v in sorted(job.params.items()))
-        return {"briefing": job.notebook == "briefing", "reports": reports, "data_hash": self.manifest.data_hash,
-                "data_href": rel(page.path, f"{_prefix(page.lang)}data.html"),
+        return {"briefing": job.notebook == "briefing", "reports": reports,
+                "data_hash": self.ran_with_hash(job) or self.manifest.data_hash, "data_href": rel(page.path, f"{_prefix(page.lang)}data.html"),
                 "notebook": f"notebooks/{job.notebook}.ipynb", "params": params}
 
     def source_lines(self, page: SitePage) -> list[str]:
@@ -335,15 +337,20 @@ class Site:
                 "updated": format_date(self.manifest.stamp(), lang), "public": self.manifest.public}
 
     def ran_with(self, job: Job) -> str:
-        """Return the first 12 digits of the data hash the executed notebook of `job` records in
-        `metadata.giaoban` (what it ran with, which may be older data for a reused notebook), or ""."""
+        """Return the first 12 digits of `ran_with_hash(job)`, or ""."""
+        return self.ran_with_hash(job)[:12]
+
+    def ran_with_hash(self, job: Job) -> str:
+        """Return the data hash the executed notebook of `job` records in `metadata.giaoban`: the data
+        it ran with, older than the manifest's for a notebook reused because its rows did not change;
+        "" when it records none."""
         try:
             with self.manifest.notebook_path(job).open(encoding="utf-8") as fh:
                 meta = json.load(fh)["metadata"].get("giaoban", {})
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return ""
         value = meta.get("data_hash") if isinstance(meta, dict) else None
-        return value[:12] if isinstance(value, str) else ""
+        return value if isinstance(value, str) else ""
 
     def body_context(self, page: SitePage, *, content: str = "", toc: list | None = None) -> tuple[str, dict]:
         """Return (body template, context) of `page`; `content` is the notebook's HTML, if any."""
