@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from giaoban.dataset import load_dataset
-from giaoban.standings import standings
+from giaoban.standings import ranking, standings
 
 KEY = ["rank", "n", "median"]
 
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{folder}: không phải thư mục dữ liệu giả lập (thiếu SYNTHETIC.md)", file=sys.stderr)
         return 2
     dataset = load_dataset(folder)
-    catalogue = {i.code: {"rankable": i.rankable, "order": n} for n, i in enumerate(dataset.catalogue.indicators)}
+    catalogue = ranking(dataset.catalogue.indicators)
     counts = {i.code for i in dataset.catalogue.indicators if i.rankable and i.value_type == "count"}
     named = dataset.reports.loc[dataset.reports["province"].notna(), ["report_id", "province"]]
     peers = dataset.observations.merge(named, on="report_id")

@@ -39,19 +39,26 @@ def render(executed: Path, out: Path, stage: Path | None):
     return render_site(executed, out, "builtin", data_dir=DATA, config=CONFIG, stage_dir=stage, jobs=2)
 
 
+def rewrite(notebook: Path, edit) -> None:
+    """Apply `edit` to the notebook's JSON and write it as a new file, as a build writes one."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    edit(nb)
+    notebook.unlink()
+    notebook.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+
+
 def change_one_page(executed: Path) -> None:
     """Change a Markdown output of the Quảng Ngãi briefing (a new file, as a build writes one)."""
-    path = executed / f"{BRIEFING}.ipynb"
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            text = out.get("data", {}).get("text/markdown")
-            if text:
-                out["data"]["text/markdown"] = "**Đã sửa: 1.288 nhiệm vụ.**\n\n" + "".join(text)
-                path.unlink()
-                path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
-                return
-    raise AssertionError("no Markdown output to change")
+    def edit(nb):
+        for cell in nb["cells"]:
+            for out in cell.get("outputs", []):
+                text = out.get("data", {}).get("text/markdown")
+                if text:
+                    out["data"]["text/markdown"] = "**Đã sửa: 1.288 nhiệm vụ.**\n\n" + "".join(text)
+                    return
+        raise AssertionError("no Markdown output to change")
+
+    rewrite(executed / f"{BRIEFING}.ipynb", edit)
 
 
 def test_a_render_reuses_what_did_not_change_and_gives_the_site_a_full_render_gives(r, tmp_path):
@@ -83,10 +90,7 @@ def test_a_render_reuses_what_did_not_change_and_gives_the_site_a_full_render_gi
 
 def stamp_data_hash(notebook: Path, value: str) -> None:
     """Record in `metadata.giaoban` the data hash the notebook ran with, as `giaoban build` does."""
-    nb = json.loads(notebook.read_text(encoding="utf-8"))
-    nb["metadata"].setdefault("giaoban", {})["data_hash"] = value
-    notebook.unlink()  # a new file, as a build writes one
-    notebook.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    rewrite(notebook, lambda nb: nb["metadata"].setdefault("giaoban", {}).update(data_hash=value))
 
 
 def test_new_data_leaves_the_pages_whose_notebooks_did_not_run_again_byte_for_byte(r, tmp_path):

@@ -38,7 +38,7 @@ from giaoban.dataset import Dataset, load_dataset
 from giaoban.errors import InputError
 from giaoban.periods import Period
 from giaoban.provinces import Province, Provinces
-from giaoban.standings import of_province, standings
+from giaoban.standings import of_province, ranking, standings
 from giaoban.validation import DATA_ENV, default_data_dir
 
 __all__ = ["Inputs", "for_job", "report_units", "lineage", "REFERENCE_TABLES", "DATA_ENV", "VISIBILITY_ENV",
@@ -229,8 +229,7 @@ def _standing(dataset: Dataset, loaded: _Loaded, period: Period, code: str) -> p
         same = observations[observations["period"] == period.code]
         named = reports.loc[reports["province"].notna(), ["report_id", "province"]]
         peers = same.merge(named, on="report_id", how="inner", validate="many_to_one")
-        table = standings(peers, {i.code: {"rankable": i.rankable, "order": n}
-                                  for n, i in enumerate(dataset.catalogue.indicators)})
+        table = standings(peers, ranking(dataset.catalogue.indicators))
         with _lock:
             loaded.standings[period.code] = table
     return of_province(table, code)

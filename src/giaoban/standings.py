@@ -10,11 +10,17 @@ it moves that province's rank, the count or the median.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-__all__ = ["standings", "of_province"]
+__all__ = ["standings", "of_province", "ranking"]
+
+
+def ranking(indicators: Iterable[Any]) -> dict[str, dict[str, Any]]:
+    """Return indicator code → {"rankable", "order"} of the catalogue's indicators
+    (`Dataset.catalogue.indicators`, in catalogue order): the `catalogue` that `standings` takes."""
+    return {i.code: {"rankable": i.rankable, "order": n} for n, i in enumerate(indicators)}
 
 
 def standings(peers: pd.DataFrame, catalogue: Mapping[str, Mapping[str, Any]], kind: str = "actual") -> pd.DataFrame:

@@ -47,8 +47,6 @@ def _pid_file(path: str | os.PathLike) -> Path:
     return Path(f"{path}.pid")
 
 
-
-
 def _connect(path: str, timeout: float) -> socket.socket:
     """Connect to the fork server at `path`, waiting (up to `timeout` s) while it warms up.
 

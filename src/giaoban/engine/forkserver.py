@@ -411,8 +411,6 @@ def _pidfd(pid: int) -> int | None:
         return None
 
 
-
-
 def _same_user(conn: socket.socket) -> bool:
     import struct
 

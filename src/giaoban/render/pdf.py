@@ -27,6 +27,7 @@ import json
 import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -93,9 +94,9 @@ class BookChapter:
             raise RenderError(f"{book}: không đọc được bản PDF của bản tin {name}: {e.strerror or e}") from None
         return cls(title, name, data)
 
-    @property
+    @cached_property
     def digest(self) -> str:
-        """Return the sha256 of the PDF's bytes."""
+        """Return the sha256 of the PDF's bytes (hashed once: the cache key and the book's /ID use it)."""
         return hashlib.sha256(self.data).hexdigest()
 
 

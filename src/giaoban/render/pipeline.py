@@ -230,24 +230,31 @@ class _Builder:
         stamp = self.manifest.stamp()
         return f"{word(lang, 'cover_built')}: {format_date(stamp, lang)}" if stamp else ""
 
+    @functools.cached_property
+    def _template_digest(self) -> str:
+        return hashlib.sha256(TEMPLATE.read_bytes()).hexdigest()
+
+    def _work_dir(self, out: str) -> Path:
+        """The scratch folder of the PDF `out` (its Typst project)."""
+        return self.work / hashlib.sha256(out.encode()).hexdigest()[:16]
+
     def _pdf_key(self, cover: Cover, *, title: str, header: str, lang: str) -> dict:
         """Return what a PDF is made from besides its chapters (template, cover, words, options, date)."""
-        return {"template": hashlib.sha256(TEMPLATE.read_bytes()).hexdigest(), "cover": dataclasses.asdict(cover),
+        return {"template": self._template_digest, "cover": dataclasses.asdict(cover),
                 "title": title, "header": header, "site": self.site.site_title(lang), "lang": lang,
                 "toc_title": word(lang, "contents"), "options": dataclasses.asdict(self.config.typst),
                 "stamp": str(self.manifest.stamp())}
 
     def briefing_pdf(self, out: str, chapter: Chapter, cover: Cover, *, title: str, header: str, lang: str) -> None:
         """Write a briefing's PDF (`pdf.write_book`, Typst in a worker) at `out`, or link it from the cache."""
-        work = self.work / hashlib.sha256(out.encode()).hexdigest()[:16]
         key = self._pdf_key(cover, title=title, header=header, lang=lang)
         key["chapters"] = [[chapter.title, chapter.header, chapter.meeting, chapter.body, sorted(chapter.images),
                             chapter.sources_title, list(chapter.sources)]]
         compiler = self.compiler()
         warnings = self.cache.pdf(key, self.tmp / out, lambda: write_book(
             self.tmp / out, [chapter], cover=cover, title=title, header=header, site=key["site"], lang=lang,
-            toc_title=key["toc_title"], options=self.config.typst, stamp=self.manifest.stamp(), work_dir=work,
-            compiler=compiler))
+            toc_title=key["toc_title"], options=self.config.typst, stamp=self.manifest.stamp(),
+            work_dir=self._work_dir(out), compiler=compiler))
         with self._lock:
             self.report.warnings += warnings
 
@@ -257,13 +264,12 @@ class _Builder:
         changed. Refuses (RenderError) a briefing PDF that is missing or unreadable, naming it."""
         chapters = [BookChapter.read(out, job.title, self.tmp / self.site.pdf_path(job), self.site.pdf_path(job))
                     for job in jobs]
-        work = self.work / hashlib.sha256(out.encode()).hexdigest()[:16]
         key = self._pdf_key(cover, title=title, header=header, lang=lang)
         key["book"] = [[c.title, c.name, c.digest] for c in chapters]  # the briefings' PDFs, by their bytes
         warnings = self.cache.pdf(key, self.tmp / out, lambda: self.in_worker(
             write_period_book, self.tmp / out, chapters, cover=cover, title=title, header=header, site=key["site"],
             lang=lang, toc_title=key["toc_title"], options=self.config.typst, stamp=self.manifest.stamp(),
-            work_dir=work, name=out))
+            work_dir=self._work_dir(out), name=out))
         with self._lock:
             self.report.warnings += warnings
 
@@ -405,8 +411,6 @@ def _swap(tmp: Path, out: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
 
 
 def recover_site(out: Path) -> list[str]:

@@ -78,6 +78,7 @@ class Site:
         self.reports = read_reports(data_dir)
         self.warnings: list[str] = []
         self.pages: dict[str, SitePage] = {}
+        self._ran_with: dict[str, str] = {}  # job id → data hash its notebook records (`ran_with_hash`)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES / "site")),
             autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
@@ -261,8 +262,8 @@ class Site:
                 reports.append({"title": r.title, "url": r.url, "file": r.file, "published": published})
         params = ", ".join(f"{k}={v}" for k, v in sorted(job.params.items()))
         return {"briefing": job.notebook == "briefing", "reports": reports,
-                "data_hash": self.ran_with_hash(job) or self.manifest.data_hash, "data_href": rel(page.path, f"{_prefix(page.lang)}data.html"),
-                "notebook": f"notebooks/{job.notebook}.ipynb", "params": params}
+                "data_hash": self.ran_with_hash(job) or self.manifest.data_hash,
+                "data_href": rel(page.path, f"{_prefix(page.lang)}data.html"), "notebook": f"notebooks/{job.notebook}.ipynb", "params": params}
 
     def source_lines(self, page: SitePage) -> list[str]:
         """Return the sources of a notebook page as plain lines (for the PDF)."""
@@ -343,14 +344,17 @@ class Site:
     def ran_with_hash(self, job: Job) -> str:
         """Return the data hash the executed notebook of `job` records in `metadata.giaoban`: the data
         it ran with, older than the manifest's for a notebook reused because its rows did not change;
-        "" when it records none."""
-        try:
-            with self.manifest.notebook_path(job).open(encoding="utf-8") as fh:
-                meta = json.load(fh)["metadata"].get("giaoban", {})
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return ""
-        value = meta.get("data_hash") if isinstance(meta, dict) else None
-        return value if isinstance(value, str) else ""
+        "" when it records none. Read once per job: every page asks for it up to four times (its
+        HTML, its Quarto stage, its PDF's sources, the data pages), and a notebook is megabytes."""
+        if job.id not in self._ran_with:
+            try:
+                with self.manifest.notebook_path(job).open(encoding="utf-8") as fh:
+                    meta = json.load(fh)["metadata"].get("giaoban", {})
+                value = meta.get("data_hash") if isinstance(meta, dict) else None
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                value = None
+            self._ran_with[job.id] = value if isinstance(value, str) else ""
+        return self._ran_with[job.id]
 
     def body_context(self, page: SitePage, *, content: str = "", toc: list | None = None) -> tuple[str, dict]:
         """Return (body template, context) of `page`; `content` is the notebook's HTML, if any."""
