@@ -91,7 +91,11 @@ def test_direct_construction_refuses_spans_that_are_no_period():
     with pytest.raises(PeriodError, match="không phải là một kỳ báo cáo"):
         Period(date(2020, 2, 1), date(2020, 3, 31))
     with pytest.raises(PeriodError, match="không phải là một kỳ báo cáo"):
-        Period(date(2020, 1, 1), date(2020, 6, 29))
+        Period(date(2020, 1, 2), date(2020, 6, 29))
+    with pytest.raises(PeriodError, match="không phải là một kỳ báo cáo"):
+        Period(date(2019, 1, 1), date(2020, 6, 29))
+    # 1 January to a day that is not the end of its month: a year-to-date period (issue 14)
+    assert Period(date(2020, 1, 1), date(2020, 6, 29)).code == "2020-YTD-06-29"
     with pytest.raises(PeriodError):
         Period(date(2021, 1, 1), date(2020, 12, 31))
 

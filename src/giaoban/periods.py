@@ -14,6 +14,9 @@ parameters, URLs, tables) a period is written as one canonical code:
                                 (N months counted from January; N = 1, 2, 4, 5, 7, 8, 9, 10, 11)
     2013-FY     FY      12      năm 2013, cả năm 2013           2013
     2021-2025   MULTI   12·k    giai đoạn 2021–2025             2021–2025
+    2018-YTD-11-16  YTD  -      từ đầu năm 2018 đến ngày        1 January–16 November 2018
+                                16/11/2018 (year to date: 1 January to a day that is not the
+                                last of its month; "tính đến ngày 30/11/2018" is 2018-11M)
 
 N-month codes with a better name are normalised to it: `2020-3M` reads as `2020-Q1`, `2020-6M` as
 `2020-H1`, `2020-12M` as `2020-FY`. A period is identified by its first and last day, so two
@@ -39,16 +42,17 @@ from datetime import date, datetime, timedelta
 
 from giaoban.errors import InputError, PeriodError
 
-__all__ = ["Period", "parse_period_phrase", "find_periods", "MIN_YEAR", "MAX_YEAR", "KINDS"]
+__all__ = ["Period", "parse_period_phrase", "find_periods", "find_year_to_date", "YearToDate", "MIN_YEAR", "MAX_YEAR", "KINDS"]
 
 MIN_YEAR = 1975
 MAX_YEAR = 2100
-KINDS = ("H", "Q", "M", "FY", "MULTI")
+KINDS = ("H", "Q", "M", "FY", "MULTI", "YTD")
 
 #: How long after its end a period can still be reviewed at a meeting (see `is_reviewable_on`).
 REVIEW_WINDOW_MONTHS = 15
 
-_EXPECTED_CODES = "cần dạng 2021-H1, 2021-H2, 2021-Q1..Q4, 2021-9M, 2021-FY hoặc 2021-2025"
+_EXPECTED_CODES = ("cần dạng 2021-H1, 2021-H2, 2021-Q1..Q4, 2021-9M, 2021-FY hoặc 2021-2025 (từ đầu năm đến "
+                   "một ngày: 2021-YTD-11-16)")
 _EXPECTED_PHRASES = ("cần cụm như '6 tháng đầu năm 2019', '6 tháng cuối năm 2019', '9 tháng năm 2020', "
                      "'quý I năm 2020', 'năm 2013', 'giai đoạn 2021-2025' hoặc mã như 2021-H1")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
@@ -126,6 +130,18 @@ class Period:
         return cls(date(year, 1, 1), date(year, 12, 31))
 
     @classmethod
+    def year_to_date(cls, end: date) -> Period:
+        """Returns the period from 1 January of `end`'s year to `end` (kind YTD, code `2018-YTD-11-16`);
+        an `end` that is the last day of its month gives the N-month period (30/11/2018 → 2018-11M).
+
+        Refuses (PeriodError) a datetime or a non-date, and years out of range.
+        """
+        if isinstance(end, datetime) or not isinstance(end, date):
+            raise PeriodError(f"ngày cuối của kỳ phải là date, không phải {end!r}")
+        _check_year(end.year)
+        return cls(date(end.year, 1, 1), end)
+
+    @classmethod
     def span(cls, first_year: int, last_year: int) -> Period:
         """Returns the multi-year period first_year..last_year (giai đoạn), both whole years.
 
@@ -146,6 +162,7 @@ class Period:
           | (?P<m>\d+)M          # first N months: 2020-9M
           | (?P<fy>FY)           # whole year: 2013-FY
           | (?P<last>\d{4})      # several years: 2021-2025
+          | YTD-(?P<tm>\d{2})-(?P<td>\d{2})  # year to date: 2018-YTD-11-16
         )""", re.VERBOSE)
 
     @classmethod
@@ -161,6 +178,9 @@ class Period:
         m = cls._CODE.fullmatch(code)
         if m is None:
             raise PeriodError(f"kỳ không hợp lệ '{code}': {_EXPECTED_CODES}")
+        year = int(m["year"])
+        if m["tm"] is not None:
+            return cls._parse_ytd(code, year, int(m["tm"]), int(m["td"]))
         number = next(g for g in (m["h"], m["q"], m["m"], m["last"]) if g is not None) if not m["fy"] else None
         if number is not None and number != str(int(number)):
             raise PeriodError(f"kỳ không hợp lệ '{code}': không viết số 0 ở đầu; {_EXPECTED_CODES}")
@@ -178,6 +198,22 @@ class Period:
         except PeriodError as e:
             raise PeriodError(f"kỳ không hợp lệ '{code}': {e.detail}; {_EXPECTED_CODES}") from None
 
+    @classmethod
+    def _parse_ytd(cls, code: str, year: int, month: int, day: int) -> Period:
+        """The year-to-date period of a `YYYY-YTD-MM-DD` code; refuses an impossible day and a day that
+        ends its month (that period has an N-month code)."""
+        try:
+            _check_year(year)
+            end = date(year, month, day)
+        except (ValueError, PeriodError) as e:
+            detail = e.detail if isinstance(e, PeriodError) else f"ngày {day:02d}/{month:02d}/{year} không có thật"
+            raise PeriodError(f"kỳ không hợp lệ '{code}': {detail}; {_EXPECTED_CODES}") from None
+        period = cls.year_to_date(end)
+        if period.kind != "YTD":
+            raise PeriodError(f"kỳ không hợp lệ '{code}': ngày {day:02d}/{month:02d} là ngày cuối tháng, "
+                              f"viết {period.code}")
+        return period
+
     # -- attributes -----------------------------------------------------------------------------
 
     def _kind_index(self) -> tuple[str, int] | None:
@@ -186,6 +222,8 @@ class Period:
         index: half 1/2, quarter 1..4, number of months, 0 for FY, last year for MULTI.
         """
         s, e = self.start, self.end
+        if (s.month, s.day) == (1, 1) and s.year == e.year and e != _last_day(e.year, e.month):
+            return ("YTD", e.timetuple().tm_yday)
         if s.day != 1 or e != _last_day(e.year, e.month) or e < s:
             return None
         if s.year != e.year:
@@ -203,12 +241,13 @@ class Period:
 
     @property
     def kind(self) -> str:
-        """Returns "H", "Q", "M", "FY" or "MULTI"."""
+        """Returns "H", "Q", "M", "FY", "MULTI" or "YTD"."""
         return self._kind_index()[0]  # type: ignore[index]
 
     @property
     def index(self) -> int:
-        """Returns the half (1, 2), the quarter (1..4), the months (M), 0 (FY) or the last year (MULTI)."""
+        """Returns the half (1, 2), the quarter (1..4), the months (M), 0 (FY), the last year (MULTI) or the
+        day of the year of the last day (YTD)."""
         return self._kind_index()[1]  # type: ignore[index]
 
     @property
@@ -223,13 +262,15 @@ class Period:
 
     @property
     def months(self) -> int:
-        """Returns the length of the period in months."""
+        """Returns the length of the period in months (a YTD period counts its last, partial month)."""
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
     @property
     def code(self) -> str:
         """Returns the canonical code, e.g. `2019-H1`, `2020-9M`, `2021-2025`."""
         kind, i = self._kind_index()  # type: ignore[misc]
+        if kind == "YTD":
+            return f"{self.year}-YTD-{self.end.month:02d}-{self.end.day:02d}"
         return {"H": f"{self.year}-H{i}", "Q": f"{self.year}-Q{i}", "M": f"{self.year}-{i}M",
                 "FY": f"{self.year}-FY", "MULTI": f"{self.year}-{i}"}[kind]
 
@@ -275,6 +316,9 @@ class Period:
     def _shift_years(self, years: int) -> Period:
         _check_year(self.start.year + years)
         _check_year(self.end.year + years)
+        if self.kind == "YTD":  # the same day a year away (29/02 → 28/02)
+            y = self.end.year + years
+            return Period.year_to_date(self.end.replace(year=y, day=min(self.end.day, _last_day(y, self.end.month).day)))
         return Period(self.start.replace(year=self.start.year + years), _last_day(self.end.year + years, self.end.month))
 
     def year_earlier(self) -> Period:
@@ -301,7 +345,8 @@ class Period:
         """Returns the period of the same kind just before this one.
 
         2021-H1 → 2020-H2, 2020-Q1 → 2019-Q4, 2013-FY → 2012-FY, 2021-2025 → 2016-2020; an N-month
-        period (2020-9M) has only the same months of the year before (2019-9M). Refuses (PeriodError)
+        period (2020-9M) has only the same months of the year before (2019-9M), a year-to-date one the
+        same day of the year before (2018-YTD-11-16 → 2017-YTD-11-16). Refuses (PeriodError)
         a result before 1975.
         """
         kind, i = self._kind_index()  # type: ignore[misc]
@@ -341,6 +386,8 @@ class Period:
             return f"tháng 1 năm {y}" if i == 1 else f"{i} tháng năm {y}"
         if kind == "FY":
             return f"năm {y}"
+        if kind == "YTD":
+            return f"từ đầu năm {y} đến ngày {self.end:%d/%m/%Y}"
         return f"giai đoạn {y}–{i}"
 
     def label_en(self) -> str:
@@ -356,6 +403,8 @@ class Period:
             return f"January {y}" if i == 1 else f"January–{_MONTHS_EN[i - 1]} {y}"
         if kind == "FY":
             return str(y)
+        if kind == "YTD":
+            return f"1 January–{self.end.day} {_MONTHS_EN[self.end.month - 1]} {y}"
         return f"{y}–{i}"
 
     def label(self, lang: str = "vi") -> str:
@@ -398,6 +447,9 @@ _PHRASE = re.compile(rf"""
     | (?P<whole>cả\s+)?năm(?:\s+(?P<fy>{_YEAR}))?
     # Several years: "giai đoạn 2021-2025", "giai đoạn 2021 – 2025", "2021 - 2025"
     | (?:giai\s+[đð]oạn\s+)?(?P<y1>{_YEAR}){_DASH}(?P<y2>{_YEAR})
+    # Year to date: "từ đầu năm 2018 đến ngày 16/11/2018", "tính đến ngày 16/11/2018"
+    | (?:từ\s+[đð]ầu\s+năm(?:\s+{_YEAR})?\s+|tính\s+)[đð]ến(?:\s+hết)?(?:\s+ngày)?\s+
+      (?P<td>\d{{1,2}})\s*[/.-]\s*(?P<tm>\d{{1,2}})(?:\s*[/.-]\s*(?P<ty>{_YEAR}))?
 """, re.VERBOSE | re.IGNORECASE)
 
 
@@ -442,6 +494,13 @@ def _from_match(m: re.Match, year: int | None, shown: str) -> Period:
             return Period.quarter(need_year(m["qy"]), n)
         if m["y1"] is not None:
             return Period.span(int(m["y1"]), int(m["y2"]))
+        if m["td"] is not None:
+            y = need_year(m["ty"])
+            try:
+                end = date(y, int(m["tm"]), int(m["td"]))
+            except ValueError:
+                raise PeriodError(f"'{shown}': ngày {m['td']}/{m['tm']}/{y} không có thật") from None
+            return Period.year_to_date(end)
         if m["fy"] is None and m["whole"] is None:
             raise PeriodError(f"không đọc được kỳ '{shown}': {_EXPECTED_PHRASES}")
         return Period.full_year(need_year(m["fy"]))
@@ -468,7 +527,7 @@ def parse_period_phrase(text: str, year: int | None = None) -> Period:
     if year is not None:
         _check_year(year)
     shown = " ".join(_nfc(text).split())
-    if re.fullmatch(r"\d{4}-[0-9A-Za-z]+", shown) and not re.fullmatch(r"\d{4}-\d{4}", shown):
+    if re.fullmatch(r"\d{4}-[0-9A-Za-z]+(?:-\d+)*", shown) and not re.fullmatch(r"\d{4}-\d{4}", shown):
         return Period.parse(shown.upper())
     m = _PHRASE.fullmatch(shown)
     if m is None:
@@ -488,8 +547,9 @@ _FIND = re.compile(rf"""
           | \s+(?:của\s+)?năm\s+(?P<ny2>{_YEAR}) )
       # January alone: "tháng 1 năm 2020" (not "ngày 20 tháng 1 năm 2020", checked below)
       | tháng\s+(?P<mon>0?1)\s+năm\s+(?P<mony>{_YEAR})
-      # quarter: "quý I năm 2020", "quý II/2020", "quý IV"
+      # quarter: "quý I năm 2020", "quý II/2020", "quý IV", "Q2/2020", "Q3 năm 2020"
       | q[uú][yý]\s+(?P<q>i{{1,3}}|iv|[1-4])\b {_year_tail("qy")}
+      | (?-i:Q)(?P<qn>[1-4]) {_year_tail("qny")}
       # whole year: "cả năm 2013", "cả năm", "năm 2013"
       | (?P<whole>cả\s+)năm(?:\s+(?P<cy>{_YEAR}))?+
       | năm\s+(?P<fy>{_YEAR})
@@ -531,6 +591,8 @@ def find_periods(text: str, year: int | None = None) -> list[tuple[Period, int, 
             groups["ny"] = groups["ny2"]
         if groups["cy"] is not None:
             groups["fy"] = groups["cy"]
+        if groups["qn"] is not None:
+            groups["q"], groups["qy"] = groups["qn"], groups["qny"]
         try:
             period = _from_match(_Groups(groups), year, m[0])
         except PeriodError:
@@ -544,3 +606,80 @@ class _Groups(dict):
 
     def __getitem__(self, key: str) -> str | None:
         return self.get(key)
+
+
+# ---------------------------------------------------------------------------------------------
+# Year to date: "từ đầu năm đến nay", "tính đến ngày 16/11/2018", "lũy kế đến tháng 7", "trước Tết"
+# ---------------------------------------------------------------------------------------------
+
+_UNTIL = r"(?:[đð]ến|tới)(?:\s+(?:hết|cuối))?"
+_YTD_HEAD = (r"(?:(?:từ|kể\s+từ)\s+[đð]ầu\s+năm(?:\s+(?P<y0>\d{4}))?\s*,?\s*(?:(?:tính|lũy\s+kế|luỹ\s+kế)\s+)?"
+             r"|(?:tính|lũy\s+kế|luỹ\s+kế|cộng\s+dồn)\s+)")
+_YTD_DATE = re.compile(_YTD_HEAD + _UNTIL + r"(?:\s+ngày)?\s+(?P<d>[0-3]?\d)\s*[/.-]\s*(?P<m>[01]?\d)"
+                       r"(?:\s*[/.-]\s*(?P<y>\d{4}))?(?![\d/])", re.IGNORECASE)
+_YTD_WORDS_DATE = re.compile(_YTD_HEAD + _UNTIL + r"\s+ngày\s+(?P<d>[0-3]?\d)\s+tháng\s+(?P<m>[01]?\d)"
+                             r"(?:\s+năm\s+(?P<y>\d{4}))?", re.IGNORECASE)
+_YTD_MONTH = re.compile(_YTD_HEAD + _UNTIL + r"\s+tháng\s+(?P<mon>[01]?\d)(?:\s*(?:/|năm)\s*(?P<my>\d{4}))?(?![\d/])",
+                        re.IGNORECASE)
+_YTD_NOW = re.compile(r"(?:từ|kể\s+từ)\s+[đð]ầu\s+năm(?:\s+(?P<y0>\d{4}))?\s*(?:[đð]ến|tới)\s+"
+                      r"(?:nay|thời\s+điểm\s+(?:này|hiện\s+tại|báo\s+cáo)|hiện\s+tại)"
+                      r"|(?<!\w)trước\s+tết(?:\s+nguyên\s+[đð]án)?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """A year-to-date phrase found in a text: its period, where it stands, and whether the text
+    states the last day (`stated`) or the day was taken from the date given (`đến nay`)."""
+
+    period: Period
+    start: int
+    end: int
+    stated: bool
+
+
+def find_year_to_date(text: str, year: int | None = None, on: date | None = None) -> list[YearToDate]:
+    """Returns the year-to-date phrases of `text` (NFC) in order: "từ đầu năm đến ngày 16/11/2018",
+    "tính đến ngày 16/11/2018", "lũy kế đến tháng 7" (→ 7M), and, when the day `on` is given (the
+    page's publication or meeting date), "từ đầu năm đến nay" and "trước Tết" (→ 1 January to `on`,
+    with `stated` False). A phrase without a year takes `year`, else the year of `on`; phrases that
+    name no valid period are skipped, never raised.
+    """
+    text = _nfc(text)
+    found: list[YearToDate] = []
+    default = year if year is not None else (on.year if on is not None else None)
+    for rx in (_YTD_DATE, _YTD_WORDS_DATE):
+        for m in rx.finditer(text):
+            y = m["y"] or m["y0"]
+            y_int = int(y) if y else default
+            if y_int is None:
+                continue
+            try:
+                _check_year(y_int)
+                found.append(YearToDate(Period.year_to_date(date(y_int, int(m["m"]), int(m["d"]))),
+                                        m.start(), m.end(), True))
+            except (ValueError, PeriodError):
+                continue
+    for m in _YTD_MONTH.finditer(text):
+        y = m["my"] or m["y0"]
+        y_int = int(y) if y else default
+        try:
+            if y_int is None:
+                continue
+            found.append(YearToDate(Period.first_months(y_int, int(m["mon"])), m.start(), m.end(), True))
+        except PeriodError:
+            continue
+    if on is not None:
+        for m in _YTD_NOW.finditer(text):
+            if m["y0"] and int(m["y0"]) != on.year:
+                continue
+            try:
+                found.append(YearToDate(Period.year_to_date(on), m.start(), m.end(), False))
+            except PeriodError:
+                continue
+    found.sort(key=lambda f: f.start)
+    kept: list[YearToDate] = []
+    for f in found:  # overlapping phrases: the first, longest one
+        if kept and f.start < kept[-1].end:
+            continue
+        kept.append(f)
+    return kept

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from giaoban.errors import ProvinceError
-from giaoban.periods import Period, find_periods
+from giaoban.periods import Period, find_periods, find_year_to_date
 from giaoban.provinces import Province, load_provinces
 
 from giaoban.extract.model import Meeting
@@ -56,6 +56,9 @@ class Metadata:
     published: date | None = None
     year: int | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Where the reviewed period was read: "title", "first paragraph", "body", "year to date"
+    #: (from the page's or meeting's date: "đến nay"), "plan" (a plan: its period), or None.
+    period_source: str | None = None
 
 
 def _to_date(d: str, m: str, y: str | None, year: int | None) -> date | None:
@@ -107,10 +110,36 @@ def _title_text(text: str, blocks: list[Block], title: int | None, date_span) ->
     return re.sub(r"[\s\u00a0]*\(?[\s\u00a0]*$", "", text[b.start:end]).strip() or None
 
 
-def _title_periods(title: str, year: int | None) -> tuple[Period | None, Period | None]:
-    """Return (reviewed, planned) periods named by the headline."""
+def _title_periods(title: str, year: int | None, on: date | None = None) -> tuple[Period | None, Period | None]:
+    """Return (reviewed, planned) periods named by the headline. A headline that names no year takes
+    `year`, or the year before when the reviewed period would then end after the day `on` (the meeting
+    or the page's date: "tổng kết năm" held in January 2020 reviews 2019)."""
     with_year = [p for p, _s, _e in find_periods(title)]
-    guess = with_year[0].year if with_year else year
+    if not with_year and year is not None and on is not None:
+        reviewed, planned = _title_periods_in(title, year)
+        if reviewed is not None and not _not_after(reviewed, on):
+            return _title_periods_in(title, year - 1)
+        return reviewed, planned
+    return _title_periods_in(title, with_year[0].year if with_year else year)
+
+
+def _not_after(period: Period, on: date | None) -> bool:
+    """Whether `period` ends by the day `on` (20 days of grace: year-end reviews held in December)."""
+    return on is None or period.end - timedelta(days=20) <= on
+
+
+def _loose_months(text: str, year: int | None) -> Period | None:
+    """"7 tháng", "10 tháng qua" in a headline without "năm": the first N months of `year`."""
+    m = re.search(r"(?i)(?<![\w/.,])(\d{1,2})\s*tháng(?!\s*\d)(?:\s+(?:qua|vừa\s+qua|đầu\s+năm))?", text)
+    if m is None or year is None or not 1 <= int(m.group(1)) <= 12:
+        return None
+    before = text[max(0, m.start() - 12):m.start()]
+    if re.search(r"(?i)(?:trong|sau|vòng|hơn|gần|kéo\s+dài)\s*$", before) and not re.search(r"(?i)trong\s*$", before):
+        return None
+    return Period.first_months(year, int(m.group(1)))
+
+
+def _title_periods_in(title: str, guess: int | None) -> tuple[Period | None, Period | None]:
     reviewed = planned = None
     previous_end = 0
     for period, start, end in find_periods(title, guess):
@@ -121,6 +150,8 @@ def _title_periods(title: str, year: int | None) -> tuple[Period | None, Period 
             planned = period
         elif not is_plan and reviewed is None:
             reviewed = period
+    if reviewed is None and planned is None and not find_periods(title, guess):
+        reviewed = _loose_months(title, guess)
     return reviewed, planned
 
 
@@ -135,16 +166,53 @@ def _following(period: Period) -> Period | None:
         return None
 
 
-def _body_period(text: str, blocks: list[Block], year: int | None, planned: Period | None) -> Period | None:
+def _body_period(text: str, blocks: list[Block], year: int | None, planned: Period | None,
+                 on: date | None = None) -> Period | None:
     """The reviewed period when the headline names none: the one right before the plan, else the
-    period the article names most often."""
-    found = [p for b in blocks if b.role == "body" for p, _s, _e in find_periods(text[b.start:b.end], year)]
+    period the article names most often (none ending after the day `on`, the meeting or page date;
+    phrases without a year take `year`, or the year before when that gives none)."""
+    body = [b for b in blocks if b.role == "body"]
+    found = [p for b in body for p, _s, _e in find_periods(text[b.start:b.end], year)]
     if planned is not None:
         before = [p for p in found if p.end + timedelta(days=1) == planned.start and p.kind != "MULTI"]
         if before:
             return Counter(before).most_common(1)[0][0]
-    candidates = [p for p in found if p.kind != "MULTI" and (planned is None or p.end < planned.start)]
+    candidates = [p for p in found if p.kind != "MULTI" and (planned is None or p.end < planned.start)
+                  and _not_after(p, on)]
+    if not candidates and year is not None and on is not None:
+        found = [p for b in body for p, _s, _e in find_periods(text[b.start:b.end], year - 1)]
+        candidates = [p for p in found if p.kind != "MULTI" and (planned is None or p.end < planned.start)
+                      and _not_after(p, on)]
     return Counter(candidates).most_common(1)[0][0] if candidates else None
+
+
+_REVIEW_LEAD = re.compile(r"(?i)(?:trong|kết\s+quả|sơ\s+kết|tổng\s+kết|đánh\s+giá|qua|thực\s+hiện|hoạt\s+động"
+                          r"|công\s+tác)[^.;]{0,40}$")
+
+
+def _first_paragraph(text: str, blocks: list[Block]) -> tuple[int, int] | None:
+    """The span of the article's first paragraph (its first body block)."""
+    body = next((b for b in blocks if b.role == "body"), None)
+    return (body.start, body.end) if body else None
+
+
+def _first_paragraph_period(text: str, span: tuple[int, int] | None, year: int | None,
+                            planned: Period | None, on: date | None) -> Period | None:
+    """A period the first paragraph names as the one reviewed (`Trong 6 tháng đầu năm 2019, …`,
+    `kết quả giai đoạn 2017-2019`): not a plan's, not ending after the day `on`."""
+    if span is None:
+        return None
+    chunk = text[span[0]:span[1]]
+    for period, start, _end in find_periods(chunk, year):
+        head = chunk[max(0, start - 50):start]
+        if planned is not None and period.end >= planned.start:
+            continue
+        if not _not_after(period, on) or (period.kind == "FY" and not _REVIEW_LEAD.search(head)):
+            continue
+        if _PLAN_WORDS.search(head[-25:]) and not _REVIEW_WORDS.search(head[-25:]):
+            continue
+        return period
+    return None
 
 
 def _meeting(text: str, blocks: list[Block], title: str | None, year: int | None) -> tuple[Meeting, str | None]:
@@ -207,14 +275,15 @@ def read_metadata(text: str, blocks: list[Block]) -> Metadata:
     meeting, _sentence = _meeting(text, blocks, meta.title, hint)
     meta.meeting = meeting
     meta.year = (meeting.date or meta.published).year if (meeting.date or meta.published) else None
-    reviewed, planned = _title_periods(meta.title or "", meta.year)
-    if reviewed is None:
-        reviewed = _body_period(text, blocks, meta.year, planned)
+    on = meeting.date or meta.published
+    reviewed, planned, meta.period_source, notes = _report_period(text, blocks, meta.title or "", meta.year, on)
+    meta.warnings.extend(notes)
     if planned is None and reviewed is not None:
-        planned = _following(reviewed)
+        planned = reviewed if meta.period_source == "plan" else _following(reviewed)
     meta.period, meta.for_period = reviewed, planned
     if reviewed is not None:
-        meta.year = reviewed.year if meta.year is None else meta.year
+        if meta.year is None or (on is not None and reviewed.last_year < meta.year and reviewed.kind != "MULTI"):
+            meta.year = reviewed.last_year
     on = meeting.date or meta.published or (reviewed.end if reviewed else None)
     meta.province, warnings = _province(text, blocks, on)
     meta.warnings.extend(warnings)
@@ -222,10 +291,48 @@ def read_metadata(text: str, blocks: list[Block]) -> Metadata:
     return meta
 
 
+def _report_period(text: str, blocks: list[Block], title: str, year: int | None,
+                   on: date | None) -> tuple[Period | None, Period | None, str | None, list[str]]:
+    """Return (reviewed, planned, where the reviewed period was read, warnings). In this order: the
+    headline; a day the headline states (`tính đến ngày 16/11/2018`); the period before the plan;
+    the first paragraph; `từ đầu năm đến nay` in the headline or first paragraph (to the meeting's or
+    page's date, with a warning); the period the article names most often; a plan's own period."""
+    reviewed, planned = _title_periods(title, year, on)
+    if reviewed is not None:
+        return reviewed, planned, "title", []
+    first = _first_paragraph(text, blocks)
+    head = title + "\n" + (text[first[0]:first[1]] if first else "")
+    ytd = find_year_to_date(head, year, on)
+    stated = next((f for f in ytd if f.stated and _not_after(f.period, on)), None)
+    if stated is not None and stated.start < len(title):
+        return stated.period, planned, "title", []
+    if planned is not None:
+        before = _body_period(text, blocks, year, planned, on)
+        if before is not None and before.end + timedelta(days=1) == planned.start:
+            return before, planned, "body", []
+    found = _first_paragraph_period(text, first, year, planned, on)
+    if found is not None:
+        return found, planned, "first paragraph", []
+    if stated is not None:
+        return stated.period, planned, "first paragraph", []
+    unstated = next((f for f in ytd if not f.stated), None)
+    if unstated is not None and on is not None:
+        return unstated.period, planned, "year to date", [
+            f"kỳ báo cáo “{head[unstated.start:unstated.end]}” không nêu ngày cuối: lấy đến ngày "
+            f"{_fmt(on)} (ngày họp hoặc ngày đăng bài), kỳ {unstated.period.code}; hãy kiểm tra"]
+    body = _body_period(text, blocks, year, planned, on)
+    if body is not None:
+        return body, planned, "body", []
+    if planned is not None:
+        return planned, planned, "plan", [f"văn bản chỉ nêu kỳ kế hoạch {planned.code}: số liệu được coi là "
+                                          f"của kỳ đó"]
+    return None, None, None, []
+
+
 def _contradictions(meta: Metadata) -> list[str]:
     out = []
     if meta.period is None:
-        out.append("không xác định được kỳ báo cáo (tiêu đề và bài không nêu kỳ nào)")
+        out.append("không xác định được kỳ báo cáo (tiêu đề và bài không nêu kỳ nào): để trống kỳ, không đoán")
     d = meta.meeting.date
     if meta.meeting.type and d is None:
         out.append("văn bản nêu cuộc họp nhưng không nêu ngày họp")
