@@ -41,7 +41,10 @@ class Fact:
     `value` is the number (money in đồng; a percentage as 99.88); `as_written` the number as the
     text writes it, found at `number_start:number_end`; `quote` the sentence part that states the
     figure, at `start:end`. `part_of` is the index (in `Document.facts`) of the total a part of a
-    breakdown belongs to (`13 nhiệm vụ (5 cấp tỉnh, 8 cấp cơ sở)`).
+    breakdown belongs to (`13 nhiệm vụ (5 cấp tỉnh, 8 cấp cơ sở)`). A range (`từ 10 đến 15 doanh
+    nghiệp`) is one figure: `value` its low end, `value_high` its high end (None for other figures).
+    A zero stated in words (`không phát hiện vi phạm`) has value 0 and `as_written` the word `không`.
+    `confidence` (0..1) says how sure the reader is of the figure, `doubts` why it is unsure.
     """
 
     value: int | float
@@ -61,6 +64,9 @@ class Fact:
     unit_canonical: str | None = None
     period: str | None = None
     part_of: int | None = None
+    value_high: int | float | None = None
+    confidence: float = 1.0
+    doubts: list[str] = field(default_factory=list)
     # Text around the number used to choose the indicator; not part of the output.
     lead: str = field(default="", repr=False, compare=False)
     noun: str = field(default="", repr=False, compare=False)
@@ -76,6 +82,7 @@ class Fact:
             "kind": self.kind, "measure": self.measure, "denominator": self.denominator,
             "period": self.period, "part_of": self.part_of, "as_written": self.as_written,
             "quote": self.quote, "start": self.start, "end": self.end,
+            "value_high": self.value_high, "confidence": self.confidence, "doubts": list(self.doubts),
         }
 
 
@@ -144,6 +151,12 @@ class Document:
     focus_tasks: list[FocusTask] = field(default_factory=list)
     legal_refs: list[LegalRef] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: How sure the reader is of the document as a whole (0..1), and why it is unsure.
+    confidence: float = 1.0
+    confidence_reasons: list[str] = field(default_factory=list)
+    #: Where the period was read (`Metadata.period_source`); the language when it is not Vietnamese.
+    period_source: str | None = None
+    language: str = "vi"
 
     def to_json(self) -> dict[str, Any]:
         """Return the document as one element of `{"documents": [...]}` (docs/design.md)."""
@@ -157,6 +170,8 @@ class Document:
             "focus_tasks": [t.to_json() for t in self.focus_tasks],
             "legal_refs": [r.to_json() for r in self.legal_refs],
             "warnings": list(self.warnings),
+            "confidence": self.confidence, "confidence_reasons": list(self.confidence_reasons),
+            "period_source": self.period_source, "language": self.language,
         }
 
     def csv_rows(self) -> list[dict[str, Any]]:
@@ -166,11 +181,13 @@ class Document:
             "province_name": self.province[1] if self.province else None,
             "report_period": self.period, "meeting_type": self.meeting.type,
             "meeting_date": _iso(self.meeting.date), "published": _iso(self.published),
+            "report_confidence": self.confidence,
         }
         rows = []
         for index, fact in enumerate(self.facts):
             row = dict(head, fact=index)
             row.update(fact.to_json())
+            row["doubts"] = "; ".join(fact.doubts)
             rows.append({column: row.get(column) for column in CSV_COLUMNS})
         return rows
 
@@ -179,4 +196,5 @@ CSV_COLUMNS = (
     "file", "province_code", "province_name", "report_period", "meeting_type", "meeting_date",
     "published", "fact", "period", "value", "unit", "unit_canonical", "indicator", "area", "qualifier",
     "kind", "measure", "denominator", "part_of", "as_written", "quote", "start", "end",
+    "value_high", "confidence", "doubts", "report_confidence",
 )

@@ -9,6 +9,11 @@ Gold files (UTF-8 CSV, labelled by reading the texts, independently of the extra
 * `focus_tasks.csv`: the tasks, by the first words of their text;
 * `legal_refs.csv`: the cited documents (number, type, issuer, date).
 
+`tests/gold/` scores the five texts of `data/sources/` (as copied in `tests/gold/sources/`, so that a
+report an analyst adds to `data/` changes nothing here); `tests/gold/provinces/` holds short reports
+written for the gold in the style of other provinces (`texts/`), with the same four files (and a
+`value_high` column for ranges: `từ 10 đến 15 doanh nghiệp` is one figure, 10 to 15).
+
 A figure matches when value, qualifier, kind, measure and denominator are equal and its quote
 overlaps the place of the number in the gold context; indicator accuracy is measured on the
 matched figures. A task matches on its period and the start of its text; a reference on its number
@@ -29,9 +34,14 @@ from giaoban.text import nfc
 from giaoban.extract.model import Document
 from giaoban.extract.pipeline import extract_file
 
-__all__ = ["Score", "FileScore", "score_corpus", "compare_observations", "GOLD_DIR"]
+__all__ = ["Score", "FileScore", "score_corpus", "compare_observations", "GOLD_DIR", "GOLD_SETS"]
 
 GOLD_DIR = paths.ROOT / "tests" / "gold"
+#: The gold sets: name → (gold folder, folder of the texts it labels).
+GOLD_SETS = {
+    "five texts": (GOLD_DIR, GOLD_DIR / "sources"),
+    "provinces": (GOLD_DIR / "provinces", GOLD_DIR / "provinces" / "texts"),
+}
 
 
 @dataclass
@@ -75,6 +85,8 @@ class FileScore:
     tasks: Score = field(default_factory=Score)
     legal: Score = field(default_factory=Score)
     metadata: Score = field(default_factory=Score)  # tp = right fields, gold = fields
+    period: Score = field(default_factory=Score)    # the report's period right (tp) of gold
+    province: Score = field(default_factory=Score)  # the province right, where the gold names one
     errors: list[str] = field(default_factory=list)
 
 
@@ -106,6 +118,9 @@ def _score_figures(doc: Document, gold: list[dict[str, str]], out: FileScore) ->
             if not _same_value(f.value, float(g["value"])) or f.qualifier != _none(g["qualifier"]) \
                     or f.kind != g["kind"] or f.measure != g["measure"] \
                     or (f.denominator or None) != (int(g["denominator"]) if g["denominator"] else None):
+                continue
+            if "value_high" in g and ((f.value_high is None) != (not g["value_high"]) or (
+                    g["value_high"] and not _same_value(f.value_high, float(g["value_high"])))):
                 continue
             distance = abs(f.number_start - where[0])
             if best_distance is None or distance < best_distance:
@@ -167,6 +182,11 @@ def _score_metadata(doc: Document, gold: dict[str, str], out: FileScore) -> None
         "meeting_date": doc.meeting.date.isoformat() if doc.meeting.date else "",
         "published": doc.published.isoformat() if doc.published else "",
     }
+    out.period.gold = out.period.extracted = 1
+    out.period.tp = int(got["period"] == gold["period"])
+    if gold["province_code"]:
+        out.province.gold = out.province.extracted = 1
+        out.province.tp = int(got["province_code"] == gold["province_code"])
     for key, value in got.items():
         out.metadata.gold += 1
         out.metadata.extracted += 1
@@ -187,10 +207,11 @@ def score_corpus(gold_dir: str | Path | None = None,
                  sources: str | Path | None = None) -> tuple[list[FileScore], FileScore]:
     """Return the score of every file of the gold (`tests/gold/`) and the overall score.
 
-    Extracts each report of `sources` (default `data/sources/`) that the gold names.
+    Extracts each report of `sources` (default: the gold's own copies, `tests/gold/sources/`) that
+    the gold names.
     """
     gold_dir = Path(gold_dir or GOLD_DIR)
-    sources = Path(sources or paths.SOURCES)
+    sources = Path(sources or GOLD_SETS["five texts"][1])
     figures, tasks = _read(gold_dir / "figures.csv"), _read(gold_dir / "focus_tasks.csv")
     legal, documents = _read(gold_dir / "legal_refs.csv"), _read(gold_dir / "documents.csv")
     scores = []
@@ -203,7 +224,7 @@ def score_corpus(gold_dir: str | Path | None = None,
         _score_tasks(doc, [g for g in tasks if g["report_file"] == name], out)
         _score_legal(doc, [g for g in legal if g["report_file"] == name], out)
         _score_metadata(doc, meta, out)
-        for part in ("figures", "tasks", "legal", "metadata"):
+        for part in ("figures", "tasks", "legal", "metadata", "period", "province"):
             getattr(total, part).add(getattr(out, part))
         scores.append(out)
     return scores, total
@@ -213,13 +234,18 @@ def compare_observations(data_dir: str | Path | None = None,
                          gold_dir: str | Path | None = None) -> list[str]:
     """Return the disagreements between `data/observations.csv` and the gold figures, one line
     each: an observation whose indicator the gold gives another figure (value, qualifier, kind,
-    measure or denominator), or that the gold does not have."""
+    measure or denominator), or that the gold does not have. Observations of reports the gold does
+    not label (reports an analyst added to `data/`) are not compared: `giaoban validate` checks them."""
     data_dir = Path(data_dir or paths.DATA)
-    gold = _read(Path(gold_dir or GOLD_DIR) / "figures.csv")
+    gold_dir = Path(gold_dir or GOLD_DIR)
+    gold = _read(gold_dir / "figures.csv")
+    labelled = {r["report_file"] for r in _read(gold_dir / "documents.csv")}
     files = {r["report_id"]: r["source_file"] for r in _read(data_dir / "reports.csv")}
     out = []
     for n, obs in enumerate(_read(data_dir / "observations.csv"), start=2):
         name = files.get(obs["report_id"])
+        if name not in labelled:  # a report added by an analyst: the gold does not label it
+            continue
         rows = [g for g in gold if g["report_file"] == name and g["indicator"] == obs["indicator"]]
         where = f"observations.csv:{n}: {obs['report_id']} {obs['indicator']}"
         if not rows:
