@@ -51,6 +51,8 @@ _LABEL_BEFORE = frozenset("""
     chương_trình đề_án nghị_quyết quyết_định nghị_định thông_tư chỉ_thị kết_luận luật tiêu_chuẩn
     quy_chuẩn hội_nghị kỳ_họp đại_hội
 """.split())
+# Two words ending with a label word that still count what follows: `danh mục 14 nhiệm vụ`.
+_NOT_LABEL_BEFORE = frozenset("danh_mục".split())
 # Standard and model prefixes: `ISO 9001`, `TCVN 5699`, `Ron 92`, `Euro 4`.
 _CODE_BEFORE = frozenset("iso tcvn qcvn iec astm en jis gmp haccp ron euro e a vietgap globalgap"
                          " covid sars h5n1 iso/iec bs din".split())
@@ -132,6 +134,8 @@ class Candidate:
     noun: str = ""
     needs_unit: bool = False
     depth: int = 0
+    value_high: int | float | None = None  # a range `từ 10 đến 15`: its high end
+    zero: bool = False                     # a zero stated in words: `không phát hiện vi phạm`
 
     @property
     def lead_end(self) -> int:
@@ -241,7 +245,8 @@ def _context_rejection(text: str, tok: re.Match, lo: int, level: list[int], base
     words = _adjacent_words(text, s, lo)
     if words:
         last = words[-1]
-        if last in _LABEL_BEFORE or "_".join(words[-2:]) in _LABEL_BEFORE:
+        if (last in _LABEL_BEFORE or "_".join(words[-2:]) in _LABEL_BEFORE) \
+                and "_".join(words[-2:]) not in _NOT_LABEL_BEFORE:
             return "ordinal or label"
         if last == "số" and (len(words) < 2 or words[-2] not in ("tổng", "với", "có")) \
                 and lexicon is not None and lexicon.unit_at(text[tok.end():tok.end() + 40].lstrip(" \u00a0")) is None:
@@ -357,7 +362,8 @@ def read_number(text: str, tok: re.Match, sentence: Sentence, level: list[int],
     before = _word_before_raw(text, cand.lead_end, lo)
     if before and before[0].isupper() and not _sentence_initial(text, cand.lead_end, lo):
         return Rejection(s, e, "name")  # Đề án 844, Trung ương 6
-    cand.unit_text = _as_unit_text(" ".join(noun.split()[:2]))
+    syllables = noun.split()
+    cand.unit_text = _as_unit_text(" ".join(syllables[:3] if len(syllables) == 3 else syllables[:2]))
     return cand
 
 
@@ -510,8 +516,11 @@ def _frame(text: str, sentence: Sentence, level: list[int], cands: list[Candidat
         f, g = framed[i], framed[i + 1]
         own_tail = text[f.cand.noun_end:f.tail_end].strip(" \u00a0,;")
         bare_noun = f.cand.unit is not None and len(normalize(f.cand.noun)) <= len(normalize(f.cand.unit.written))
-        if not own_tail and bare_noun and g.clause == f.clause and g.cand.depth == f.cand.depth \
-                and g.part != f.part and not text[g.lead_start:g.cand.lead_end].strip(" \u00a0,;"):
+        same_noun = f.cand.unit is not None and g.cand.unit is not None \
+            and f.cand.unit.canonical == g.cand.unit.canonical  # `1.045 PTĐ, 1.021 PTĐ đạt`: a subset
+        if not own_tail and bare_noun and not same_noun and g.clause == f.clause \
+                and g.cand.depth == f.cand.depth and g.part != f.part \
+                and not text[g.lead_start:g.cand.lead_end].strip(" \u00a0,;"):
             f.quote_end = g.quote_end
             f.tail_end = g.tail_end
     return framed
@@ -609,6 +618,64 @@ def _after(later: Period, reviewed: Period | None) -> bool:
     return reviewed is not None and later.start > reviewed.end
 
 
+_RANGE_BETWEEN = re.compile(r"[ \u00a0]*(?:đến|tới|-|–)[ \u00a0]*", re.IGNORECASE)
+_RANGE_FROM = re.compile(r"(?i)(?<!\w)từ[ \u00a0]*$")
+
+
+def _merge_ranges(text: str, sentence: Sentence, cands: list[Candidate]) -> list[Candidate]:
+    """Return `cands` with each range `từ 10 đến 15 doanh nghiệp` made one candidate: the low end's
+    value, the high end's unit and `value_high`, written from the first number to the second."""
+    out: list[Candidate] = []
+    i = 0
+    while i < len(cands):
+        a = cands[i]
+        b = cands[i + 1] if i + 1 < len(cands) else None
+        if b is not None and a.qualifier is None and a.denominator is None and b.denominator is None \
+                and a.percent == b.percent and (a.needs_unit or a.percent) and a.depth == b.depth \
+                and _RANGE_FROM.search(text[sentence.start:a.lead_end]) \
+                and _RANGE_BETWEEN.fullmatch(text[a.noun_end:b.start if b.qualifier_start is None else b.start]
+                                             if b.qualifier_start is None else text[a.noun_end:b.qualifier_start]):
+            factor: Decimal = Decimal(1)
+            if b.money:
+                try:
+                    factor = Decimal(str(b.value)) / Decimal(str(parse_number(b.as_written)))
+                except (NumberError, ArithmeticError):
+                    factor = Decimal(1)
+            merged = Candidate(a.start, b.end, text[a.start:b.end], _whole(Decimal(str(a.value)) * factor),
+                               None, None, None, b.percent, b.money, b.unit, b.unit_text, b.noun_end, b.noun,
+                               b.needs_unit, a.depth, value_high=b.value)
+            out.append(merged)
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
+# A zero stated in words where a count of violations is expected.
+_ZERO = re.compile(r"(?i)(?<!\w)(?P<neg>không|chưa)[ \u00a0]+(?:phát[ \u00a0]+hiện|có|ghi[ \u00a0]+nhận)[ \u00a0]+"
+                   r"(?:(?P<noun>cơ[ \u00a0]+sở|trường[ \u00a0]+hợp|tổ[ \u00a0]+chức|cá[ \u00a0]+nhân|đơn[ \u00a0]+vị|"
+                   r"doanh[ \u00a0]+nghiệp|cửa[ \u00a0]+hàng|vụ)[ \u00a0]+)?(?:nào[ \u00a0]+)?"
+                   r"(?:vi[ \u00a0]+phạm|sai[ \u00a0]+phạm)(?!\w)")
+
+
+def _zero_candidates(text: str, sentence: Sentence, level: list[int], lexicon: Lexicon,
+                     cands: list[Candidate]) -> list[Candidate]:
+    """Return a zero figure for each `không phát hiện vi phạm`, `không có cơ sở vi phạm` of the
+    sentence (value 0, written `không`); the counted noun is the one named, else `trường hợp`."""
+    out = []
+    for m in _ZERO.finditer(text, sentence.start, sentence.end):
+        if any(c.start <= m.start() < c.noun_end for c in cands):
+            continue
+        noun = " ".join((m.group("noun") or "trường hợp").split())
+        cand = Candidate(m.start("neg"), m.end("neg"), m.group("neg"), 0, noun_end=m.end(),
+                         noun=f"{noun} vi phạm", depth=level[m.start() - sentence.start], zero=True)
+        cand.unit = lexicon.unit_at(noun)
+        cand.unit_text = noun
+        out.append(cand)
+    return out
+
+
 def find_figures(text: str, blocks: list[Block] | None = None, setting: Setting | None = None) -> list[Fact]:
     """Return the figures of the body blocks of `text` (all of it when `blocks` is None), in order.
 
@@ -624,6 +691,7 @@ def find_figures(text: str, blocks: list[Block] | None = None, setting: Setting 
             b.role = "body"
     facts: list[Fact] = []
     seen: set[tuple] = set()
+    sentence_index = 0
     section_period: Period | None = None
     for block in blocks:
         if block.role not in ("body",):
@@ -641,11 +709,14 @@ def find_figures(text: str, blocks: list[Block] | None = None, setting: Setting 
             cands = [c for c in (read_number(text, tok, sentence, level, lexicon)
                                  for tok in number_tokens(text, sentence.start, sentence.end))
                      if isinstance(c, Candidate)]
+            cands = _merge_ranges(text, sentence, cands)
+            cands = sorted(cands + _zero_candidates(text, sentence, level, lexicon, cands), key=lambda c: c.start)
             if not cands:
                 continue
             framed = _frame(text, sentence, level, cands, topic)
             _link_parts(text, sentence, level, framed)
             kept: dict[int, int] = {}
+            sentence_index += 1
             for i, f in enumerate(framed):
                 c = f.cand
                 if c.needs_unit:
@@ -659,6 +730,14 @@ def find_figures(text: str, blocks: list[Block] | None = None, setting: Setting 
                 seen.add(key)
                 value = -c.value if sign < 0 else c.value
                 tail = _strip_nested(text[c.noun_end:f.tail_end])
+                lead = _last_words(f.carried, 40) + " " + _last_words(f.lead, 40)
+                before_here = [x for x in facts if x.sentence == sentence_index]
+                if c.percent and before_here and re.fullmatch(r"(?i)[\W]*(?:đạt|bằng)[\W]*", f.lead.strip()):
+                    # "giải ngân 7.905 triệu đồng, đạt 42,5% kế hoạch": the share of the figure before
+                    lead = before_here[-1].lead + " " + before_here[-1].noun + " " + lead
+                context = f.context
+                if c.money:  # an amount belongs to the action of its sentence ("xử phạt … với số tiền")
+                    context += " | " + text[sentence.start:c.start][-160:]
                 fact = Fact(
                     value=value, unit=c.unit_text, quote=quote, start=f.quote_start,
                     end=f.quote_end, as_written=c.as_written, number_start=c.start,
@@ -667,8 +746,8 @@ def find_figures(text: str, blocks: list[Block] | None = None, setting: Setting 
                     unit_canonical=c.unit.canonical if c.unit else ("%" if c.percent else c.unit_text),
                     period=period.code if period else None,
                     part_of=kept.get(f.part_of) if f.part_of is not None else None,
-                    lead=_last_words(f.carried, 40) + " " + _last_words(f.lead, 40), noun=c.noun, tail=tail,
-                    context=f.context, value_type=c.value_type)
+                    lead=lead, noun=c.noun, tail=tail, context=context, value_type=c.value_type,
+                    value_high=c.value_high, sentence=sentence_index)
                 kept[i] = len(facts)
                 facts.append(fact)
     _assign_indicators(facts, lexicon)

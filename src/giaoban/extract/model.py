@@ -73,6 +73,7 @@ class Fact:
     tail: str = field(default="", repr=False, compare=False)
     context: str = field(default="", repr=False, compare=False)
     value_type: str = field(default="count", repr=False, compare=False)
+    sentence: int = field(default=-1, repr=False, compare=False)  # which sentence of the text
 
     def to_json(self) -> dict[str, Any]:
         """Return the fact as the JSON object of docs/design.md (plus the added fields)."""
