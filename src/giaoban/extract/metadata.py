@@ -35,7 +35,9 @@ _MEETING_TYPES = [
     ("giao_ban", re.compile(r"(?i)giao\s+ban")),
 ]
 _HELD = re.compile(r"(?i)tổ\s+chức|diễn\s+ra|họp|khai\s+mạc|chủ\s+trì")
-_PLAN_WORDS = re.compile(r"(?i)nhiệm\s+vụ|phương\s+hướng|kế\s+hoạch|triển\s+khai|trọng\s+tâm|định\s+hướng")
+_PLAN_WORDS = re.compile(r"(?i)nhiệm\s+vụ|phương\s+hướng|kế\s+hoạch|triển\s+khai|trọng\s+tâm|định\s+hướng|mục\s+tiêu")
+# "kế hoạch hoạt động", "nhiệm vụ công tác": the activity word belongs to the plan, it reviews nothing.
+_PLAN_OF_ACTIVITY = re.compile(r"(?i)(kế\s+hoạch|phương\s+hướng|nhiệm\s+vụ|mục\s+tiêu)\s+(?:hoạt\s+động|công\s+tác)")
 _REVIEW_WORDS = re.compile(r"(?i)sơ\s+kết|tổng\s+kết|giao\s+ban|kết\s+quả|đánh\s+giá|báo\s+cáo|hoạt\s+động")
 # Words before a province name that say it is the department's own province, and their weight.
 _STRONG = re.compile(r"(?i)(?:sở\s+(?:kh&cn|khcn|khoa\s+học\s+(?:và\s+)?công\s+nghệ)[\s\n]*(?:tỉnh|thành\s+phố|tp\.?)?"
@@ -94,6 +96,9 @@ def _published(text: str, blocks: list[Block], title: int | None) -> tuple[date 
     for i in order:
         if 0 <= i < len(blocks) and (i == title or blocks[i].words <= 10):
             found = find_dates(text[blocks[i].start:blocks[i].end])
+            if i == title:  # a date the headline states as a period's end is not the page's date
+                found = [f for f in found if not re.search(r"(?i)(?:đến|tới|từ|tính|hết|ngày)\s*$",
+                                                            text[blocks[i].start:blocks[i].start + f[1]])]
             if found:
                 d, s, e = found[0]
                 return d, (blocks[i].start + s, blocks[i].start + e)
@@ -143,7 +148,7 @@ def _title_periods_in(title: str, guess: int | None) -> tuple[Period | None, Per
     reviewed = planned = None
     previous_end = 0
     for period, start, end in find_periods(title, guess):
-        segment = title[previous_end:start]
+        segment = _PLAN_OF_ACTIVITY.sub(r"\1", title[previous_end:start])
         previous_end = end
         is_plan = _PLAN_WORDS.search(segment) and not _REVIEW_WORDS.search(segment)
         if is_plan and planned is None:
@@ -151,13 +156,22 @@ def _title_periods_in(title: str, guess: int | None) -> tuple[Period | None, Per
         elif not is_plan and reviewed is None:
             reviewed = period
     if reviewed is None and planned is None and not find_periods(title, guess):
-        reviewed = _loose_months(title, guess)
+        reviewed = _loose_months(title, guess) or _loose_year(title, guess)
     return reviewed, planned
+
+
+def _loose_year(text: str, year: int | None) -> Period | None:
+    """"tổng kết công tác năm", "sơ kết hoạt động năm" (no year written): the whole `year`."""
+    m = re.search(r"(?i)(?:tổng\s+kết|báo\s+cáo|kết\s+quả)(?:\s+(?:công\s+tác|hoạt\s+động|[^\W\d_]+)){0,3}?\s+năm"
+                  r"(?!\s*\d)(?!\s+(?:học|mới|tới|sau|nay))", text)
+    return Period.full_year(year) if m and year is not None else None
 
 
 def _following(period: Period) -> Period | None:
     """The period a plan made at the end of `period` is for: H1 → H2, 9M → Q4, FY → next FY."""
     try:
+        if period.kind == "YTD":  # "đến ngày 16/11": the rest of the year has no code of its own
+            return None
         if period.kind == "M":
             months = period.months
             return {9: Period.quarter(period.year, 4), 3: Period.quarter(period.year, 2)}.get(months)

@@ -139,7 +139,7 @@ def classify_blocks(blocks: list[Block]) -> list[Block]:
                   and _TITLE_WORDS.search(blocks[i].text)]
     body_from = first_prose
     before = [i for i in candidates if i < first_prose]
-    candidates = before or candidates
+    candidates = before or candidates or _plain_headline(blocks, first_prose)
     if candidates:
         title = candidates[-1]
         if title == first_prose:
@@ -172,6 +172,28 @@ def classify_blocks(blocks: list[Block]) -> list[Block]:
         block.role = "body"
         seen.append(squashed)
     return blocks
+
+
+_NOT_HEADLINE = re.compile(r"[>»|]|[.:]\s*$")
+
+
+def _plain_headline(blocks: list[Block], first_prose: int) -> list[int]:
+    """The headline of a plain news page that names no meeting or report (`An Giang cấp phép cho 08
+    cơ sở X-quang`): the nearest short line before the article that is no menu, date or sentence."""
+    for i in range(min(first_prose, len(blocks)) - 1, -1, -1):
+        b = blocks[i]
+        if b.role != "furniture" and 4 <= b.words <= 45 and not _TRUNCATED.search(b.text) \
+                and not b.text.lstrip().startswith(("•", "-", "+", "*")) and not _NOT_HEADLINE.search(b.text) \
+                and sum(ch.isdigit() for ch in b.text) * 3 < len(b.text):
+            return [i]
+    # A headline long enough to look like prose (`Sóc Trăng: từ đầu năm đến nay, Sở … tổ chức 04 cuộc
+    # thanh tra`), or the first line of a short text: taken when it ends without a full stop.
+    first = first_prose if first_prose < len(blocks) else 0
+    if first + 1 < len(blocks):
+        b = blocks[first]
+        if 4 <= b.words <= 25 and not _NOT_HEADLINE.search(b.text) and b.role != "furniture":
+            return [first]
+    return []
 
 
 def page_blocks(text: str) -> list[Block]:
