@@ -460,11 +460,12 @@ def _frame(text: str, sentence: Sentence, level: list[int], cands: list[Candidat
             source = next((g for g in reversed(framed) if g.cand.depth <= cand.depth), None)
             if source is not None:
                 f.carried = source.carried + " " + source.lead
-                if not cand.noun or cand.unit is None or len(cand.noun) <= len(cand.unit_text or ""):
+                if not cand.noun or cand.unit is None or len(cand.noun) <= len(cand.unit_text or "") \
+                        or _RECIPIENT.search(f.lead):  # "… 03 cuộc kiểm tra tại 19 cửa hàng"
                     f.carried += " " + source.cand.noun
             elif cand.depth > 0:
                 f.carried = outer_text
-        elif previous and previous[-1].part == f.part and _RECIPIENT.search(f.lead):
+        elif previous and previous[-1].clause == f.clause and _RECIPIENT.search(f.lead):
             # "tổ chức 03 lớp tập huấn … cho trên 500 sinh viên": the recipients of the action
             # of the figure before.
             source = previous[-1]
@@ -518,7 +519,7 @@ def _frame(text: str, sentence: Sentence, level: list[int], cands: list[Candidat
         bare_noun = f.cand.unit is not None and len(normalize(f.cand.noun)) <= len(normalize(f.cand.unit.written))
         same_noun = f.cand.unit is not None and g.cand.unit is not None \
             and f.cand.unit.canonical == g.cand.unit.canonical  # `1.045 PTĐ, 1.021 PTĐ đạt`: a subset
-        if not own_tail and bare_noun and not same_noun and g.clause == f.clause \
+        if not own_tail and bare_noun and not same_noun and not g.cand.zero and g.clause == f.clause \
                 and g.cand.depth == f.cand.depth and g.part != f.part \
                 and not text[g.lead_start:g.cand.lead_end].strip(" \u00a0,;"):
             f.quote_end = g.quote_end
@@ -562,8 +563,10 @@ def _link_parts(text: str, sentence: Sentence, level: list[int], framed: list[_F
         elif i + 1 < len(framed):
             nxt = framed[i + 1]
             between = text[t.noun_end:nxt.cand.start]
-            if nxt.cand.depth == t.depth and nxt.clause == total.clause and _BREAKDOWN.search(between):
-                parts = [j for j in range(i + 1, len(framed)) if framed[j].clause == total.clause
+            # "05 cuộc thanh tra, kiểm tra, trong đó 03 cuộc …": a short gap may cross a comma
+            near = nxt.clause == total.clause or len(_WORD.findall(between)) <= 5
+            if nxt.cand.depth == t.depth and near and _BREAKDOWN.search(between):
+                parts = [j for j in range(i + 1, len(framed)) if framed[j].clause == nxt.clause
                          and framed[j].cand.depth == t.depth]
         parts = [j for j in parts if _compatible(t, framed[j].cand)]
         if not parts:
@@ -584,7 +587,9 @@ def _compatible(total: Candidate, part: Candidate) -> bool:
         return part.needs_unit
     if total.unit is None or part.unit is None:
         return (total.unit_text or "") == (part.unit_text or "")
-    return total.unit.canonical == part.unit.canonical
+    # "05 cuộc thanh tra, trong đó 03 cuộc …": the part's noun may be the first word of the total's
+    return total.unit.canonical == part.unit.canonical or \
+        normalize(total.unit.canonical).startswith(normalize(part.unit.canonical) + " ")
 
 
 def _measure(text: str, sentence: Sentence, f: _Framed) -> tuple[str, int]:
@@ -730,6 +735,9 @@ def find_figures(text: str, blocks: list[Block] | None = None, setting: Setting 
                 seen.add(key)
                 value = -c.value if sign < 0 else c.value
                 tail = _strip_nested(text[c.noun_end:f.tail_end])
+                zero = _ZERO.search(tail) if not c.zero else None
+                if zero:  # "tại 14 cơ sở, không phát hiện vi phạm": the violations are the zero's
+                    tail = tail[:zero.start()]
                 lead = _last_words(f.carried, 40) + " " + _last_words(f.lead, 40)
                 before_here = [x for x in facts if x.sentence == sentence_index]
                 if c.percent and before_here and re.fullmatch(r"(?i)[\W]*(?:đạt|bằng)[\W]*", f.lead.strip()):
@@ -791,15 +799,33 @@ def _kind(text: str, sentence: Sentence, f: _Framed, context: Period | None,
 
 
 def _assign_indicators(facts: list[Fact], lexicon: Lexicon) -> None:
-    """Set each fact's indicator and area from the lexicon; a part that would repeat its total's
-    indicator gets none (the catalogue has no finer indicator for it)."""
+    """Set each fact's indicator and area from the lexicon, so that no indicator is proposed twice for
+    one statement: a part that would repeat its total's indicator gets none (the catalogue has no
+    finer indicator for it), a total whose parts have indicators of their own that include the
+    total's gets none (`05 cuộc thanh tra, trong đó 03 cuộc theo kế hoạch, 02 cuộc đột xuất`: the
+    catalogue counts the parts), and a later figure of a sentence that would repeat an earlier
+    one's indicator, kind and period gets none (`xử phạt 04 tổ chức và 02 cá nhân`)."""
     for fact in sorted(facts, key=lambda x: x.part_of is not None):
         total = facts[fact.part_of].indicator if fact.part_of is not None else None
         window = " ".join(x for x in (fact.lead, fact.as_written, fact.noun, fact.tail) if x)
         code = lexicon.indicator(value_type=fact.value_type, measure=fact.measure,
                                  unit=fact.noun or "", lead=fact.lead, window=window,
                                  context=fact.context, total=total)
-        if code is not None and code == total:
-            code = None
         fact.indicator = code
-        fact.area = lexicon.areas.get(code) if code else None
+    for index, fact in enumerate(facts):
+        parts = [f for f in facts if f.part_of == index]
+        codes = {f.indicator for f in parts if f.indicator is not None}
+        if fact.indicator is not None and len(codes) >= 2 and fact.indicator in codes:
+            fact.indicator = None
+        else:
+            for part in parts:
+                if part.indicator is not None and part.indicator == fact.indicator:
+                    part.indicator = None
+    taken: set[tuple] = set()
+    for fact in facts:
+        key = (fact.sentence, fact.indicator, fact.kind, fact.measure, fact.period)
+        if fact.indicator is not None and fact.sentence >= 0 and key in taken:
+            fact.indicator = None
+        taken.add(key)
+    for fact in facts:
+        fact.area = lexicon.areas.get(fact.indicator) if fact.indicator else None
