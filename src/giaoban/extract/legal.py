@@ -100,10 +100,28 @@ def _title(text: str, start: int, end: int) -> str | None:
     return title[:250] or None
 
 
+_OWN_NUMBER = re.compile(r"(?i)(?<!\w)số[\s\u00a0]*:[\s\u00a0]*(?P<number>\d+[\w/.-]*/[\w/.&-]+)")
+
+
+def own_numbers(text: str, blocks: list[Block]) -> set[str]:
+    """Return the numbers the report gives itself: `Số: 125/BC-SKHCN` in its header, or any document
+    number in the lines before the article (header, headline). The report being read is never one of
+    its own references."""
+    out: set[str] = set()
+    for block in blocks:
+        if block.role == "body":
+            break
+        chunk = text[block.start:block.end]
+        out.update(m["number"] for m in _REF.finditer(chunk) if not m["qcvn"] and m["number"])
+        out.update(m["number"].rstrip(".,;") for m in _OWN_NUMBER.finditer(chunk))
+    return out
+
+
 def find_legal_refs(text: str, blocks: list[Block]) -> list[LegalRef]:
-    """Return the legal references cited in the body blocks, each document once."""
+    """Return the legal references cited in the body blocks, each document once, without the
+    report's own number (see `own_numbers`)."""
     refs: list[LegalRef] = []
-    seen: set[str] = set()
+    seen: set[str] = own_numbers(text, blocks)
     for block in blocks:
         if block.role != "body":
             continue
