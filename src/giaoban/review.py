@@ -353,8 +353,12 @@ LEGAL_FIELDS = (
     Field("title", "Trích yếu", cell_text(2000), 45, False, "Sửa trích yếu", wrap=True),
     Field("quote", "Trích dẫn", cell_text(5000), 50, True, "Sửa trích dẫn", wrap=True, comment=_QUOTE_HELP),
 )
-FIGURES = TableSpec(FIGURES_SHEET, FIGURE_FIELDS, info=(Column("Dòng văn bản", 8, "info"),
-                                                        Column("Thuộc tổng STT", 8, "info")))
+CONFIDENCE_HEADER, DOUBTS_HEADER = "Độ tin cậy", "Lý do chưa chắc"
+FIGURES = TableSpec(FIGURES_SHEET, FIGURE_FIELDS, info=(
+    Column("Dòng văn bản", 8, "info"), Column("Thuộc tổng STT", 8, "info"),
+    Column(CONFIDENCE_HEADER, 9, "info", comment="Máy chắc đến đâu (0 đến 1): dòng ít chắc nhất ở trên cùng, "
+           "đỏ dưới 0,5, vàng dưới 0,8"),
+    Column(DOUBTS_HEADER, 30, "info", wrap=True)))
 TASKS = TableSpec(TASKS_SHEET, TASK_FIELDS)
 LEGAL = TableSpec(LEGAL_SHEET, LEGAL_FIELDS)
 
@@ -585,8 +589,11 @@ def write_review(report: str | Path, out: str | Path | None = None, data_dir: st
             "measure": MEASURE_LABELS.get(fact.measure, fact.measure), "period": fact.period or doc.period,
             "quote": fact.quote, "STT": index, "Dòng văn bản": _line_of(lines, fact.start),
             "Thuộc tổng STT": fact.part_of + 1 if fact.part_of is not None else None,
+            CONFIDENCE_HEADER: fact.confidence, DOUBTS_HEADER: "; ".join(fact.doubts) or None,
         })
+    fact_rows.sort(key=lambda row: (row[CONFIDENCE_HEADER], row["STT"]))  # least sure first
     write_table(wb, figures, lists, ctx, FIGURES, fact_rows, years, extra_rows=200)
+    _colour_confidence(figures, len(fact_rows))
     task_rows = [{"for_period": t.for_period or doc.for_period, "text": t.text, "STT": t.ordinal}
                  for t in doc.focus_tasks]
     write_table(wb, tasks, lists, ctx, TASKS, task_rows, years, extra_rows=100)
@@ -594,7 +601,7 @@ def write_review(report: str | Path, out: str | Path | None = None, data_dir: st
                    "title": r.title, "quote": r.quote, "STT": i} for i, r in enumerate(doc.legal_refs, start=1)]
     write_table(wb, legal, lists, ctx, LEGAL, legal_rows, years, extra_rows=100)
     _write_text_view(view, text)
-    write_guide(guide, "review", name, warnings)
+    write_guide(guide, "review", name, [_confidence_note(doc.confidence, doc.confidence_reasons)] + warnings)
 
     digest = store_text(wb, text)
     write_marker(wb, "review", {"source_sha256": digest, "source_name": name,
@@ -634,6 +641,32 @@ def write_report_sheet(wb, ws, lists: Lists, ctx: Context, fields: tuple[MetaFie
         put(ws, row, 3, spec.help, "info", wrap=True)
         if spec.choices:
             add_choices(wb, ws, lists, ctx, spec.choices, f"B{row}", years)
+
+
+def _confidence_note(confidence: float, reasons: list[str]) -> str:
+    """The guide's line on the document's confidence: `độ tin cậy của văn bản: 0,65 (…)`."""
+    from giaoban.numbers import format_number
+
+    why = f" ({'; '.join(reasons)})" if reasons else ""
+    return (f"độ tin cậy của văn bản: {format_number(confidence, 2)}{why}; trang Số liệu xếp các dòng máy ít "
+            f"chắc nhất lên trên")
+
+
+def _colour_confidence(ws, n_rows: int) -> None:
+    """Colour the confidence cell of each of the first `n_rows` figure rows: red below LOW, amber
+    below HIGH, green otherwise (`giaoban.extract.confidence`)."""
+    from openpyxl.styles import PatternFill
+
+    from giaoban.extract.confidence import HIGH, LOW
+
+    column = next(i for i, (c, _f, _x) in enumerate(FIGURES.columns(), start=1) if c.header == CONFIDENCE_HEADER)
+    fills = {"low": PatternFill("solid", fgColor="F4CCCC"), "mid": PatternFill("solid", fgColor="FFE599"),
+             "high": PatternFill("solid", fgColor="D9EAD3")}
+    for r in range(2, n_rows + 2):
+        cell = ws.cell(r, column)
+        value = float(cell.value) if isinstance(cell.value, (int, float)) else 1.0
+        cell.fill = fills["low" if value < LOW else "mid" if value < HIGH else "high"]
+        cell.number_format = "0.00"
 
 
 def write_table(wb, ws, lists: Lists, ctx: Context, spec: TableSpec, rows: list[dict], years: tuple[int, int],
