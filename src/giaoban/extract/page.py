@@ -146,8 +146,9 @@ def classify_blocks(blocks: list[Block]) -> list[Block]:
             if first_prose + 1 < len(blocks) and ("," not in blocks[title].text or blocks[title].words <= 25):
                 body_from = next((i for i in range(title + 1, len(blocks)) if _is_prose(blocks[i])),
                                  len(blocks))
-            else:
-                title = -1
+            else:  # the article itself names a report: the headline is a plain line before it, if any
+                title = next(iter(_plain_headline(blocks, first_prose)), -1)
+                title = title if title < first_prose else -1
         if title >= 0:
             blocks[title].role = "title"
     if first_prose == len(blocks):  # a short text without a long paragraph: all of it is the body
