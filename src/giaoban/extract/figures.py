@@ -755,7 +755,8 @@ def find_figures(text: str, blocks: list[Block] | None = None, setting: Setting 
                     period=period.code if period else None,
                     part_of=kept.get(f.part_of) if f.part_of is not None else None,
                     lead=lead, noun=c.noun, tail=tail, context=context, value_type=c.value_type,
-                    value_high=c.value_high, sentence=sentence_index)
+                    value_high=c.value_high, sentence=sentence_index,
+                    bare_lead=_content_words(f.lead) == 0)
                 kept[i] = len(facts)
                 facts.append(fact)
     _assign_indicators(facts, lexicon)
@@ -803,8 +804,10 @@ def _assign_indicators(facts: list[Fact], lexicon: Lexicon) -> None:
     one statement: a part that would repeat its total's indicator gets none (the catalogue has no
     finer indicator for it), a total whose parts have indicators of their own that include the
     total's gets none (`05 cuộc thanh tra, trong đó 03 cuộc theo kế hoạch, 02 cuộc đột xuất`: the
-    catalogue counts the parts), and a later figure of a sentence that would repeat an earlier
-    one's indicator, kind and period gets none (`xử phạt 04 tổ chức và 02 cá nhân`)."""
+    catalogue counts the parts), and a later figure of a sentence without a verb of its own and with
+    another noun, that would repeat the indicator, kind and period of the one before, gets none
+    (`xử phạt 04 tổ chức và 02 cá nhân`: one count of the catalogue, written in two; but `cấp mới 25
+    giấy phép, gia hạn 12 giấy phép` keeps both)."""
     for fact in sorted(facts, key=lambda x: x.part_of is not None):
         total = facts[fact.part_of].indicator if fact.part_of is not None else None
         window = " ".join(x for x in (fact.lead, fact.as_written, fact.noun, fact.tail) if x)
@@ -821,11 +824,13 @@ def _assign_indicators(facts: list[Fact], lexicon: Lexicon) -> None:
             for part in parts:
                 if part.indicator is not None and part.indicator == fact.indicator:
                     part.indicator = None
-    taken: set[tuple] = set()
+    taken: dict[tuple, Fact] = {}
     for fact in facts:
         key = (fact.sentence, fact.indicator, fact.kind, fact.measure, fact.period)
-        if fact.indicator is not None and fact.sentence >= 0 and key in taken:
+        earlier = taken.get(key)
+        if fact.indicator is not None and fact.sentence >= 0 and earlier is not None and fact.bare_lead \
+                and fact.unit_canonical != earlier.unit_canonical:
             fact.indicator = None
-        taken.add(key)
+        taken.setdefault(key, fact)
     for fact in facts:
         fact.area = lexicon.areas.get(fact.indicator) if fact.indicator else None

@@ -74,6 +74,7 @@ class Fact:
     context: str = field(default="", repr=False, compare=False)
     value_type: str = field(default="count", repr=False, compare=False)
     sentence: int = field(default=-1, repr=False, compare=False)  # which sentence of the text
+    bare_lead: bool = field(default=False, repr=False, compare=False)  # no verb of its own (`…, 02 …`)
 
     def to_json(self) -> dict[str, Any]:
         """Return the fact as the JSON object of docs/design.md (plus the added fields)."""
