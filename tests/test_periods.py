@@ -523,3 +523,69 @@ def test_neighbours_keep_the_kind_and_do_not_overlap(p):
             continue
         assert q.kind == p.kind and q.months == p.months
         assert not q.overlaps(p)
+
+
+# ---------------------------------------------------------------------------------------------
+# Year to date (issue 14): "từ đầu năm đến ngày 16/11/2018", its own kind and canonical code
+# ---------------------------------------------------------------------------------------------
+
+from giaoban.periods import find_year_to_date  # noqa: E402
+from giaoban.validation.schemas import parse_period as _schema_period  # noqa: E402
+
+
+def test_year_to_date_has_a_code_of_its_own_that_reads_back():
+    p = Period.year_to_date(date(2018, 11, 16))
+    assert (p.code, p.kind, p.start, p.end) == ("2018-YTD-11-16", "YTD", date(2018, 1, 1), date(2018, 11, 16))
+    assert P("2018-YTD-11-16") == p and parse_period_phrase("2018-ytd-11-16") == p
+    assert p.label_vi() == "từ đầu năm 2018 đến ngày 16/11/2018"
+    assert p.label_en() == "1 January–16 November 2018"
+    assert parse_period_phrase(p.label_vi()) == p
+    assert parse_period_phrase("tính đến ngày 16/11/2018") == p
+    assert _schema_period("2018-YTD-11-16") == p  # data/ validation accepts the code
+
+
+def test_year_to_date_to_the_end_of_a_month_is_the_n_month_period():
+    assert Period.year_to_date(date(2019, 7, 31)).code == "2019-7M"
+    assert Period.year_to_date(date(2019, 6, 30)).code == "2019-H1"
+    with pytest.raises(PeriodError, match="ngày cuối tháng, viết 2019-7M"):
+        P("2019-YTD-07-31")
+    for bad in ("2019-YTD-02-30", "2019-YTD-7-5", "2019-YTD-13-01"):
+        with pytest.raises(PeriodError):
+            P(bad)
+
+
+def test_year_to_date_sorts_and_compares_with_the_other_kinds():
+    ytd = P("2018-YTD-11-16")
+    assert sorted([P("2018-FY"), ytd, P("2018-9M"), P("2018-Q4"), P("2018-10M")]) == [
+        P("2018-9M"), P("2018-10M"), ytd, P("2018-FY"), P("2018-Q4")]
+    assert P("2018-FY").contains(ytd) and ytd.contains(P("2018-10M")) and not ytd.contains(P("2018-11M"))
+    assert ytd.previous() == ytd.year_earlier() == P("2017-YTD-11-16") and ytd.next() == P("2019-YTD-11-16")
+    assert P("2021-YTD-03-15").previous() == P("2020-YTD-03-15")
+    assert P("2020-YTD-02-28").previous() == P("2019-2M")  # the same days: 28/02/2019 ends February
+    assert ytd.is_reviewable_on(date(2018, 11, 20)) and not ytd.is_reviewable_on(date(2018, 11, 10))
+
+
+@pytest.mark.parametrize("text, code, stated", [
+    ("Tính đến ngày 15/11/2019, Sở đã giải ngân", "2019-YTD-11-15", True),
+    ("từ đầu năm đến ngày 20 tháng 9 năm 2021, ngành", "2021-YTD-09-20", True),
+    ("Lũy kế đến tháng 8 năm 2022, đã kiểm định", "2022-8M", True),
+    ("từ đầu năm 2023 đến hết tháng 10, Sở", "2023-10M", True),
+    ("Từ đầu năm đến nay, Sở đã tổ chức", "2024-YTD-05-14", False),
+    ("Trước Tết Nguyên đán, Chi cục đã kiểm tra", "2024-YTD-05-14", False),
+])
+def test_find_year_to_date(text, code, stated):
+    found = find_year_to_date(text, None, date(2024, 5, 14))
+    assert [(f.period.code, f.stated) for f in found] == [(code, stated)]
+
+
+def test_find_year_to_date_needs_a_day_for_den_nay_and_ignores_deadlines():
+    assert find_year_to_date("Từ đầu năm đến nay, Sở đã tổ chức", 2024) == []
+    assert find_year_to_date("nộp hồ sơ đến ngày 20/7/2024 tại Sở") == []
+
+
+@pytest.mark.parametrize("text, code", [
+    ("kết quả quý 2/2023 của Sở", "2023-Q2"), ("kết quả Q3/2021", "2021-Q3"), ("giao ban Q1 năm 2022", "2022-Q1"),
+    ("11 tháng đầu năm 2019", "2019-11M"), ("10 tháng năm 2021", "2021-10M"), ("6 tháng cuối năm 2018", "2018-H2"),
+])
+def test_find_periods_reads_quarters_in_numerals_and_n_months(text, code):
+    assert [p.code for p, _s, _e in find_periods(text)] == [code]
