@@ -92,7 +92,7 @@ def _published(text: str, blocks: list[Block], title: int | None) -> tuple[date 
     """The page's date: in the headline or in a short block next to it."""
     if title is None:
         return None, None
-    order = [title, title + 1, title - 1, title + 2]
+    order = [title, title + 1, title - 1, title + 2, title - 2]
     for i in order:
         if 0 <= i < len(blocks) and (i == title or blocks[i].words <= 10):
             found = find_dates(text[blocks[i].start:blocks[i].end])
