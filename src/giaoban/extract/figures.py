@@ -12,6 +12,9 @@ The pipeline, one small function per step:
    attributes (`05 ngày làm việc`, `nhà 03 tầng`: classes of `lexicon_units.csv`), and a number
    with no noun after it. Accepted (`Candidate`): value, qualifier (`trên`, `hơn`, `gần`,
    `khoảng`, `lên tới`…), ratio (`13/14 mẫu`), percentage, money (in đồng), unit;
+   A range `từ 10 đến 15 doanh nghiệp` is one candidate (`_merge_ranges`: value 10, value_high
+   15); a zero stated in words where violations are counted (`không phát hiện vi phạm`) is one too
+   (`_zero_candidates`: value 0, written `không`);
 3. `_frame`: the words around each figure: its lead (before, back to the clause start or the
    previous figure; taken from the previous figure when it has no verb of its own: `…, 02 hội
    đồng`), its noun and the rest of its sentence part; the quote;
@@ -638,8 +641,7 @@ def _merge_ranges(text: str, sentence: Sentence, cands: list[Candidate]) -> list
         if b is not None and a.qualifier is None and a.denominator is None and b.denominator is None \
                 and a.percent == b.percent and (a.needs_unit or a.percent) and a.depth == b.depth \
                 and _RANGE_FROM.search(text[sentence.start:a.lead_end]) \
-                and _RANGE_BETWEEN.fullmatch(text[a.noun_end:b.start if b.qualifier_start is None else b.start]
-                                             if b.qualifier_start is None else text[a.noun_end:b.qualifier_start]):
+                and _RANGE_BETWEEN.fullmatch(text[a.noun_end:b.lead_end]):
             factor: Decimal = Decimal(1)
             if b.money:
                 try:

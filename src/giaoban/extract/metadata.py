@@ -139,7 +139,7 @@ def _loose_months(text: str, year: int | None) -> Period | None:
     if m is None or year is None or not 1 <= int(m.group(1)) <= 12:
         return None
     before = text[max(0, m.start() - 12):m.start()]
-    if re.search(r"(?i)(?:trong|sau|vòng|hơn|gần|kéo\s+dài)\s*$", before) and not re.search(r"(?i)trong\s*$", before):
+    if re.search(r"(?i)(?:sau|vòng|hơn|gần|kéo\s+dài)\s*$", before):  # a duration, not a period
         return None
     return Period.first_months(year, int(m.group(1)))
 
@@ -204,7 +204,7 @@ _REVIEW_LEAD = re.compile(r"(?i)(?:trong|kết\s+quả|sơ\s+kết|tổng\s+kế
                           r"|công\s+tác)[^.;]{0,40}$")
 
 
-def _first_paragraph(text: str, blocks: list[Block]) -> tuple[int, int] | None:
+def _first_paragraph(blocks: list[Block]) -> tuple[int, int] | None:
     """The span of the article's first paragraph (its first body block)."""
     body = next((b for b in blocks if b.role == "body"), None)
     return (body.start, body.end) if body else None
@@ -314,7 +314,7 @@ def _report_period(text: str, blocks: list[Block], title: str, year: int | None,
     reviewed, planned = _title_periods(title, year, on)
     if reviewed is not None:
         return reviewed, planned, "title", []
-    first = _first_paragraph(text, blocks)
+    first = _first_paragraph(blocks)
     head = title + "\n" + (text[first[0]:first[1]] if first else "")
     ytd = find_year_to_date(head, year, on)
     stated = next((f for f in ytd if f.stated and _not_after(f.period, on)), None)
