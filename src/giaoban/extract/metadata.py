@@ -221,6 +221,8 @@ def _first_paragraph_period(text: str, span: tuple[int, int] | None, year: int |
         head = chunk[max(0, start - 50):start]
         if planned is not None and period.end >= planned.start:
             continue
+        if re.search(r"(?i)(?:so\s+với|cùng\s+kỳ|bằng|hơn)(?:\s+cùng\s+kỳ)?\s*$", head):
+            continue  # "tăng 15% so với cùng kỳ năm 2020": a comparison, not the period reviewed
         if not _not_after(period, on) or (period.kind == "FY" and not _REVIEW_LEAD.search(head)):
             continue
         if _PLAN_WORDS.search(head[-25:]) and not _REVIEW_WORDS.search(head[-25:]):
