@@ -590,6 +590,21 @@ CASES = [
     Case("out-escapes", "output folder", "path leaving the project, onto a folder that is not a site",
          BUILD + ("--out", "../.."), lambda r: None, ("../..: thư mục trang web không thể là",), code=2,
          absent=("_build",)),
+    Case("out-inside-data", "output folder", "a folder inside data/", BUILD + ("--out", "data/sources/site"),
+         lambda r: None, ("--out data/sources/site: thư mục trang web nằm trong data",), code=2,
+         absent=("_build", "data/sources/site"), subprocess=True),
+    Case("out-inside-notebooks", "output folder", "a folder inside notebooks/", BUILD + ("--out", "notebooks/site"),
+         lambda r: None, ("--out notebooks/site: thư mục trang web nằm trong notebooks",), code=2,
+         absent=("_build", "notebooks/site")),
+    Case("out-inside-params", "output folder", "a folder inside params/", BUILD + ("--out", "params/meetings/x"),
+         lambda r: None, ("--out params/meetings/x: thư mục trang web nằm trong params",), code=2,
+         absent=("_build", "params/meetings/x")),
+    Case("out-inside-src", "output folder", "a folder inside src/", BUILD + ("--out", "src/giaoban/site"),
+         lambda r: None, ("--out src/giaoban/site: thư mục trang web nằm trong src",), code=2,
+         absent=("_build", "src")),
+    Case("out-tilde", "output folder", "a quoted `~` (the home folder, never a folder named ~)", BUILD + ("--out", "~"),
+         lambda r: None, (f"{Path.home()}: thư mục trang web không thể là {Path.home()}",), code=2,
+         absent=("_build", "~")),
 ]
 
 assert len({c.id for c in CASES}) == len(CASES), "case ids must be unique"

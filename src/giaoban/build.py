@@ -431,7 +431,7 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
     data_dir = Path(data_dir) if data_dir else Path(params_module.display_path(paths.DATA))
     notebooks_dir = Path(notebooks_dir) if notebooks_dir else paths.NOTEBOOKS
     build_dir = Path(build_dir) if build_dir else paths.BUILD
-    out = Path(out) if out else paths.SITE
+    out = site_folder(out) if out else paths.SITE
     files = [Path(p) for p in params_files] if params_files else [paths.PARAMS / "batches" / "all.yml"]
     workers = workers or execute.default_workers()
 
@@ -475,14 +475,42 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
     return result
 
 
+def site_folder(out: str | Path) -> Path:
+    """Return the output folder `out` with a leading `~` or `~user` expanded to that home folder (a
+    shell leaves a quoted "~" as it is: it must not become a folder named `~`). Refuses (GiaobanError)
+    a `~user` whose home is unknown."""
+    text = str(out)
+    if not text.startswith("~"):
+        return Path(out)
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        raise GiaobanError(f"--out {text}: không biết thư mục nhà của '{text.split('/')[0]}': ghi đường dẫn "
+                           f"đầy đủ") from None
+
+
+def check_out_not_in_inputs(out: Path, inputs: list[Path]) -> None:
+    """Refuse (GiaobanError) an output folder inside one of the project's `inputs` (data/, notebooks/,
+    params/, src/): a site written there would be read back as data, notebooks or code."""
+    target = out.resolve()
+    for folder in inputs:
+        folder = folder.resolve()
+        if folder in target.parents:
+            raise GiaobanError(f"--out {out}: thư mục trang web nằm trong {params_module.display_path(folder)}, "
+                               f"thư mục đầu vào của dự án (data/, notebooks/, params/, src/ không bao giờ nhận "
+                               f"kết quả dựng): chọn một thư mục riêng, ví dụ _site")
+
+
 def _check_render_inputs(out: Path, build_dir: Path, data_dir: Path, notebooks_dir: Path) -> None:
     """Refuse, before anything runs, what would make the render fail or write where it must not: a
-    malformed `_quarto.yml` (ConfigError) and an output folder that is not a site (RenderError)."""
+    malformed `_quarto.yml` (ConfigError), an output folder inside the project's inputs (GiaobanError)
+    or one that is not a site, the home folder included (RenderError)."""
     from giaoban.render.config import read_config
     from giaoban.render.pipeline import check_out_dir
 
     read_config(params_module.display_path(paths.ROOT / "_quarto.yml"))
-    check_out_dir(out, protect=[paths.ROOT, build_dir, data_dir, notebooks_dir, paths.PARAMS])
+    check_out_not_in_inputs(out, [data_dir, notebooks_dir, paths.PARAMS, paths.ROOT / "src"])
+    check_out_dir(out, protect=[paths.ROOT, build_dir, data_dir, notebooks_dir, paths.PARAMS, Path.home()])
 
 
 def _settle(scratch: Path, target: Path) -> None:
