@@ -10,8 +10,10 @@ period page is built too.
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from giaoban.validation.schemas import REFERENCE, TABLES, columns_of
 
 EMPTIED = "quang-ngai-2021-h1"
 NO_PROVINCE = "unknown-2013-fy"
+MADE_ON = "2026-12-07"  # the build's --date: what the books must say they were made on
 EMPTY_VALUES = [None, "", "  ", np.nan, pd.NaT, pd.NA]
 
 
@@ -114,7 +117,7 @@ def emptied_site(tmp_path_factory):
     unknown = root / "unknown.yml"
     unknown.write_text("provinces: all\nperiods: [2013-FY]\nnotebooks: [period]\nlangs: [vi]\n", encoding="utf-8")
     result = build.build([batch, unknown], workers=2, renderer="builtin", data_dir=data, build_dir=root / "_build",
-                         out=root / "_site", progress=False, echo=lambda line: None)
+                         out=root / "_site", progress=False, echo=lambda line: None, made_on=MADE_ON)
     return result, root / "_site"
 
 
@@ -138,3 +141,24 @@ def test_a_report_with_every_optional_field_empty_builds_every_page_and_book(emp
     assert "văn bản không nêu cuộc họp" in briefing
     assert "published unknown" in _text(site / "en/briefings/2021-H1/51-quang-ngai.html")
     assert NO_PROVINCE in _text(site / "periods/2013-FY.html")
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(path).pages)))
+
+
+def test_a_book_says_the_day_it_was_made_and_the_day_its_figures_run_to_on_two_lines(emptied_site):
+    """Also the date of item 3 of issue 20: never the latest meeting date (23/07/2021) as "Ngày lập"."""
+    result, site = emptied_site
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert manifest["build_date"] == MADE_ON
+    for pdf, made, until in (("briefings/2021-H1/51-quang-ngai.pdf", "Ngày lập: 07/12/2026",
+                              "Số liệu tính đến: 30/06/2021"),
+                             ("books/2021-H1.pdf", "Ngày lập: 07/12/2026", "Số liệu tính đến: 30/06/2021"),
+                             ("en/briefings/2021-H1/51-quang-ngai.pdf", "Made on: 7 December 2026",
+                              "Figures up to: 30 June 2021")):
+        text = _pdf_text(site / pdf)
+        assert made in text and until in text, (pdf, text[:400])
+        assert "Ngày lập: 23/07/2021" not in text

@@ -2,12 +2,53 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
-from giaoban import build
+import pytest
+
+from giaoban import build, params, paths
+from giaoban.dataset import load_dataset
+from giaoban.errors import GiaobanError
 
 
 def test_a_tilde_in_the_output_folder_is_the_home_folder_never_a_folder_named_tilde():
     assert build.site_folder("~/giaoban-site") == Path.home() / "giaoban-site"
     assert build.site_folder("~") == Path.home()
     assert build.site_folder("_site") == Path("_site")
+
+
+# --- the date on a book (item 3) ----------------------------------------------------------------------
+
+def _batch(tmp_path: Path, name: str, extra: str = "") -> Path:
+    path = tmp_path / name
+    path.write_text(f'provinces: ["51"]\nperiods: [2021-H1]\nnotebooks: [briefing]\nlangs: [vi]\n{extra}',
+                    encoding="utf-8")
+    return path
+
+
+def test_the_made_on_date_is_the_option_else_the_batch_else_source_date_epoch_else_today(tmp_path):
+    registry = load_dataset(paths.DATA).provinces
+    dated = params.load_many([_batch(tmp_path, "a.yml", "date: 2021-08-02\n")], registry)
+    undated = params.load_many([_batch(tmp_path, "b.yml")], registry)
+    epoch = {"SOURCE_DATE_EPOCH": "1627084800"}  # 2021-07-24 00:00 UTC
+    assert build.book_date("2026-01-05", dated, epoch) == date(2026, 1, 5)
+    assert build.book_date(None, dated, epoch) == date(2021, 8, 2)
+    assert build.book_date(None, undated, epoch) == date(2021, 7, 24)
+    assert build.book_date(None, undated, {}) == date.today()
+    assert build.book_date("02/08/2021", undated, {}) == date(2021, 8, 2)
+
+
+def test_a_malformed_date_or_source_date_epoch_or_two_batch_dates_are_refused(tmp_path):
+    registry = load_dataset(paths.DATA).provinces
+    undated = params.load_many([_batch(tmp_path, "b.yml")], registry)
+    with pytest.raises(GiaobanError, match="--date: ngày '2021-13-01' không hợp lệ"):
+        build.book_date("2021-13-01", undated, {})
+    with pytest.raises(GiaobanError, match="SOURCE_DATE_EPOCH='hôm qua': cần số giây"):
+        build.book_date(None, undated, {"SOURCE_DATE_EPOCH": "hôm qua"})
+    two = params.load_many([_batch(tmp_path, "a.yml", "date: 2021-08-02\n"),
+                            _batch(tmp_path, "c.yml", "date: 2021-08-03\n")], registry)
+    with pytest.raises(params.ParamsError, match="một lần dựng chỉ có một ngày lập"):
+        build.book_date(None, two, {})
+    with pytest.raises(params.ParamsError, match=r"c\.yml:5:date: ngày '2021-02-30' không có thật|c\.yml:5:date"):
+        params.load_many([_batch(tmp_path, "c.yml", "date: 30/02/2021\n")], registry)

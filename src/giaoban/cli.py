@@ -176,6 +176,10 @@ def build(
     public: bool = typer.Option(False, "--public",
                                 help="Bản công khai: bỏ mọi báo cáo và số liệu có visibility=internal khỏi mọi "
                                      "trang, PDF, chỉ mục tìm kiếm và tệp tải về."),
+    made_on: Optional[str] = typer.Option(None, "--date",
+                                          help="Ngày lập ghi trên PDF và trang web (YYYY-MM-DD; mặc định: khoá date: "
+                                               "của tệp lô, hoặc $SOURCE_DATE_EPOCH, hoặc hôm nay). Cùng ngày lập "
+                                               "thì dựng lại ra đúng từng byte."),
 ) -> None:
     """Kiểm tra dữ liệu, thực thi các sổ tay đã thay đổi (song song, có bộ nhớ đệm) rồi dựng trang web.
 
@@ -189,7 +193,7 @@ def build(
     try:
         result = build_module.build(params or None, workers=jobs, renderer=renderer, out=out, engine=engine,
                                     data_dir=data, render=not no_render, public=public, scheduler=scheduler,
-                                    echo=lambda line: typer.echo(line, err=True))
+                                    made_on=made_on, echo=lambda line: typer.echo(line, err=True))
     except build_module.DataInvalid as error:
         for line in error.lines:
             typer.echo(line)

@@ -18,6 +18,7 @@ A batch file names many pages, as a product::
     langs: [vi, en]
     timeout: 600
     public: false             # true: a public build, as `giaoban build --public` (default false)
+    date: 2021-08-02          # the day the books are made on, as `giaoban build --date` (default: see build)
 
 Files are read with a YAML loader that keeps every scalar as text (so `01` stays "01" and `no`
 stays "no"; pydantic then reads numbers and dates), refuses anchors and aliases (no "billion laughs"),
@@ -53,7 +54,7 @@ from giaoban.text import fold, nfc
 __all__ = [
     "ParamsError", "MeetingParams", "MeetingInfo", "BatchParams", "Meeting", "Batch", "ProvinceChoice",
     "MEETING_TYPES", "meeting_type_code", "meeting_type_label", "load", "load_many", "read_yaml",
-    "display_path", "expand_paths", "public_build", "MAX_BYTES", "DEFAULT_TIMEOUT", "ALL_PROVINCES", "ALL_PERIODS",
+    "display_path", "expand_paths", "public_build", "made_on", "parse_date", "MAX_BYTES", "DEFAULT_TIMEOUT", "ALL_PROVINCES", "ALL_PERIODS",
 ]
 
 MAX_BYTES = 256 * 1024
@@ -249,9 +250,20 @@ def _date(value: Any) -> Any:
     return value
 
 
+def parse_date(text: str) -> date:
+    """Return the day written `YYYY-MM-DD` or `dd/mm/yyyy`; refuses (ValueError, Vietnamese) anything else."""
+    day = _date(text)
+    if not isinstance(day, date):
+        raise ValueError(f"ngày {text!r} không hợp lệ: cần dạng YYYY-MM-DD (2021-07-23) hoặc dd/mm/yyyy (23/07/2021)")
+    return day
+
+
 #: The languages and notebooks of `giaoban.layout`, as pydantic literals.
 Lang = Literal[LANGS]  # type: ignore[valid-type]
 Notebook = Literal[NOTEBOOKS]  # type: ignore[valid-type]
+
+
+_Day = date  # `date` is also a field name of the models below
 
 
 class _Model(BaseModel):
@@ -311,6 +323,12 @@ class BatchParams(_Model):
     langs: list[Lang] = Field(min_length=1)
     timeout: int = Field(default=DEFAULT_TIMEOUT, gt=0, le=MAX_TIMEOUT)
     public: bool = False
+    date: _Day | None = None  # the day the books are made on ("Ngày lập"), as `giaoban build --date`
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _parse_date(cls, value: Any) -> Any:
+        return _date(value)
 
     @field_validator("provinces", mode="before")
     @classmethod
@@ -430,6 +448,7 @@ class Batch:
     timeout: int
     pairs: tuple[tuple[Province, Period], ...] = ()
     public: bool = False
+    date: date | None = None
 
 
 def _period(text: str) -> Period:
@@ -521,7 +540,7 @@ def _resolve_batch(model: BatchParams, path: Path, registry: Provinces, problems
     return Batch(path, model.title, tuple(choices) if choices is not None else None,
                  tuple(dict.fromkeys(periods)) if periods is not None else None,
                  tuple(model.notebooks), tuple(model.langs), model.timeout,
-                 tuple(pairs) if choices is not None and periods is not None else (), model.public)
+                 tuple(pairs) if choices is not None and periods is not None else (), model.public, model.date)
 
 
 def _kind(path: Path, data: dict) -> str | None:
@@ -609,6 +628,20 @@ def load_many(paths: list[str | Path], registry: Provinces) -> list[Meeting | Ba
     if problems:
         raise ParamsError(problems)
     return out
+
+
+def made_on(validated: list[Meeting | Batch]) -> date | None:
+    """Return the day the batch files in `validated` date their books on (their `date:` key), or None.
+
+    Refuses (ParamsError) batch files that give different dates: a build has one "made on" date.
+    """
+    dated = [(v, v.date) for v in validated if isinstance(v, Batch) and v.date is not None]
+    days = sorted({day for _, day in dated})
+    if len(days) > 1:
+        raise ParamsError([f"{display_path(v.path)}: date: {day:%Y-%m-%d}" for v, day in dated]
+                          + ["các tệp lô ghi ngày lập khác nhau: một lần dựng chỉ có một ngày lập; sửa cho "
+                             "giống nhau, hoặc dùng giaoban build --date YYYY-MM-DD"])
+    return days[0] if days else None
 
 
 def public_build(validated: list[Meeting | Batch]) -> bool:
