@@ -304,6 +304,15 @@ EXTRACT = ("extract", "report.txt")
 REPORT_TEXT = (paths.SOURCES / REPORT).read_text(encoding="utf-8")
 
 
+def semicolons(text: str) -> str:
+    """The CSV `text` as Excel saves it under Vietnamese regional settings: `;` between cells, CRLF."""
+    import csv
+
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(csv.reader(io.StringIO(text, newline="")))
+    return out.getvalue()
+
+
 def report_file(data: bytes | str) -> Callable[[Path], None]:
     return lambda root: write(root, "report.txt", data)
 
@@ -315,6 +324,9 @@ CASES = [
     Case("csv-bom", "data CSV", "byte-order mark", ("validate",),
          lambda r: write(r, REP, codecs.BOM_UTF8 + (r / REP).read_bytes()),
          (f"{REP}:1: cảnh báo: tệp bắt đầu bằng BOM", "dữ liệu hợp lệ"), code=0),
+    Case("csv-semicolons", "data CSV", "cells separated by `;` (Excel's “CSV” with Vietnamese regional settings)",
+         ("validate",), lambda r: write(r, OBS, semicolons((r / OBS).read_text(encoding="utf-8"))),
+         (f"{OBS}:1: các ô ngăn cách bằng dấu chấm phẩy “;”", "CSV UTF-8"), subprocess=True),
     Case("csv-truncated-row", "data CSV", "truncated (cut in a row)", ("validate",), cut_lines(OBS, 8, 0.3),
          (f"{OBS}:9: tệp kết thúc giữa một ô mở bằng dấu ngoặc kép", "tệp bị cắt cụt")),
     Case("csv-truncated-character", "data CSV", "truncated (cut in a character)", ("validate",),

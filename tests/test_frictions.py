@@ -52,3 +52,25 @@ def test_a_malformed_date_or_source_date_epoch_or_two_batch_dates_are_refused(tm
         build.book_date(None, two, {})
     with pytest.raises(params.ParamsError, match=r"c\.yml:5:date: ngày '2021-02-30' không có thật|c\.yml:5:date"):
         params.load_many([_batch(tmp_path, "c.yml", "date: 30/02/2021\n")], registry)
+
+
+# --- a CSV saved by Excel with semicolons (item 8) ------------------------------------------------------
+
+def test_a_semicolon_separated_csv_gives_one_message_naming_the_semicolon(tmp_path):
+    """Excel with Vietnamese regional settings saves "CSV" with `;` between cells: one message, not one a line."""
+    import csv
+    import shutil
+
+    from giaoban.validation import validate_data
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.DATA, data, ignore=shutil.ignore_patterns("geo"))
+    path = data / "observations.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, delimiter=";", lineterminator="\r\n").writerows(rows)
+    report = validate_data(data)
+    about = [line for line in report.lines() if "observations.csv" in line]
+    assert len(about) == 1, about
+    assert "observations.csv:1: " in about[0] and "dấu chấm phẩy “;”" in about[0] and "CSV UTF-8" in about[0]
