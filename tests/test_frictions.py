@@ -74,3 +74,24 @@ def test_a_semicolon_separated_csv_gives_one_message_naming_the_semicolon(tmp_pa
     about = [line for line in report.lines() if "observations.csv" in line]
     assert len(about) == 1, about
     assert "observations.csv:1: " in about[0] and "dấu chấm phẩy “;”" in about[0] and "CSV UTF-8" in about[0]
+
+
+# --- the province drop-down (item 8) -------------------------------------------------------------------
+
+def test_the_province_drop_down_never_shows_one_name_twice_without_dates():
+    from giaoban.periods import Period
+    from giaoban.review import SEP, load_context, province_cell
+
+    ctx = load_context(paths.DATA)
+    entries = list(ctx.province_entries())
+    undated = [e.split(SEP, 1)[1] for e in entries if "(" not in e]
+    assert len(undated) == len(set(undated))
+    names = [e.split(SEP, 1)[1].split(" (")[0] for e in entries]
+    for name in {n for n in names if names.count(n) > 1}:
+        assert all("(" in e for e in entries if e.split(SEP, 1)[1].split(" (")[0] == name), name
+    assert "24 — Bắc Ninh (từ 01/07/2025)" in entries and "27 — Bắc Ninh (đến 30/06/2025)" in entries
+    assert "51 — Quảng Ngãi" in entries  # a name no other code has stays short
+    h2 = Period.parse("2025-H2")
+    assert province_cell("24 — Bắc Ninh (từ 01/07/2025)", h2, ctx).code == "24"
+    assert province_cell("24 — Bắc Ninh", h2, ctx).code == "24"  # a sheet made before the dates
+    assert ctx.province_label(province_cell("27", Period.parse("2021-H1"), ctx)) == "27 — Bắc Ninh (đến 30/06/2025)"

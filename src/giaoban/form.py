@@ -151,7 +151,7 @@ def write_form(province: str, period: str, out: str | Path, data_dir: str | Path
     if when is not None:
         status = "stated" if the_period.is_reviewable_on(when) else "as_written"
     values = {
-        "report_id": report_id, "province": f"{unit.code}{SEP}{unit.name_vi}", "period": the_period.code,
+        "report_id": report_id, "province": ctx.province_label(unit), "period": the_period.code,
         "meeting_type": MEETING_LABELS.get(meeting) if meeting else None, "meeting_date": when,
         "meeting_date_status": STATUS_LABELS[status] if status else None, "published_date": posted,
         "title": title, "source_file": f"{report_id}-giay.txt", "source_url": None, "paper_note": None,

@@ -30,6 +30,7 @@ Choices, documented for analysts in docs/adding-a-report.md:
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 import hashlib
 import io
@@ -102,11 +103,31 @@ class Context:
     provinces: Provinces
 
     def province_entries(self) -> dict[str, list[Province]]:
-        """Return the drop-down entries of the province cell (`51 — Quảng Ngãi`) → the units named so."""
-        entries: dict[str, list[Province]] = {}
+        """Return the drop-down entries of the province cell (`51 — Quảng Ngãi`) → the units named so.
+
+        A name two codes share (Bắc Ninh was 27 until 30/06/2025 and is 24 from 01/07/2025) carries the
+        dates of each entry, `24 — Bắc Ninh (từ 01/07/2025)`: the list never shows one name twice
+        without them."""
+        grouped: dict[tuple[str, str], list[Province]] = {}
         for unit in sorted(self.provinces, key=lambda p: (p.code, p.valid_from or date.min)):
-            entries.setdefault(f"{unit.code}{SEP}{unit.name_vi}", []).append(unit)
-        return entries
+            grouped.setdefault((unit.code, unit.name_vi), []).append(unit)
+        codes_of: dict[str, set[str]] = {}
+        for code, name in grouped:
+            codes_of.setdefault(name, set()).add(code)
+        return {_province_entry(code, name, units, len(codes_of[name]) > 1): units
+                for (code, name), units in grouped.items()}
+
+    def province_lookup(self) -> dict[str, list[Province]]:
+        """Return every text a province cell may hold → its units: the drop-down entries and, for sheets
+        made before entries carried dates, `24 — Bắc Ninh` without them."""
+        lookup = dict(self.province_entries())
+        for entry, units in list(lookup.items()):
+            lookup.setdefault(f"{units[0].code}{SEP}{units[0].name_vi}", units)
+        return lookup
+
+    def province_label(self, unit: Province) -> str:
+        """Return the drop-down entry naming `unit` (`51 — Quảng Ngãi`, `24 — Bắc Ninh (từ 01/07/2025)`)."""
+        return next(entry for entry, units in self.province_entries().items() if unit in units)
 
     def indicator_entries(self) -> list[str]:
         """Return the drop-down entries of an indicator cell: `code — label`, by area."""
@@ -115,6 +136,18 @@ class Context:
     def area_entries(self) -> list[str]:
         """Return the drop-down entries of an area cell: `code — label`, in briefing order."""
         return [f"{a.code}{SEP}{a.label_vi}" for a in self.catalogue.areas]
+
+
+def _province_entry(code: str, name: str, units: list[Province], dated: bool) -> str:
+    """`code — name`, with the dates the units named so cover when `dated` (another code has the name)."""
+    entry = f"{code}{SEP}{name}"
+    if not dated:
+        return entry
+    starts = [u.valid_from for u in units]
+    ends = [u.valid_to for u in units]
+    span = dataclasses.replace(units[0], valid_from=None if None in starts else min(starts),  # type: ignore[type-var]
+                               valid_to=None if None in ends else max(ends))  # type: ignore[type-var]
+    return f"{entry} ({span.validity_vi()})"
 
 
 Parse = Callable[[object, Context], "str | None"]
@@ -563,7 +596,7 @@ def write_review(report: str | Path, out: str | Path | None = None, data_dir: st
         status = "stated" if Period.parse(doc.period).is_reviewable_on(doc.meeting.date) else "as_written"
     values = {
         "report_id": report_id,
-        "province": f"{province.code}{SEP}{province.name_vi}" if province else None,
+        "province": ctx.province_label(province) if province else None,
         "period": doc.period,
         "meeting_type": MEETING_LABELS.get(doc.meeting.type) if doc.meeting.type else None,
         "meeting_date": doc.meeting.date,
@@ -871,7 +904,7 @@ def province_cell(cell: str, period: Period | None, ctx: Context) -> Province:
     """Return the unit a province cell names (`51 — Quảng Ngãi` or `51`), in force at the end of
     `period` when given. Refuses (CellError) an unknown entry and a unit not in force then
     (`15 — Lào Cai` for 2020: code 15 was Yên Bái)."""
-    units = ctx.province_entries().get(nfc(cell))
+    units = ctx.province_lookup().get(nfc(cell))
     code = _code_of(cell)
     if units is None and re.fullmatch(r"\d{2}", cell):
         units = [p for p in ctx.provinces if p.code == cell]
