@@ -95,3 +95,57 @@ def test_the_province_drop_down_never_shows_one_name_twice_without_dates():
     assert province_cell("24 — Bắc Ninh (từ 01/07/2025)", h2, ctx).code == "24"
     assert province_cell("24 — Bắc Ninh", h2, ctx).code == "24"  # a sheet made before the dates
     assert ctx.province_label(province_cell("27", Period.parse("2021-H1"), ctx)) == "27 — Bắc Ninh (đến 30/06/2025)"
+
+
+# --- params files (item 8) -----------------------------------------------------------------------------
+
+def _meeting_file(tmp_path: Path, text: str) -> Path:
+    folder = tmp_path / "meetings"
+    folder.mkdir(exist_ok=True)
+    path = folder / "m.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_missing_params_key_names_its_line_and_shows_an_example(tmp_path):
+    registry = load_dataset(paths.DATA).provinces
+    path = _meeting_file(tmp_path, 'province: "51"\nmeeting:\n  type: sơ kết\nlang: vi\n')
+    with pytest.raises(params.ParamsError) as caught:
+        params.load(path, registry)
+    shown = params.display_path(path)
+    assert f"{shown}:1:period: thiếu trường bắt buộc: thêm một dòng như `period: 2021-H1`" in caught.value.problems
+    assert any(p.startswith(f"{shown}:2:meeting.date: thiếu trường bắt buộc: thêm một dòng như `date: 2021-07-23")
+               for p in caught.value.problems), caught.value.problems
+
+
+def test_a_period_that_has_not_begun_gets_a_warning(tmp_path):
+    registry = load_dataset(paths.DATA).provinces
+    year = date.today().year + 1
+    meeting = params.load(_meeting_file(tmp_path, f'province: "51"\nperiod: {year}-H1\nmeeting:\n  type: null\n'
+                                                  f'  date: null\n'), registry)
+    assert len(meeting.notes) == 1
+    assert f":2:period: cảnh báo: kỳ {year}-H1 (6 tháng đầu năm {year}) bắt đầu ngày 01/01/{year}" in meeting.notes[0]
+    batch = params.load(_batch(tmp_path, "f.yml"), registry)
+    assert batch.notes == ()  # 2021-H1 has begun
+    later = tmp_path / "later.yml"
+    later.write_text(f'provinces: ["51"]\nperiods: [2021-H1, {year}-FY]\nnotebooks: [briefing]\nlangs: [vi]\n',
+                     encoding="utf-8")
+    notes = params.load(later, registry).notes
+    assert len(notes) == 1 and f":2:periods[1]: cảnh báo: kỳ {year}-FY" in notes[0]
+
+
+def test_a_meeting_file_that_would_replace_the_recorded_meeting_with_nothing_says_so(tmp_path):
+    from giaoban import inputs, jobs
+
+    dataset = load_dataset(paths.DATA)
+    registry = dataset.provinces
+    path = _meeting_file(tmp_path, 'province: "51"\nperiod: 2021-H1\nmeeting:\n  type: null\n  date: null\n')
+    units = inputs.report_units(dataset.reports, registry)
+    expansion = jobs.expand([params.load(path, registry)], dataset.reports, units, registry)
+    said = [n for n in expansion.notes if "cuộc họp" in n]
+    assert len(said) == 1, expansion.notes
+    assert said[0].startswith(f"{params.display_path(path)}:meeting: cảnh báo: tệp để trống (null) cuộc họp")
+    assert "type: Sơ kết, date: 2021-07-23" in said[0]
+    same = _meeting_file(tmp_path, 'province: "51"\nperiod: 2021-H1\nmeeting:\n  type: sơ kết\n  date: 2021-07-23\n')
+    assert not [n for n in jobs.expand([params.load(same, registry)], dataset.reports, units, registry).notes
+                if "cuộc họp" in n]

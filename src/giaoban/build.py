@@ -483,6 +483,7 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
     data_hash = dataset.hash
     registry = dataset.provinces
     validated = params_module.load_many(files, registry)
+    notes += [note for item in validated for note in item.notes]  # e.g. a period that has not begun
     public = public or params_module.public_build(validated)
     day = book_date(made_on, validated)
     if public:
