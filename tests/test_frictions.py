@@ -149,3 +149,70 @@ def test_a_meeting_file_that_would_replace_the_recorded_meeting_with_nothing_say
     same = _meeting_file(tmp_path, 'province: "51"\nperiod: 2021-H1\nmeeting:\n  type: sơ kết\n  date: 2021-07-23\n')
     assert not [n for n in jobs.expand([params.load(same, registry)], dataset.reports, units, registry).notes
                 if "cuộc họp" in n]
+
+
+def test_jobs_above_the_cores_get_a_note(monkeypatch, tmp_path):
+    from giaoban import execute
+
+    said: list[str] = []
+    monkeypatch.setattr(execute, "default_workers", lambda: 2)
+    with pytest.raises(GiaobanError):  # stopped right after the note, before anything runs
+        build.build([tmp_path / "none.yml"], workers=8, progress=False, echo=said.append, render=False,
+                    build_dir=tmp_path / "_build")
+    assert said[:1] == ["lưu ý: --jobs 8 nhiều hơn số lõi CPU máy này cho dùng (2): các sổ tay sẽ tranh nhau lõi, "
+                        "không xong sớm hơn mà tốn thêm bộ nhớ; bỏ --jobs để dùng 2"]
+    said.clear()
+    with pytest.raises(GiaobanError):
+        build.build([tmp_path / "none.yml"], workers=2, progress=False, echo=said.append, render=False,
+                    build_dir=tmp_path / "_build")
+    assert not [line for line in said if "--jobs" in line]
+
+
+# --- Ctrl+C (item 8) -----------------------------------------------------------------------------------
+
+def test_ctrl_c_says_what_it_does_and_stops_without_a_traceback(tmp_path):
+    """Ctrl+C during execution, sent as a terminal sends it (to the whole process group): one line saying
+    what it does, one saying what is left, exit 130, no traceback (the workers ignore it; the build process
+    stops them), nothing left running and no scratch folder. How fast is measured by hand (report), not here."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("data", "notebooks", "params"):
+        shutil.copytree(paths.ROOT / name, root / name)
+    for name in ("_quarto.yml", "requirements.lock"):
+        shutil.copy(paths.ROOT / name, root / name)
+    env = {**os.environ, "GIAOBAN_ROOT": str(root)}
+    env.pop("GIAOBAN_DATA", None)
+    run = subprocess.Popen([sys.executable, "-m", "giaoban", "build", "params/batches/smoke.yml", "--no-render",
+                            "--jobs", "1"], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, start_new_session=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(run.stdout), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 240
+    while not any("Thực thi" in line for line in lines) and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert run.poll() is None, "".join(lines)
+    os.killpg(run.pid, signal.SIGINT)
+    try:
+        code = run.wait(timeout=60)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    reader.join(timeout=10)
+    output = "".join(lines)
+    assert code == 130, output
+    assert "Ctrl+C: đang dừng các sổ tay đang chạy và dọn thư mục tạm…" in output
+    assert "đã dừng theo Ctrl+C sau" in output and "trang web đã dựng trước đó còn nguyên" in output
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
+    assert not any((root / "_build" / "running").glob("*")) if (root / "_build" / "running").exists() else True
+    time.sleep(1)  # the workers watch the build process every half second
+    survivors = subprocess.run(["pgrep", "-s", str(run.pid)], capture_output=True, text=True).stdout.split()
+    assert survivors == [], survivors

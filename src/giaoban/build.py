@@ -474,7 +474,11 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
     build_dir = Path(build_dir) if build_dir else paths.BUILD
     out = site_folder(out) if out else paths.SITE
     files = [Path(p) for p in params_files] if params_files else [paths.PARAMS / "batches" / "all.yml"]
-    workers = workers or execute.default_workers()
+    cores = execute.default_workers()
+    if workers and workers > cores:
+        echo(f"lưu ý: --jobs {workers} nhiều hơn số lõi CPU máy này cho dùng ({cores}): các sổ tay sẽ tranh nhau lõi, "
+             f"không xong sớm hơn mà tốn thêm bộ nhớ; bỏ --jobs để dùng {cores}")
+    workers = workers or cores
 
     with datacache.using(build_dir / "cache" / "data"):  # validated data kept between builds (written under the lock)
         notes = _validate_data(data_dir)
