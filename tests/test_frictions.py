@@ -216,3 +216,43 @@ def test_ctrl_c_says_what_it_does_and_stops_without_a_traceback(tmp_path):
     time.sleep(1)  # the workers watch the build process every half second
     survivors = subprocess.run(["pgrep", "-s", str(run.pid)], capture_output=True, text=True).stdout.split()
     assert survivors == [], survivors
+
+
+# --- Jupyter's outputs next to the notebooks (item 8) --------------------------------------------------
+
+JUPYTER_OUTPUTS = ("briefing.nbconvert.ipynb", "briefing.executed.ipynb", "briefing-output.ipynb", "briefing.html",
+                   "briefing_files/figure-1.png")
+
+
+def test_jupyter_outputs_next_to_the_notebooks_are_ignored_by_git(tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    (repo / "notebooks").mkdir(parents=True)
+    shutil.copy(paths.ROOT / ".gitignore", repo / ".gitignore")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    for name in JUPYTER_OUTPUTS:
+        done = subprocess.run(["git", "check-ignore", "-q", f"notebooks/{name}"], cwd=repo)
+        assert done.returncode == 0, f"notebooks/{name} is not ignored by .gitignore"
+    assert subprocess.run(["git", "check-ignore", "-q", "notebooks/briefing.ipynb"], cwd=repo).returncode == 1
+
+
+def test_jupyter_outputs_next_to_the_notebooks_are_not_collected_by_the_tests(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / "project"
+    shutil.copytree(paths.NOTEBOOKS, root / "notebooks")
+    shutil.copy(paths.ROOT / "pyproject.toml", root / "pyproject.toml")
+    for name in JUPYTER_OUTPUTS:
+        if name.endswith(".ipynb"):
+            shutil.copy(paths.NOTEBOOKS / "briefing.ipynb", root / "notebooks" / name)
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:randomly", "-p",
+                           "no:xdist", "-p", "no:cacheprovider"], cwd=root, capture_output=True, text=True, timeout=300)
+    assert "notebooks/briefing.ipynb::Cell" in done.stdout, done.stdout + done.stderr
+    for name in JUPYTER_OUTPUTS:
+        assert f"notebooks/{name}" not in done.stdout, name
