@@ -256,3 +256,13 @@ def test_jupyter_outputs_next_to_the_notebooks_are_not_collected_by_the_tests(tm
     assert "notebooks/briefing.ipynb::Cell" in done.stdout, done.stdout + done.stderr
     for name in JUPYTER_OUTPUTS:
         assert f"notebooks/{name}" not in done.stdout, name
+
+
+def test_an_entry_form_for_a_period_that_has_not_begun_gets_a_warning(tmp_path):
+    from giaoban.form import write_form
+
+    year = date.today().year + 1
+    later = write_form("51", f"{year}-H1", tmp_path / "later.xlsx", paths.DATA)
+    assert later.warnings == (f"--period: cảnh báo: kỳ {year}-H1 (6 tháng đầu năm {year}) bắt đầu ngày "
+                              f"01/01/{year}, sau hôm nay ({date.today():%d/%m/%Y}): kiểm tra lại năm",)
+    assert write_form("51", "2021-H1", tmp_path / "now.xlsx", paths.DATA).warnings == ()

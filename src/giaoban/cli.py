@@ -152,6 +152,8 @@ def form(
                             published=published, title=title, force=force)
     except GiaobanError as error:
         _fail(error)
+    for warning in result.warnings:
+        typer.echo(warning, err=True)
     typer.echo(f"đã ghi {result.path}: {result.indicators} chỉ tiêu; mã báo cáo đề xuất {result.report_id}. "
                f"Điền số liệu rồi chạy: giaoban accept {result.path}")
 

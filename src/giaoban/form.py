@@ -99,6 +99,7 @@ class FormResult:
     path: Path
     report_id: str
     indicators: int
+    warnings: tuple[str, ...] = ()  # e.g. a period that has not begun
 
 
 def _option_date(value: str | date | None, option: str) -> date | None:
@@ -173,7 +174,11 @@ def write_form(province: str, period: str, out: str | Path, data_dir: str | Path
     write_marker(wb, "form", {"province": unit.code, "period": the_period.code,
                               "created": datetime.now().isoformat(timespec="seconds")})
     save_workbook(wb, target)
-    return FormResult(target, report_id, count)
+    now = date.today()
+    warnings = (f"--period: cảnh báo: kỳ {the_period.code} ({the_period.label_vi()}) bắt đầu ngày "
+                f"{the_period.start:%d/%m/%Y}, sau hôm nay ({now:%d/%m/%Y}): kiểm tra lại năm",) \
+        if the_period.start > now else ()
+    return FormResult(target, report_id, count, warnings)
 
 
 def _write_figures(wb, ws, lists: Lists, ctx: Context, period: Period, years: tuple[int, int]) -> int:
