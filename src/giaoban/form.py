@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from giaoban.errors import InputError, PeriodError
 from giaoban.periods import Period
 from giaoban.review import (FIGURES_SHEET, GUIDE_SHEET, KIND_LABELS, LEGAL_FIELDS, LEGAL_SHEET, MEASURE_LABELS,
-                            MEETING_LABELS, REPORT_FIELDS, REPORT_SHEET, SEP, SHEET_ORDER, STATUS_LABELS, TASK_FIELDS,
+                            MEETING_LABELS, REPORT_FIELDS, REPORT_SHEET, SHEET_ORDER, STATUS_LABELS, TASK_FIELDS,
                             TASKS_SHEET, Context, Field, MetaField, Row, Submission, TableSpec, add_choices, cell_date,
                             cell_indicator, cell_number, cell_period, cell_positive_int, cell_text, check_formulas,
                             csv_rows, data_folder, load_context, parse_kind, parse_measure, parse_meeting,
