@@ -304,6 +304,15 @@ EXTRACT = ("extract", "report.txt")
 REPORT_TEXT = (paths.SOURCES / REPORT).read_text(encoding="utf-8")
 
 
+def semicolons(text: str) -> str:
+    """The CSV `text` as Excel saves it under Vietnamese regional settings: `;` between cells, CRLF."""
+    import csv
+
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(csv.reader(io.StringIO(text, newline="")))
+    return out.getvalue()
+
+
 def report_file(data: bytes | str) -> Callable[[Path], None]:
     return lambda root: write(root, "report.txt", data)
 
@@ -315,6 +324,9 @@ CASES = [
     Case("csv-bom", "data CSV", "byte-order mark", ("validate",),
          lambda r: write(r, REP, codecs.BOM_UTF8 + (r / REP).read_bytes()),
          (f"{REP}:1: cảnh báo: tệp bắt đầu bằng BOM", "dữ liệu hợp lệ"), code=0),
+    Case("csv-semicolons", "data CSV", "cells separated by `;` (Excel's “CSV” with Vietnamese regional settings)",
+         ("validate",), lambda r: write(r, OBS, semicolons((r / OBS).read_text(encoding="utf-8"))),
+         (f"{OBS}:1: các ô ngăn cách bằng dấu chấm phẩy “;”", "CSV UTF-8"), subprocess=True),
     Case("csv-truncated-row", "data CSV", "truncated (cut in a row)", ("validate",), cut_lines(OBS, 8, 0.3),
          (f"{OBS}:9: tệp kết thúc giữa một ô mở bằng dấu ngoặc kép", "tệp bị cắt cụt")),
     Case("csv-truncated-character", "data CSV", "truncated (cut in a character)", ("validate",),
@@ -590,6 +602,21 @@ CASES = [
     Case("out-escapes", "output folder", "path leaving the project, onto a folder that is not a site",
          BUILD + ("--out", "../.."), lambda r: None, ("../..: thư mục trang web không thể là",), code=2,
          absent=("_build",)),
+    Case("out-inside-data", "output folder", "a folder inside data/", BUILD + ("--out", "data/sources/site"),
+         lambda r: None, ("--out data/sources/site: thư mục trang web nằm trong data",), code=2,
+         absent=("_build", "data/sources/site"), subprocess=True),
+    Case("out-inside-notebooks", "output folder", "a folder inside notebooks/", BUILD + ("--out", "notebooks/site"),
+         lambda r: None, ("--out notebooks/site: thư mục trang web nằm trong notebooks",), code=2,
+         absent=("_build", "notebooks/site")),
+    Case("out-inside-params", "output folder", "a folder inside params/", BUILD + ("--out", "params/meetings/x"),
+         lambda r: None, ("--out params/meetings/x: thư mục trang web nằm trong params",), code=2,
+         absent=("_build", "params/meetings/x")),
+    Case("out-inside-src", "output folder", "a folder inside src/", BUILD + ("--out", "src/giaoban/site"),
+         lambda r: None, ("--out src/giaoban/site: thư mục trang web nằm trong src",), code=2,
+         absent=("_build", "src")),
+    Case("out-tilde", "output folder", "a quoted `~` (the home folder, never a folder named ~)", BUILD + ("--out", "~"),
+         lambda r: None, (f"{Path.home()}: thư mục trang web không thể là {Path.home()}",), code=2,
+         absent=("_build", "~")),
 ]
 
 assert len({c.id for c in CASES}) == len(CASES), "case ids must be unique"

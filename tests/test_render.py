@@ -120,7 +120,9 @@ def test_manifest_reader_accepts_the_contract(tmp_path):
     m = read_manifest(_manifest(tmp_path))
     assert m.jobs[0].province.name_vi == "Quảng Ngãi" and m.jobs[0].period.code == "2021-H1"
     assert m.failed_jobs() == list(m.jobs) and m.rendered_jobs() == []
-    assert str(m.stamp()) == "2021-07-23"  # no build_date: the latest meeting, never the clock
+    assert m.stamp() is None  # no build_date: no "made on" date at all, never a meeting's, never the clock
+    dated = read_manifest(_manifest(tmp_path, top__build_date="2026-12-07"))
+    assert str(dated.stamp()) == "2026-12-07"
 
 
 @pytest.mark.parametrize("change, field", [

@@ -204,8 +204,9 @@ def _unknown_indicator(wb):
 def _not_a_number(wb):
     ws = wb["Số liệu"]
     h = headers(ws)
-    ws.cell(5, h["Giá trị"]).value = "năm mươi"
-    return "Số liệu!5:Giá trị: giá trị “năm mươi” không phải số"
+    ws.cell(5, h["Quyết định"]).value = "sửa"  # typed over the grey proposal, it is refused as an edit (below)
+    ws.cell(5, h["Sửa giá trị"]).value = "năm mươi"
+    return "Số liệu!5:Sửa giá trị: giá trị “năm mươi” không phải số"
 
 
 def _formula(wb):
@@ -407,3 +408,65 @@ def test_a_province_not_in_force_for_the_period_is_refused(sheet: Path, data: Pa
         review.accept(sheet, data)
     assert caught.value.lines == [f"{sheet}:Báo cáo!{row}:Tỉnh: “15 — Lào Cai” không có hiệu lực vào cuối kỳ 2021-H1 "
                                   f"(từ 01/07/2025): mã 15 vào cuối kỳ 2021-H1 là Yên Bái"]
+
+
+# ----------------------------------------------------------------------------------- the proposal columns
+
+def test_a_value_typed_over_the_grey_proposal_is_refused_naming_the_cell_and_the_fix_column(sheet: Path,
+                                                                                              data: Path) -> None:
+    """120 → 150 in the proposal column with "nhận" used to be stored with only a warning, against a
+    quote that says 120; now it is refused, and the message says where to write 150."""
+    wb = reviewed(sheet)
+    ws = wb[review.FIGURES_SHEET]
+    h = headers(ws)
+    r = figure_row(ws, "science.tasks_managed")
+    proposed = ws.cell(r, h["Giá trị"]).value
+    ws.cell(r, h["Giá trị"]).value = proposed + 30
+    ws.cell(r, h["Quyết định"]).value = "nhận"
+    legal = wb[review.LEGAL_SHEET]
+    lh = headers(legal)
+    legal.cell(2, lh["Số hiệu"]).value = "99/QĐ-UBND"
+    wb.save(sheet)
+    before = snapshot(data)
+    with pytest.raises(WorkbookError) as caught:
+        review.accept(sheet, data)
+    message = str(caught.value)
+    letter = openpyxl.utils.get_column_letter(h["Giá trị"])
+    assert (f"{sheet.name}:{review.FIGURES_SHEET}!{r}:Giá trị: ô {letter}{r} là đề xuất của giaoban ({proposed}) nhưng "
+            f"đã bị sửa thành {proposed + 30}") in message
+    assert "ghi giá trị đúng vào cột “Sửa giá trị” và chọn “sửa”" in message
+    assert f"{review.LEGAL_SHEET}!2:Số hiệu: ô " in message and "“Sửa số hiệu”" in message
+    assert snapshot(data) == before
+
+
+def test_the_same_change_in_the_fix_column_is_accepted(sheet: Path, data: Path) -> None:
+    wb = reviewed(sheet)
+    ws = wb[review.FIGURES_SHEET]
+    h = headers(ws)
+    r = figure_row(ws, "science.tasks_managed")
+    proposed = ws.cell(r, h["Giá trị"]).value
+    ws.cell(r, h["Sửa giá trị"]).value = proposed + 30
+    ws.cell(r, h["Quyết định"]).value = "sửa"
+    wb.save(sheet)
+    review.accept(sheet, data)
+    values = [row["value"] for row in rows_of(data / "observations.csv") if row["indicator"] == "science.tasks_managed"]
+    assert str(proposed + 30) in values
+
+
+def test_excel_itself_refuses_an_edit_of_the_proposal_columns(proposed: Path) -> None:
+    """The sheet is protected (no password); the grey cells of proposed rows are locked, the decision,
+    `Sửa …` and analyst's columns and the empty rows for additions are not."""
+    wb = openpyxl.load_workbook(proposed)
+    for name in (review.FIGURES_SHEET, review.TASKS_SHEET, review.LEGAL_SHEET):
+        ws = wb[name]
+        assert ws.protection.sheet, name
+        assert not ws.protection.autoFilter and not ws.protection.formatColumns  # still usable
+        h = headers(ws)
+        proposals = [r for r in range(2, ws.max_row + 1) if ws.cell(r, h["STT"]).value is not None]
+        assert proposals, name
+        first, extra = proposals[0], proposals[-1] + 1
+        for header, column in h.items():
+            editable = header == "Quyết định" or header.startswith("Sửa ") or header in ("Ghi chú", "Lĩnh vực",
+                                                                                          "Chỉ tiêu liên quan")
+            assert ws.cell(first, column).protection.locked is not editable, (name, header)
+            assert ws.cell(extra, column).protection.locked is False, (name, header)  # a row for an addition

@@ -43,7 +43,7 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator
 
@@ -240,12 +240,48 @@ def _installed_versions() -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+#: The reproducible-builds convention: a build's clock, as seconds since 1970-01-01 UTC.
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+
+
+def parse_day(text: str, where: str = "--date") -> date:
+    """Return the day written `YYYY-MM-DD` (or `dd/mm/yyyy`); refuses (GiaobanError naming `where`) anything else."""
+    try:
+        return params_module.parse_date(text)
+    except ValueError as error:
+        raise GiaobanError(f"{where}: {error}") from None
+
+
+def book_date(given: date | str | None, validated: list[Any], environ: dict[str, str] | None = None) -> date:
+    """Return the day the books and pages of this build are made on ("Ngày lập"): `given` (`--date`),
+    else the batch files' `date:` (`params.made_on`), else `$SOURCE_DATE_EPOCH` (seconds, read in UTC),
+    else today. A rebuild with the same date gives the same bytes; the clock is read only when nothing
+    else sets the day. Refuses (GiaobanError) a malformed date or SOURCE_DATE_EPOCH, and (ParamsError)
+    batch files that disagree."""
+    if isinstance(given, str):
+        given = parse_day(given)
+    batch = params_module.made_on(validated)
+    if given is not None:
+        return given
+    if batch is not None:
+        return batch
+    epoch = (os.environ if environ is None else environ).get(SOURCE_DATE_EPOCH, "").strip()
+    if epoch:
+        if not epoch.isdigit():
+            raise GiaobanError(f"{SOURCE_DATE_EPOCH}={epoch!r}: cần số giây kể từ 01/01/1970 (UTC), ví dụ "
+                               f"1627084800; hoặc dùng giaoban build --date YYYY-MM-DD")
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    return date.today()
+
+
 def manifest_data(jobs: list[Job], status: dict[str, str], errors: dict[str, str | None],
-                  data_hash: str, *, earlier: list[dict[str, Any]] = (), visibility: str = "all") -> dict[str, Any]:
+                  data_hash: str, *, earlier: list[dict[str, Any]] = (), visibility: str = "all",
+                  build_date: date | None = None) -> dict[str, Any]:
     """Return the manifest: what the build was generated from (`data_hash`, `giaoban.dataset.data_hash`
     of the data; package versions; Python; `visibility`, "public" for a public build) and one entry per
     job, sorted by id, with its status (`ok`, `cached`, `failed`), executed notebook (relative to the
-    manifest) and error; `earlier` are entries of earlier builds kept as they were (see the module docstring)."""
+    manifest) and error; `earlier` are entries of earlier builds kept as they were (see the module docstring);
+    `build_date`, the day the books are made on (`book_date`), when given."""
     entries = []
     for job in jobs:
         entry = job.describe()
@@ -253,9 +289,12 @@ def manifest_data(jobs: list[Job], status: dict[str, str], errors: dict[str, str
         entries.append(entry)
     entries += list(earlier)
     entries.sort(key=lambda e: e["id"])
-    return {"generated_from": {"data_hash": data_hash, "packages": _versions(),
+    data = {"generated_from": {"data_hash": data_hash, "packages": _versions(),
                                "python": platform.python_version(), "visibility": visibility},
             "jobs": entries}
+    if build_date is not None:
+        data["build_date"] = build_date.isoformat()
+    return data
 
 
 def provenance(job: Job, *, data_hash: str, inputs_fingerprint: str, visibility: str, engine: str) -> dict[str, Any]:
@@ -401,7 +440,8 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
           out: str | Path | None = None, engine: str = execute.DEFAULT_ENGINE, data_dir: str | Path | None = None,
           notebooks_dir: str | Path | None = None, build_dir: str | Path | None = None,
           root: str | Path | None = None, render: bool = True, progress: bool = True,
-          echo: Callable[[str], None] = print, public: bool = False, scheduler: str | None = None) -> BuildResult:
+          echo: Callable[[str], None] = print, public: bool = False, scheduler: str | None = None,
+          made_on: date | str | None = None) -> BuildResult:
     """Build the pages of `params_files` (default `params/batches/all.yml`) and return a `BuildResult`.
 
     With `scheduler` (`tcp://HOST:PORT`), the notebooks are executed on that Dask cluster and come
@@ -415,7 +455,8 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
     `echo` receives notes (data warnings, batch entries without data, earlier pages kept or dropped),
     the phase ("Thực thi…", "Dựng trang web…") and the render report. With `public`, only the data
     that may be published are read (`Dataset.public()`), into `<build_dir>/executed-public/`; a batch
-    file with `public: true` asks for the same (`params.public_build`).
+    file with `public: true` asks for the same (`params.public_build`). `made_on` (`--date`) is the day
+    the books say they were made on; see `book_date` for the default.
     Jobs run in worker processes started with "spawn": a script calling `build` needs the usual
     `if __name__ == "__main__":` guard.
 
@@ -431,9 +472,13 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
     data_dir = Path(data_dir) if data_dir else Path(params_module.display_path(paths.DATA))
     notebooks_dir = Path(notebooks_dir) if notebooks_dir else paths.NOTEBOOKS
     build_dir = Path(build_dir) if build_dir else paths.BUILD
-    out = Path(out) if out else paths.SITE
+    out = site_folder(out) if out else paths.SITE
     files = [Path(p) for p in params_files] if params_files else [paths.PARAMS / "batches" / "all.yml"]
-    workers = workers or execute.default_workers()
+    cores = execute.default_workers()
+    if workers and workers > cores:
+        echo(f"lưu ý: --jobs {workers} nhiều hơn số lõi CPU máy này cho dùng ({cores}): các sổ tay sẽ tranh nhau lõi, "
+             f"không xong sớm hơn mà tốn thêm bộ nhớ; bỏ --jobs để dùng {cores}")
+    workers = workers or cores
 
     with datacache.using(build_dir / "cache" / "data"):  # validated data kept between builds (written under the lock)
         notes = _validate_data(data_dir)
@@ -442,7 +487,9 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
     data_hash = dataset.hash
     registry = dataset.provinces
     validated = params_module.load_many(files, registry)
+    notes += [note for item in validated for note in item.notes]  # e.g. a period that has not begun
     public = public or params_module.public_build(validated)
+    day = book_date(made_on, validated)
     if public:
         dataset = dataset.public()
     units = inputs.report_units(dataset.reports, registry)
@@ -467,7 +514,7 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
         datacache.flush()
         result = _run(keyed, notebooks, dataset, notebooks_dir, build_dir, engine, workers, progress, notes,
                       executed_dir=executed_dir, environment=environment, public=public, data_hash=data_hash,
-                      fingerprints=fingerprints, echo=echo, scheduler=scheduler)
+                      fingerprints=fingerprints, echo=echo, scheduler=scheduler, build_date=day)
         result.seconds = time.monotonic() - started
         if render and result.renderable:
             _render(result, out, renderer, data_dir, build_dir / ("site-public" if public else "site"), workers,
@@ -475,14 +522,42 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
     return result
 
 
+def site_folder(out: str | Path) -> Path:
+    """Return the output folder `out` with a leading `~` or `~user` expanded to that home folder (a
+    shell leaves a quoted "~" as it is: it must not become a folder named `~`). Refuses (GiaobanError)
+    a `~user` whose home is unknown."""
+    text = str(out)
+    if not text.startswith("~"):
+        return Path(out)
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        raise GiaobanError(f"--out {text}: không biết thư mục nhà của '{text.split('/')[0]}': ghi đường dẫn "
+                           f"đầy đủ") from None
+
+
+def check_out_not_in_inputs(out: Path, inputs: list[Path]) -> None:
+    """Refuse (GiaobanError) an output folder inside one of the project's `inputs` (data/, notebooks/,
+    params/, src/): a site written there would be read back as data, notebooks or code."""
+    target = out.resolve()
+    for folder in inputs:
+        folder = folder.resolve()
+        if folder in target.parents:
+            raise GiaobanError(f"--out {out}: thư mục trang web nằm trong {params_module.display_path(folder)}, "
+                               f"thư mục đầu vào của dự án (data/, notebooks/, params/, src/ không bao giờ nhận "
+                               f"kết quả dựng): chọn một thư mục riêng, ví dụ _site")
+
+
 def _check_render_inputs(out: Path, build_dir: Path, data_dir: Path, notebooks_dir: Path) -> None:
     """Refuse, before anything runs, what would make the render fail or write where it must not: a
-    malformed `_quarto.yml` (ConfigError) and an output folder that is not a site (RenderError)."""
+    malformed `_quarto.yml` (ConfigError), an output folder inside the project's inputs (GiaobanError)
+    or one that is not a site, the home folder included (RenderError)."""
     from giaoban.render.config import read_config
     from giaoban.render.pipeline import check_out_dir
 
     read_config(params_module.display_path(paths.ROOT / "_quarto.yml"))
-    check_out_dir(out, protect=[paths.ROOT, build_dir, data_dir, notebooks_dir, paths.PARAMS])
+    check_out_not_in_inputs(out, [data_dir, notebooks_dir, paths.PARAMS, paths.ROOT / "src"])
+    check_out_dir(out, protect=[paths.ROOT, build_dir, data_dir, notebooks_dir, paths.PARAMS, Path.home()])
 
 
 def _settle(scratch: Path, target: Path) -> None:
@@ -502,7 +577,7 @@ def _run(keyed: list[Job], notebooks: dict[str, Path], dataset: Dataset, noteboo
          engine: str, workers: int, progress: bool, notes: list[str], *, executed_dir: Path | None = None,
          environment: str = "", public: bool = False, data_hash: str | None = None,
          fingerprints: dict[str, str] | None = None, echo: Callable[[str], None] = print,
-         scheduler: str | None = None) -> BuildResult:
+         scheduler: str | None = None, build_date: date | None = None) -> BuildResult:
     executed_dir = executed_dir or build_dir / "executed"
     data_hash = data_hash or dataset.hash
     fingerprints = fingerprints or {}
@@ -555,7 +630,8 @@ def _run(keyed: list[Job], notebooks: dict[str, Path], dataset: Dataset, noteboo
             finally:
                 shutil.rmtree(running, ignore_errors=True)
     manifest = executed_dir / MANIFEST
-    data = manifest_data(keyed, status, errors, data_hash, earlier=earlier, visibility=visibility)
+    data = manifest_data(keyed, status, errors, data_hash, earlier=earlier, visibility=visibility,
+                         build_date=build_date)
     write_text(manifest, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     return BuildResult(keyed, status, errors, executed_dir, manifest, notes, kept=len(earlier))
 

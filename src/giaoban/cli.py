@@ -7,6 +7,7 @@ exits non-zero.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -151,6 +152,8 @@ def form(
                             published=published, title=title, force=force)
     except GiaobanError as error:
         _fail(error)
+    for warning in result.warnings:
+        typer.echo(warning, err=True)
     typer.echo(f"đã ghi {result.path}: {result.indicators} chỉ tiêu; mã báo cáo đề xuất {result.report_id}. "
                f"Điền số liệu rồi chạy: giaoban accept {result.path}")
 
@@ -176,6 +179,10 @@ def build(
     public: bool = typer.Option(False, "--public",
                                 help="Bản công khai: bỏ mọi báo cáo và số liệu có visibility=internal khỏi mọi "
                                      "trang, PDF, chỉ mục tìm kiếm và tệp tải về."),
+    made_on: Optional[str] = typer.Option(None, "--date",
+                                          help="Ngày lập ghi trên PDF và trang web (YYYY-MM-DD; mặc định: khoá date: "
+                                               "của tệp lô, hoặc $SOURCE_DATE_EPOCH, hoặc hôm nay). Cùng ngày lập "
+                                               "thì dựng lại ra đúng từng byte."),
 ) -> None:
     """Kiểm tra dữ liệu, thực thi các sổ tay đã thay đổi (song song, có bộ nhớ đệm) rồi dựng trang web.
 
@@ -184,12 +191,22 @@ def build(
     một lần dựng khác đang chạy trên cùng thư mục _build/: thoát 3; trong các trường hợp này không sổ tay
     nào chạy. Các trang của lần dựng trước còn đúng với dữ liệu được giữ lại trên trang web.
     """
+    import signal
+    import time
+
     from giaoban import build as build_module
 
+    started = time.monotonic()
+
+    def interrupted(signum: int, frame: object) -> None:
+        typer.echo("Ctrl+C: đang dừng các sổ tay đang chạy và dọn thư mục tạm…", err=True)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupted)
     try:
         result = build_module.build(params or None, workers=jobs, renderer=renderer, out=out, engine=engine,
                                     data_dir=data, render=not no_render, public=public, scheduler=scheduler,
-                                    echo=lambda line: typer.echo(line, err=True))
+                                    made_on=made_on, echo=lambda line: typer.echo(line, err=True))
     except build_module.DataInvalid as error:
         for line in error.lines:
             typer.echo(line)
@@ -197,6 +214,15 @@ def build(
         raise typer.Exit(code=1)
     except build_module.BuildLocked as error:
         _fail(error, code=3)
+    except KeyboardInterrupt:
+        typer.echo(f"đã dừng theo Ctrl+C sau {time.monotonic() - started:.0f} giây: trang web đã dựng trước đó còn "
+                   f"nguyên; các sổ tay đã chạy xong được giữ trong bộ nhớ đệm, lần dựng sau dùng lại", err=True)
+        # The build's own clean-up has run (lock, scratch folder, fork server). Leave now: Python's exit
+        # would wait for the pool's threads and processes, which end by themselves once this process is
+        # gone (`execute._exit_with`), for seconds or, seen here, for good.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
     except GiaobanError as error:
         _fail(error)
     for line in result.summary_lines():

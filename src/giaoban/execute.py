@@ -37,6 +37,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -291,7 +292,10 @@ def _fallback_note(task: Task, why: str | None) -> str | None:
 
 def _init_worker(env: dict[str, str], log_dir: str, build: int) -> None:
     """Set the workers' environment, send their output (and their kernels') to a log file, and
-    make each worker end with the build process `build` (`_exit_with`)."""
+    make each worker end with the build process `build` (`_exit_with`). A worker ignores Ctrl+C,
+    which the terminal sends to the whole process group: the build process stops the workers itself
+    (`run`), without a traceback from each."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with(build)
     os.environ.update(env)
     Path(log_dir).mkdir(parents=True, exist_ok=True)
@@ -300,6 +304,10 @@ def _init_worker(env: dict[str, str], log_dir: str, build: int) -> None:
     os.dup2(log, 2)
     os.close(log)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, force=True)
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 def _exit_with(build: int) -> None:
@@ -357,7 +365,14 @@ def run(tasks: Iterable[Task], workers: int, env: dict[str, str], log_dir: str |
         pool = ProcessPoolExecutor(max_workers=max(1, min(size, len(tasks))), mp_context=context,
                                    initializer=_init_worker, initargs=(env, str(log_dir), os.getpid()))
         try:
-            pending = {pool.submit(execute_task, task): task for task in tasks}
+            # the workers start while the tasks are submitted: they inherit Ctrl+C ignored, so that one
+            # still starting does not print a traceback (the build process stops them, below)
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
+            try:
+                pending = {pool.submit(execute_task, task): task for task in tasks}
+            finally:
+                if previous is not None:
+                    signal.signal(signal.SIGINT, previous)
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -372,6 +387,8 @@ def run(tasks: Iterable[Task], workers: int, env: dict[str, str], log_dir: str |
                         on_outcome(outcome)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()  # Ctrl+C: the running notebooks stop now, not when they end
             raise
         pool.shutdown(wait=True)
     finally:

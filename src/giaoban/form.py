@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from giaoban.errors import InputError, PeriodError
 from giaoban.periods import Period
 from giaoban.review import (FIGURES_SHEET, GUIDE_SHEET, KIND_LABELS, LEGAL_FIELDS, LEGAL_SHEET, MEASURE_LABELS,
-                            MEETING_LABELS, REPORT_FIELDS, REPORT_SHEET, SEP, SHEET_ORDER, STATUS_LABELS, TASK_FIELDS,
+                            MEETING_LABELS, REPORT_FIELDS, REPORT_SHEET, SHEET_ORDER, STATUS_LABELS, TASK_FIELDS,
                             TASKS_SHEET, Context, Field, MetaField, Row, Submission, TableSpec, add_choices, cell_date,
                             cell_indicator, cell_number, cell_period, cell_positive_int, cell_text, check_formulas,
                             csv_rows, data_folder, load_context, parse_kind, parse_measure, parse_meeting,
@@ -99,6 +99,7 @@ class FormResult:
     path: Path
     report_id: str
     indicators: int
+    warnings: tuple[str, ...] = ()  # e.g. a period that has not begun
 
 
 def _option_date(value: str | date | None, option: str) -> date | None:
@@ -151,7 +152,7 @@ def write_form(province: str, period: str, out: str | Path, data_dir: str | Path
     if when is not None:
         status = "stated" if the_period.is_reviewable_on(when) else "as_written"
     values = {
-        "report_id": report_id, "province": f"{unit.code}{SEP}{unit.name_vi}", "period": the_period.code,
+        "report_id": report_id, "province": ctx.province_label(unit), "period": the_period.code,
         "meeting_type": MEETING_LABELS.get(meeting) if meeting else None, "meeting_date": when,
         "meeting_date_status": STATUS_LABELS[status] if status else None, "published_date": posted,
         "title": title, "source_file": f"{report_id}-giay.txt", "source_url": None, "paper_note": None,
@@ -173,7 +174,11 @@ def write_form(province: str, period: str, out: str | Path, data_dir: str | Path
     write_marker(wb, "form", {"province": unit.code, "period": the_period.code,
                               "created": datetime.now().isoformat(timespec="seconds")})
     save_workbook(wb, target)
-    return FormResult(target, report_id, count)
+    now = date.today()
+    warnings = (f"--period: cảnh báo: kỳ {the_period.code} ({the_period.label_vi()}) bắt đầu ngày "
+                f"{the_period.start:%d/%m/%Y}, sau hôm nay ({now:%d/%m/%Y}): kiểm tra lại năm",) \
+        if the_period.start > now else ()
+    return FormResult(target, report_id, count, warnings)
 
 
 def _write_figures(wb, ws, lists: Lists, ctx: Context, period: Period, years: tuple[int, int]) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 from giaoban.errors import InputError
 from giaoban.tables import Raw, escape
 
-__all__ = ["LANGS", "MESSAGES", "AREA_SHORT", "area_short", "t", "check_lang", "format_date", "meeting_type_label", "pick",
+__all__ = ["LANGS", "MESSAGES", "AREA_SHORT", "area_short", "t", "check_lang", "format_date", "is_empty", "meeting_type_label", "pick",
            "label_of", "unit_name", "unit_full_name", "UNIT_TYPES"]
 
 LANGS = ("vi", "en")
@@ -320,13 +320,29 @@ def pick(lang: str, vi: str, en: str) -> str:
     return vi if check_lang(lang) == "vi" else en
 
 
+def is_empty(value: Any) -> bool:
+    """Return True for a cell left empty: None, "" (or blanks), NaN, and pandas' `NaT`/`NA`.
+
+    `NaT` passes `isinstance(value, date)` but is not a date; every missing value of pandas is the one
+    value unequal to itself (or, for `pd.NA`, whose comparison is not a bool)."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    try:
+        return bool(value != value)
+    except TypeError:  # pd.NA: `NA != NA` is NA, whose truth value is refused
+        return True
+
+
 def format_date(value: Any, lang: str) -> str:
     """Return an ISO date (`2021-07-23` or a `date`) as `23/07/2021` (vi) or `23 July 2021` (en).
 
-    Empty values give "không rõ"/"unknown". Refuses (InputError) text that is not an ISO date.
+    Empty values (None, "", NaN and pandas' `NaT`, which is a `datetime` whose fields are NaN) give
+    "không rõ"/"unknown". Refuses (InputError) text that is not an ISO date.
     """
     check_lang(lang)
-    if value is None or (not isinstance(value, date) and (value != value or value == "")):
+    if is_empty(value):
         return str(t("date_unknown", lang))
     if not isinstance(value, date):
         try:

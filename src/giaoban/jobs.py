@@ -27,7 +27,7 @@ import pandas as pd
 
 from giaoban import layout
 from giaoban.errors import InputError
-from giaoban.params import EARLY_DAYS, Batch, Meeting, ParamsError, display_path, meeting_type_label
+from giaoban.params import EARLY_DAYS, Batch, Meeting, ParamsError, display_path, emptied_meeting, meeting_type_label
 from giaoban.periods import Period
 from giaoban.provinces import Province, Provinces
 
@@ -244,6 +244,7 @@ def expand(params: list[Meeting | Batch], reports: pd.DataFrame, units: list[Pro
         if isinstance(item, Meeting):
             jobs.append(_briefing(item.province, item.period, item.lang, item.meeting_type, item.meeting_date,
                                   item.timeout, origin))
+            notes.extend(n for n in [emptied_meeting(item, data.meeting(item.province, item.period))] if n)
         else:
             more, said = _batch_jobs(item, data, registry, origin)
             jobs.extend(more)

@@ -18,6 +18,7 @@ A batch file names many pages, as a product::
     langs: [vi, en]
     timeout: 600
     public: false             # true: a public build, as `giaoban build --public` (default false)
+    date: 2021-08-02          # the day the books are made on, as `giaoban build --date` (default: see build)
 
 Files are read with a YAML loader that keeps every scalar as text (so `01` stays "01" and `no`
 stays "no"; pydantic then reads numbers and dates), refuses anchors and aliases (no "billion laughs"),
@@ -53,7 +54,7 @@ from giaoban.text import fold, nfc
 __all__ = [
     "ParamsError", "MeetingParams", "MeetingInfo", "BatchParams", "Meeting", "Batch", "ProvinceChoice",
     "MEETING_TYPES", "meeting_type_code", "meeting_type_label", "load", "load_many", "read_yaml",
-    "display_path", "expand_paths", "public_build", "MAX_BYTES", "DEFAULT_TIMEOUT", "ALL_PROVINCES", "ALL_PERIODS",
+    "display_path", "expand_paths", "public_build", "made_on", "parse_date", "emptied_meeting", "today", "MAX_BYTES", "DEFAULT_TIMEOUT", "ALL_PROVINCES", "ALL_PERIODS",
 ]
 
 MAX_BYTES = 256 * 1024
@@ -249,9 +250,20 @@ def _date(value: Any) -> Any:
     return value
 
 
+def parse_date(text: str) -> date:
+    """Return the day written `YYYY-MM-DD` or `dd/mm/yyyy`; refuses (ValueError, Vietnamese) anything else."""
+    day = _date(text)
+    if not isinstance(day, date):
+        raise ValueError(f"ngày {text!r} không hợp lệ: cần dạng YYYY-MM-DD (2021-07-23) hoặc dd/mm/yyyy (23/07/2021)")
+    return day
+
+
 #: The languages and notebooks of `giaoban.layout`, as pydantic literals.
 Lang = Literal[LANGS]  # type: ignore[valid-type]
 Notebook = Literal[NOTEBOOKS]  # type: ignore[valid-type]
+
+
+_Day = date  # `date` is also a field name of the models below
 
 
 class _Model(BaseModel):
@@ -311,6 +323,12 @@ class BatchParams(_Model):
     langs: list[Lang] = Field(min_length=1)
     timeout: int = Field(default=DEFAULT_TIMEOUT, gt=0, le=MAX_TIMEOUT)
     public: bool = False
+    date: _Day | None = None  # the day the books are made on ("Ngày lập"), as `giaoban build --date`
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _parse_date(cls, value: Any) -> Any:
+        return _date(value)
 
     @field_validator("provinces", mode="before")
     @classmethod
@@ -349,8 +367,21 @@ _MESSAGES = {
 }
 
 
+#: For a missing key: a line to add, by location (`meeting.date` for the key under `meeting:`).
+_EXAMPLES = {
+    "province": 'province: "51"', "period": "period: 2021-H1",
+    "meeting": "meeting: {type: sơ kết, date: 2021-07-23}", "meeting.type": "type: sơ kết  (hoặc null)",
+    "meeting.date": "date: 2021-07-23  (hoặc null)", "provinces": 'provinces: all  (hoặc ["51", Yên Bái])',
+    "periods": "periods: all-with-data  (hoặc [2021-H1, 2020-9M])", "notebooks": "notebooks: [briefing, province, period]",
+    "langs": "langs: [vi, en]",
+}
+
+
 def _message(error: dict, fields: tuple[str, ...]) -> str:
     kind, ctx, given = error["type"], error.get("ctx") or {}, error.get("input")
+    if kind == "missing":
+        example = _EXAMPLES.get(_field(tuple(error["loc"])))
+        return _MESSAGES[kind] + (f": thêm một dòng như `{example}`" if example else "")
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     if kind == "literal_error":
@@ -383,8 +414,10 @@ class _Problems:
     def __init__(self, shown: str, lines: dict[tuple, int]) -> None:
         self.shown, self.lines, self.items = shown, lines, []
 
-    def add(self, loc: tuple, message: str) -> None:
-        line = self.lines.get(loc) or (self.lines.get(loc[:-1]) if len(loc) > 1 else None)
+    def add(self, loc: tuple, message: str, *, missing: bool = False) -> None:
+        """Record `message` at the line of `loc`; a missing key (`missing`) at the line of the mapping
+        that lacks it (line 1 for the top of the file)."""
+        line = self.lines.get(loc) or (self.lines.get(loc[:-1]) if len(loc) > 1 or missing else None)
         where = ":".join(str(p) for p in (self.shown, line, _field(loc) or None) if p is not None)
         self.items.append(f"{where}: {message}")
 
@@ -411,6 +444,7 @@ class Meeting:
     meeting_date: date | None
     lang: str
     timeout: int
+    notes: tuple[str, ...] = ()  # warnings about the file (a period that has not begun), `file:line:field: …`
 
 
 @dataclass(frozen=True)
@@ -430,6 +464,8 @@ class Batch:
     timeout: int
     pairs: tuple[tuple[Province, Period], ...] = ()
     public: bool = False
+    date: date | None = None
+    notes: tuple[str, ...] = ()  # warnings about the file (a period that has not begun), `file:line:field: …`
 
 
 def _period(text: str) -> Period:
@@ -485,7 +521,8 @@ def _resolve_meeting(model: MeetingParams, path: Path, registry: Provinces, prob
                          f"kết thúc và không quá 15 tháng sau; nếu nguồn ghi sai, để null và ghi chú")
     if period is None or province is None or len(problems.items):
         return None
-    return Meeting(path, province, period, model.meeting.type, model.meeting.date, model.lang, model.timeout)
+    return Meeting(path, province, period, model.meeting.type, model.meeting.date, model.lang, model.timeout,
+                   notes=tuple(_not_begun(problems, ("period",), period)))
 
 
 def _resolve_batch(model: BatchParams, path: Path, registry: Provinces, problems: _Problems) -> Batch | None:
@@ -518,10 +555,45 @@ def _resolve_batch(model: BatchParams, path: Path, registry: Provinces, problems
                     pairs.append((unit, period))
     if problems.items:
         return None
+    notes = [n for i, p in enumerate(periods or ()) for n in _not_begun(problems, ("periods", i), p)]
     return Batch(path, model.title, tuple(choices) if choices is not None else None,
                  tuple(dict.fromkeys(periods)) if periods is not None else None,
                  tuple(model.notebooks), tuple(model.langs), model.timeout,
-                 tuple(pairs) if choices is not None and periods is not None else (), model.public)
+                 tuple(pairs) if choices is not None and periods is not None else (), model.public, model.date,
+                 notes=tuple(notes))
+
+
+def emptied_meeting(meeting: Meeting, recorded: tuple[str | None, date | None]) -> str | None:
+    """Return a warning when the meeting file `meeting` leaves empty (null) what the data record of its
+    report's meeting (`recorded`: type code and date from `reports.csv`), so that its briefing, which
+    replaces the page a batch build made, would say less than the data; else None."""
+    kind, when = recorded
+    lost = []
+    if meeting.meeting_type is None and kind:
+        lost.append(f"type: {meeting_type_label(kind)}")
+    if meeting.meeting_date is None and when:
+        lost.append(f"date: {when:%Y-%m-%d}")
+    if not lost:
+        return None
+    return (f"{display_path(meeting.path)}:meeting: cảnh báo: tệp để trống (null) cuộc họp mà data/reports.csv ghi cho "
+            f"{meeting.province.name_vi} {meeting.period.code} ({', '.join(lost)}): bản tin dựng từ tệp này thay trang "
+            f"đã có và không nêu cuộc họp đó; ghi {', '.join(lost)} vào tệp nếu đúng là cuộc họp này")
+
+
+def today() -> date:
+    """Return the day a period is compared with to tell one that has not begun (the clock)."""
+    return date.today()
+
+
+def _not_begun(problems: _Problems, loc: tuple, period: Period) -> list[str]:
+    """A warning, at the line of `loc`, for a period that begins after today (a mistyped year, most often)."""
+    now = today()
+    if period.start <= now:
+        return []
+    line = problems.lines.get(loc)
+    where = ":".join(str(p) for p in (problems.shown, line, _field(loc)) if p is not None)
+    return [f"{where}: cảnh báo: kỳ {period.code} ({period.label_vi()}) bắt đầu ngày {period.start:%d/%m/%Y}, "
+            f"sau hôm nay ({now:%d/%m/%Y}): chưa có báo cáo nào của kỳ này; kiểm tra lại năm"]
 
 
 def _kind(path: Path, data: dict) -> str | None:
@@ -560,7 +632,7 @@ def load(path: str | Path, registry: Provinces) -> Meeting | Batch:
         for item in error.errors(include_url=False):
             loc = tuple(item["loc"])
             fields = (MeetingInfo if loc[:1] == ("meeting",) and len(loc) > 1 else model_class).model_fields
-            problems.add(loc, _message(item, tuple(fields)))
+            problems.add(loc, _message(item, tuple(fields)), missing=item["type"] == "missing")
         raise ParamsError(problems.items) from None
     resolved = (_resolve_meeting if kind == "meeting" else _resolve_batch)(model, path, registry, problems)
     if resolved is None:
@@ -609,6 +681,20 @@ def load_many(paths: list[str | Path], registry: Provinces) -> list[Meeting | Ba
     if problems:
         raise ParamsError(problems)
     return out
+
+
+def made_on(validated: list[Meeting | Batch]) -> date | None:
+    """Return the day the batch files in `validated` date their books on (their `date:` key), or None.
+
+    Refuses (ParamsError) batch files that give different dates: a build has one "made on" date.
+    """
+    dated = [(v, v.date) for v in validated if isinstance(v, Batch) and v.date is not None]
+    days = sorted({day for _, day in dated})
+    if len(days) > 1:
+        raise ParamsError([f"{display_path(v.path)}: date: {day:%Y-%m-%d}" for v, day in dated]
+                          + ["các tệp lô ghi ngày lập khác nhau: một lần dựng chỉ có một ngày lập; sửa cho "
+                             "giống nhau, hoặc dùng giaoban build --date YYYY-MM-DD"])
+    return days[0] if days else None
 
 
 def public_build(validated: list[Meeting | Batch]) -> bool:

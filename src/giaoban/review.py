@@ -30,6 +30,7 @@ Choices, documented for analysts in docs/adding-a-report.md:
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 import hashlib
 import io
@@ -51,8 +52,9 @@ from giaoban.periods import Period
 from giaoban.provinces import Province, Provinces
 from giaoban.text import fold, nfc, slugify
 from giaoban.workbook import (CellError, Column, Lists, Problems, Where, WorkbookError, add_list, cell_value,
-                              formula_cells, load_text, new_workbook, open_workbook, put, read_marker, safe_text,
-                              store_text, style_table, write_marker)
+                              comparable, formula_cells, load_text, new_workbook, open_workbook, protect_table, put,
+                              read_marker, read_proposals, safe_text, store_proposals, store_text, style_table,
+                              write_marker)
 
 __all__ = [
     "write_review", "accept", "read_submission", "Accepted", "IngestResult", "Submission", "Row", "Context",
@@ -101,11 +103,31 @@ class Context:
     provinces: Provinces
 
     def province_entries(self) -> dict[str, list[Province]]:
-        """Return the drop-down entries of the province cell (`51 — Quảng Ngãi`) → the units named so."""
-        entries: dict[str, list[Province]] = {}
+        """Return the drop-down entries of the province cell (`51 — Quảng Ngãi`) → the units named so.
+
+        A name two codes share (Bắc Ninh was 27 until 30/06/2025 and is 24 from 01/07/2025) carries the
+        dates of each entry, `24 — Bắc Ninh (từ 01/07/2025)`: the list never shows one name twice
+        without them."""
+        grouped: dict[tuple[str, str], list[Province]] = {}
         for unit in sorted(self.provinces, key=lambda p: (p.code, p.valid_from or date.min)):
-            entries.setdefault(f"{unit.code}{SEP}{unit.name_vi}", []).append(unit)
-        return entries
+            grouped.setdefault((unit.code, unit.name_vi), []).append(unit)
+        codes_of: dict[str, set[str]] = {}
+        for code, name in grouped:
+            codes_of.setdefault(name, set()).add(code)
+        return {_province_entry(code, name, units, len(codes_of[name]) > 1): units
+                for (code, name), units in grouped.items()}
+
+    def province_lookup(self) -> dict[str, list[Province]]:
+        """Return every text a province cell may hold → its units: the drop-down entries and, for sheets
+        made before entries carried dates, `24 — Bắc Ninh` without them."""
+        lookup = dict(self.province_entries())
+        for entry, units in list(lookup.items()):
+            lookup.setdefault(f"{units[0].code}{SEP}{units[0].name_vi}", units)
+        return lookup
+
+    def province_label(self, unit: Province) -> str:
+        """Return the drop-down entry naming `unit` (`51 — Quảng Ngãi`, `24 — Bắc Ninh (từ 01/07/2025)`)."""
+        return next(entry for entry, units in self.province_entries().items() if unit in units)
 
     def indicator_entries(self) -> list[str]:
         """Return the drop-down entries of an indicator cell: `code — label`, by area."""
@@ -114,6 +136,18 @@ class Context:
     def area_entries(self) -> list[str]:
         """Return the drop-down entries of an area cell: `code — label`, in briefing order."""
         return [f"{a.code}{SEP}{a.label_vi}" for a in self.catalogue.areas]
+
+
+def _province_entry(code: str, name: str, units: list[Province], dated: bool) -> str:
+    """`code — name`, with the dates the units named so cover when `dated` (another code has the name)."""
+    entry = f"{code}{SEP}{name}"
+    if not dated:
+        return entry
+    starts = [u.valid_from for u in units]
+    ends = [u.valid_to for u in units]
+    span = dataclasses.replace(units[0], valid_from=None if None in starts else min(starts),  # type: ignore[type-var]
+                               valid_to=None if None in ends else max(ends))  # type: ignore[type-var]
+    return f"{entry} ({span.validity_vi()})"
 
 
 Parse = Callable[[object, Context], "str | None"]
@@ -566,7 +600,7 @@ def write_review(report: str | Path, out: str | Path | None = None, data_dir: st
         status = "stated" if Period.parse(doc.period).is_reviewable_on(doc.meeting.date) else "as_written"
     values = {
         "report_id": report_id,
-        "province": f"{province.code}{SEP}{province.name_vi}" if province else None,
+        "province": ctx.province_label(province) if province else None,
         "period": doc.period,
         "meeting_type": MEETING_LABELS.get(doc.meeting.type) if doc.meeting.type else None,
         "meeting_date": doc.meeting.date,
@@ -698,6 +732,49 @@ def write_table(wb, ws, lists: Lists, ctx: Context, spec: TableSpec, rows: list[
         for r in range(len(rows) + 2, last + 1):  # the rows for additions keep the column's colour
             if column.role in ("decide", "fix"):
                 put(ws, r, i, None, column.role)
+    if spec.decision:
+        _guard_proposals(wb, ws, spec, columns, rows, last)
+
+
+def _guard_proposals(wb, ws, spec: TableSpec, columns: list[tuple[Column, Field | None, bool]], rows: list[dict],
+                     last: int) -> None:
+    """Keep each row's proposal (`store_proposals`), which `read_table` compares with the sheet, and
+    protect its grey cells (proposals, STT, information) so that Excel refuses an edit there: the
+    decision and `Sửa …` columns, the analyst's columns and the empty rows for additions stay open."""
+    proposed = [(c.header, f) for c, f, is_fix in columns if f is not None and not is_fix and f.role == "given"]
+    store_proposals(wb, spec.sheet, [(r, values.get("STT"), {h: values.get(f.key) for h, f in proposed})
+                                     for r, values in enumerate(rows, start=2)])
+    protect_table(ws, [i for i, (c, _f, _x) in enumerate(columns, start=1) if c.role in ("given", "info")],
+                  len(rows), last)
+
+
+def _edited_proposals(ws, spec: TableSpec, header_cols: dict[str, int], kept: list[dict]) -> dict[int, dict]:
+    """Return, by sheet row, the kept proposal of each row still in the sheet (found by its STT when the
+    STTs are distinct, else by its row): what `read_table` compares the grey cells with."""
+    numbers = [k.get("stt") for k in kept]
+    by_stt = "STT" in header_cols and None not in numbers and len(set(numbers)) == len(numbers)
+    out: dict[int, dict] = {}
+    if by_stt:
+        index = {k["stt"]: k for k in kept}
+        for r in range(2, ws.max_row + 1):
+            try:
+                number = comparable(cell_value(ws.cell(r, header_cols["STT"])))
+            except CellError:
+                continue
+            if number in index:
+                out[r] = index[number]["values"]
+    else:
+        out = {k["row"]: k["values"] for k in kept if isinstance(k.get("row"), int)}
+    return out
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "(trống)"
+    if isinstance(value, float):
+        return number_text(int(value)) if value.is_integer() else number_text(value)
+    text = str(value)
+    return f"“{text if len(text) <= 60 else text[:59] + '…'}”"
 
 
 def _write_text_view(ws, text: str) -> None:
@@ -860,7 +937,7 @@ def province_cell(cell: str, period: Period | None, ctx: Context) -> Province:
     """Return the unit a province cell names (`51 — Quảng Ngãi` or `51`), in force at the end of
     `period` when given. Refuses (CellError) an unknown entry and a unit not in force then
     (`15 — Lào Cai` for 2020: code 15 was Yên Bái)."""
-    units = ctx.province_entries().get(nfc(cell))
+    units = ctx.province_lookup().get(nfc(cell))
     code = _code_of(cell)
     if units is None and re.fullmatch(r"\d{2}", cell):
         units = [p for p in ctx.provinces if p.code == cell]
@@ -884,6 +961,27 @@ def report_where(row: Row, key: str) -> Where:
     return Where(row.where.shown, REPORT_SHEET, row.rowmap.get(key), row.origin.get(key, key))
 
 
+def _proposal_edits(kept: dict | None, spec: TableSpec, cells: dict[str, object], header_cols: dict[str, int],
+                    row: int) -> list[tuple[Field, str]]:
+    """Return (field, message) for each grey proposal cell of sheet row `row` whose value is no longer
+    the one giaoban proposed (`kept`): an edit there would be taken as the proposal, against its quote."""
+    from openpyxl.utils import get_column_letter
+
+    out = []
+    for f in spec.fields:
+        if kept is None or f.role != "given" or f.header not in kept or f.header not in cells:
+            continue
+        before, now = kept[f.header], comparable(cells[f.header])
+        if before == now:
+            continue
+        cell = f"{get_column_letter(header_cols[f.header])}{row}"
+        where = (f"ghi giá trị đúng vào cột “{f.fix}” và chọn “sửa”" if f.fix
+                 else "cột này không sửa được: chọn “bỏ” và thêm một dòng mới ở cuối")
+        out.append((f, f"ô {cell} là đề xuất của giaoban ({_shown(before)}) nhưng đã bị sửa thành {_shown(now)}: "
+                       f"không sửa cột đề xuất (màu xám); trả lại {_shown(before)} rồi {where}"))
+    return out
+
+
 def read_table(wb, shown: str, ctx: Context, spec: TableSpec, problems: Problems) -> list[Row]:
     """Read a table sheet back into rows: decisions applied (review), corrections winning over the
     proposal, required values checked. Records every problem at `file:Sheet!row:Header`."""
@@ -905,6 +1003,7 @@ def read_table(wb, shown: str, ctx: Context, spec: TableSpec, problems: Problems
         problems.add(Where(shown, spec.sheet), f"quá nhiều dòng ({ws.max_row}); tối đa 5000")
         return []
 
+    proposals = _edited_proposals(ws, spec, header_cols, read_proposals(wb, spec.sheet)) if spec.decision else {}
     rows: list[Row] = []
     for r in range(2, ws.max_row + 1):
         here = Where(shown, spec.sheet, r)
@@ -933,6 +1032,12 @@ def read_table(wb, shown: str, ctx: Context, spec: TableSpec, problems: Problems
                 continue
             if decision == "reject":
                 continue
+        edited = _proposal_edits(proposals.get(r), spec, {h: v for h, v in cells.items() if h not in unreadable},
+                                 header_cols, r)
+        for f, message in edited:
+            problems.add(here.at(f.header), message)
+        if edited:
+            continue
         fixes = [f for f in spec.fields if spec.decision and f.fix and cells.get(f.fix) is not None]
         if decision == "accept" and fixes:
             for f in fixes:

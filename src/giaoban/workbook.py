@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Iterable
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
@@ -40,6 +41,7 @@ from giaoban.errors import InputError
 __all__ = [
     "MARKER_SHEET", "LISTS_SHEET", "TEXT_SHEET", "MAX_FILE_BYTES", "MAX_TEXT_CHARS", "MAX_ROWS",
     "WorkbookError", "CellError", "Where", "Problems", "Column", "Lists",
+    "PROPOSALS_SHEET", "store_proposals", "read_proposals", "comparable", "protect_table",
     "new_workbook", "style_table", "add_list", "add_number_check", "write_marker", "read_marker",
     "store_text", "load_text", "text_sha256", "open_workbook", "formula_cells", "cell_value",
     "safe_text", "FILLS",
@@ -406,3 +408,77 @@ def cell_value(cell, *, max_chars: int = MAX_TEXT_CHARS) -> object:
     if isinstance(value, (int, float, datetime, date)):
         return value
     raise CellError(f"ô {cell.coordinate} chứa giá trị không đọc được ({type(value).__name__})")
+
+
+# ----------------------------------------------------------------------------------- the proposals
+
+#: The very hidden sheet that keeps what giaoban proposed in each row of each table sheet, to tell an
+#: analyst's edit of a proposal cell (refused: the `Sửa …` columns are for that) from the proposal.
+PROPOSALS_SHEET = "_proposals"
+
+
+def comparable(value: object) -> object:
+    """Return `value` as `store_proposals` keeps it and `cell_value` compares it: None for empty, a
+    float for a number, `YYYY-MM-DD` for a date, NFC text with `\\n` line ends, stripped."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) or type(value).__name__ == "Decimal":
+        return float(value)  # type: ignore[arg-type]
+    text = unicodedata.normalize("NFC", str(value).replace("\r\n", "\n").replace("\r", "\n")).strip()
+    return text or None
+
+
+def store_proposals(wb: Workbook, sheet: str, rows: list[tuple[int, object, dict[str, object]]]) -> None:
+    """Keep, in the very hidden sheet `_proposals`, the proposal of each row of the table sheet `sheet`:
+    (sheet row, its `STT`, {column header: value}), values as `comparable` gives them (JSON, ASCII)."""
+    ws = wb[PROPOSALS_SHEET] if PROPOSALS_SHEET in wb.sheetnames else wb.create_sheet(PROPOSALS_SHEET)
+    ws.sheet_state = "veryHidden"
+    start = ws.max_row + 1 if ws.max_row > 1 or ws.cell(1, 1).value is not None else 1
+    for i, (row, number, values) in enumerate(rows):
+        encoded = json.dumps({"row": row, "stt": comparable(number),
+                              "values": {k: comparable(v) for k, v in values.items()}}, ensure_ascii=True)
+        put(ws, start + i, 1, sheet)
+        put(ws, start + i, 2, encoded)
+
+
+def read_proposals(wb: Workbook, sheet: str) -> list[dict]:
+    """Return what `store_proposals` kept for the table sheet `sheet`: dicts with `row`, `stt`, `values`
+    (empty for a workbook without `_proposals`, made before it existed; unreadable entries are skipped)."""
+    if PROPOSALS_SHEET not in wb.sheetnames:
+        return []
+    out = []
+    for name, encoded in wb[PROPOSALS_SHEET].iter_rows(min_row=1, max_col=2, values_only=True):
+        if name != sheet or not isinstance(encoded, str):
+            continue
+        try:
+            entry = json.loads(encoded)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(entry, dict) and isinstance(entry.get("values"), dict):
+            out.append(entry)
+    return out
+
+
+def protect_table(ws: Worksheet, locked_columns: list[int], proposal_rows: int, last_row: int) -> None:
+    """Protect the sheet `ws` (no password: a guard against slips, not a lock) so that Excel refuses an
+    edit of the `locked_columns` (1-based) in the rows 2..`proposal_rows` + 1 that hold proposals; every
+    other cell up to `last_row` (decisions, corrections, the analyst's columns, the empty rows for
+    additions) stays editable, and columns, rows and the auto-filter can still be used."""
+    open_cell = Protection(locked=False)
+    locked = set(locked_columns)
+    for r in range(2, last_row + 1):
+        for c in range(1, ws.max_column + 1):
+            if r > proposal_rows + 1 or c not in locked:
+                ws.cell(r, c).protection = open_cell
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.formatCells = False
+    ws.protection.autoFilter = False
+    ws.protection.sort = False

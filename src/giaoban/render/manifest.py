@@ -129,14 +129,13 @@ class Manifest:
         return [j for j in self.jobs if not j.rendered]
 
     def stamp(self) -> date | None:
-        """Return the date the books carry: `build_date`, else the latest meeting date, else None.
+        """Return the date the books say they were made on: `build_date` (the build's `--date`, its batch
+        file's `date:`, `$SOURCE_DATE_EPOCH` or the day it ran), else None (an older manifest: no
+        "made on" line rather than a date of the data, which used to pass for it).
 
         Never the clock: two renders of one manifest give the same date.
         """
-        if self.build_date:
-            return self.build_date
-        dates = [j.meeting.date for j in self.jobs if j.meeting and j.meeting.date]
-        return max(dates) if dates else None
+        return self.build_date
 
 
 class _Reader:
@@ -279,7 +278,7 @@ def read_manifest(path: str | Path) -> Manifest:
     Refuses (ManifestError, naming the field) a missing file, invalid JSON, a missing or mistyped
     field, an unknown notebook, language or status, a page that does not follow `giaoban.layout`,
     two jobs for one page, and an ok/cached job whose executed notebook is missing.
-    `build_date` (YYYY-MM-DD) is optional; the books are dated by it, else by the latest meeting.
+    `build_date` (YYYY-MM-DD) is optional; the books are dated by it, else not dated.
     """
     p = Path(path)
     if p.is_dir():

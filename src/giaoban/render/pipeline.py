@@ -38,7 +38,7 @@ from giaoban.render.config import SiteConfig, read_config, rendered_by_quarto
 from giaoban.render.data import download_files
 from giaoban.render.incremental import Parts, RenderCache
 from giaoban.render.links import check_links
-from giaoban.render.manifest import Manifest, read_manifest
+from giaoban.render.manifest import Manifest, PeriodRef, read_manifest
 from giaoban.render.notebook import Document, RenderError, read_notebook, to_html, to_typst
 from giaoban.render.pdf import TEMPLATE, BookChapter, Chapter, Cover, write_book, write_period_book
 from giaoban.render.typst_worker import compile_pdf
@@ -227,8 +227,14 @@ class _Builder:
                        sources=tuple(self.site.source_lines(page)))
 
     def built_line(self, lang: str) -> str:
+        """The cover's "made on" line: the build's date (`Manifest.stamp`), never a date of the data."""
         stamp = self.manifest.stamp()
         return f"{word(lang, 'cover_built')}: {format_date(stamp, lang)}" if stamp else ""
+
+    @staticmethod
+    def data_line(period: PeriodRef, lang: str) -> str:
+        """The cover's "figures up to" line: the last day of the period the figures are for."""
+        return f"{word(lang, 'cover_data_until')}: {format_date(period.period.end, lang)}"
 
     @functools.cached_property
     def _template_digest(self) -> str:
@@ -290,7 +296,8 @@ class _Builder:
             job = page.job
             cover = Cover(kicker=word(page.lang, "cover_kicker"), title=job.province.name(page.lang),
                           subtitle=job.period.label(page.lang),
-                          lines=tuple(x for x in (self.site.meeting_text(job),) if x),
+                          lines=tuple(x for x in (self.site.meeting_text(job), self.data_line(job.period, page.lang))
+                                      if x),
                           built=self.built_line(page.lang))
             self.briefing_pdf(self.site.pdf_path(job), chapter, cover, title=job.title, header=chapter.header,
                               lang=page.lang)
@@ -346,7 +353,8 @@ class _Builder:
                 period = jobs[0].period
                 provinces = ", ".join(j.province.name(lang) for j in jobs)
                 cover = Cover(kicker=word(lang, "cover_book"), title=period.label(lang), subtitle=self.site.site_title(lang),
-                              lines=(f"{word(lang, 'cover_provinces')}: {provinces}",), built=self.built_line(lang))
+                              lines=(f"{word(lang, 'cover_provinces')}: {provinces}", self.data_line(jobs[0].period, lang)),
+                              built=self.built_line(lang))
                 out = self.site.book_path(lang, code)
                 todo.append((out, jobs, cover, {"title": f"{self.site.site_title(lang)} — {period.label(lang)}",
                                                 "header": period.label(lang), "lang": lang}))

@@ -144,10 +144,21 @@ def _records(text: str, shown: str, problems: list[Problem]) -> list[tuple[int, 
     return records
 
 
+def _semicolons(text: str, columns: list[str]) -> bool:
+    """True when the header line is cut by `;` rather than `,`: no expected column read as comma-separated,
+    at least two once cut at the semicolons."""
+    first = text.split("\n", 1)[0].strip("\r")
+    if ";" not in first:
+        return False
+    by_comma = {f.strip() for f in next(csv.reader([first]), [])}
+    by_semicolon = {f.strip() for f in next(csv.reader([first], delimiter=";"), [])}
+    return not (by_comma & set(columns)) and len(by_semicolon & set(columns)) >= 2
+
+
 def read_table(path: Path, shown: str, name: str, columns: list[str], text_columns: set[str],
                problems: list[Problem]) -> Table | None:
     """Return the table in `path` (expected `columns`, any order), reporting into `problems`:
-    missing file, not UTF-8, BOM (warning), broken quoting, empty file, missing, extra, misspelt or
+    missing file, not UTF-8, BOM (warning), cells separated by `;` (one message), broken quoting, empty file, missing, extra, misspelt or
     repeated columns, rows with too few or too many fields, cells not in NFC, spaces at the ends of a
     cell (an error, or a warning in the free-text `text_columns`), rows with no value (warning).
 
@@ -159,6 +170,12 @@ def read_table(path: Path, shown: str, name: str, columns: list[str], text_colum
         return None
     text = decode(path.read_bytes(), shown, problems)
     if text is None:
+        return None
+    if _semicolons(text, columns):
+        problems.append(Problem(shown, 1, None, "các ô ngăn cách bằng dấu chấm phẩy “;” (Excel lưu “CSV” như vậy "
+                                "khi máy đặt vùng Việt Nam), không phải dấu phẩy “,”: không đọc được bảng; lưu lại "
+                                "bằng Excel: Tệp › Lưu thành › “CSV UTF-8 (phân tách bằng dấu phẩy)”, hoặc đổi dấu "
+                                "ngăn danh sách của máy thành “,”"))
         return None
     records = _records(text, shown, problems)
     if records is None:
