@@ -49,7 +49,7 @@ from typing import Any, Callable, Iterator
 
 from filelock import FileLock, Timeout
 
-from giaoban import cache, execute, inputs, jobs as jobs_module, params as params_module, paths
+from giaoban import cache, execute, inputs, jobs as jobs_module, params as params_module, paths, snapshot
 from giaoban.engine import datacache
 from giaoban.errors import GiaobanError
 from giaoban.files import write_text
@@ -454,7 +454,7 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
     for note in notes:
         echo(f"lưu ý: {note}")
 
-    environment = cache.environment_hash(root)
+    environment = cache.with_reference(cache.environment_hash(root), data_dir)  # reference files and boundaries too
     fingerprints = datacache.fingerprints(expansion.jobs, dataset, public=public,  # remembered per data hash
                                           folder=build_dir / "cache" / "data", defer=True)
     keyed = [replace(job, key=cache.job_key(notebooks[job.notebook], job.params, fingerprints[job.id],
@@ -465,14 +465,28 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
     executed_dir = build_dir / ("executed-public" if public else "executed")
     with _locked(build_dir):
         datacache.flush()
+        # the kernels read a copy of exactly the data the keys were computed from (docs/trust.md)
+        copy = snapshot.take(data_dir, build_dir, data_hash)
+        _share_validated(data_dir, copy, data_hash, build_dir / "cache" / "data")
+        dataset = replace(dataset, data_dir=copy)
         result = _run(keyed, notebooks, dataset, notebooks_dir, build_dir, engine, workers, progress, notes,
                       executed_dir=executed_dir, environment=environment, public=public, data_hash=data_hash,
                       fingerprints=fingerprints, echo=echo, scheduler=scheduler)
         result.seconds = time.monotonic() - started
         if render and result.renderable:
-            _render(result, out, renderer, data_dir, build_dir / ("site-public" if public else "site"), workers,
+            _render(result, out, renderer, copy, build_dir / ("site-public" if public else "site"), workers,
                     echo)
     return result
+
+
+def _share_validated(data_dir: Path, copy: Path, digest: str, folder: Path) -> None:
+    """Store the validation result of `data_dir` also under the name of its copy `copy` (the kernels'
+    `$GIAOBAN_DATA`), so that they load it instead of validating the same data again."""
+    from giaoban import dataset as dataset_module
+
+    checked = dataset_module._cache.get((str(data_dir), str(data_dir.resolve()), digest))
+    if checked is not None:
+        datacache.store_checked(digest, copy.resolve(), checked, folder)
 
 
 def _check_render_inputs(out: Path, build_dir: Path, data_dir: Path, notebooks_dir: Path) -> None:
@@ -525,9 +539,13 @@ def _run(keyed: list[Job], notebooks: dict[str, Path], dataset: Dataset, noteboo
             tasks.append(execute.Task(job.id, str(notebooks[job.notebook].resolve()),
                                       str((running / job.executed).resolve()), job.params, job.timeout,
                                       str(notebooks_dir.resolve()), engine))
+    for note in store.dropped:  # damaged entries, removed: their jobs execute again
+        echo(f"lưu ý: {note}")
+    notes += store.dropped
     if tasks:
         echo(f"Thực thi {len(tasks)} sổ tay ({len(status)} dùng lại)…")
         env = {inputs.DATA_ENV: str(Path(dataset.data_dir).resolve()), inputs.VISIBILITY_ENV: visibility,
+               snapshot.HASH_ENV: data_hash,
                datacache.DATA_CACHE_ENV: str((build_dir / "cache" / "data").resolve()),
                **execute.prepare_kernel(build_dir / "jupyter")}
         log_dir = build_dir / "logs"

@@ -558,6 +558,7 @@ def render_site(executed_dir: str | Path, out_dir: str | Path, renderer: str = "
                                  "pdfs": sorted(site.pdf_path(p.job) for p in site.pages.values()
                                                 if p.kind == "briefing")})
     cache.collect()
+    report.notes += cache.dropped  # damaged cache entries, removed and made again
     report.converted, report.reused = cache.converted, cache.reused
     report.pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")
                           if not p.relative_to(out).as_posix().startswith("pagefind/"))
