@@ -49,7 +49,7 @@ from typing import Any, Callable, Iterator
 
 from filelock import FileLock, Timeout
 
-from giaoban import cache, execute, inputs, jobs as jobs_module, params as params_module, paths, snapshot
+from giaoban import cache, execute, inputs, journal, jobs as jobs_module, params as params_module, paths, snapshot
 from giaoban.engine import datacache
 from giaoban.errors import GiaobanError
 from giaoban.files import write_text
@@ -434,6 +434,8 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
     out = Path(out) if out else paths.SITE
     files = [Path(p) for p in params_files] if params_files else [paths.PARAMS / "batches" / "all.yml"]
     workers = workers or execute.default_workers()
+    for note in journal.recover_unlocked_or_skip(data_dir):  # an accept killed half-way is finished first
+        echo(f"lưu ý: {note}")
 
     with datacache.using(build_dir / "cache" / "data"):  # validated data kept between builds (written under the lock)
         notes = _validate_data(data_dir)

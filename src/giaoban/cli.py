@@ -24,6 +24,19 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _start() -> None:
+    """Before any command: finish a `giaoban accept` of the default data folder that was killed half-way."""
+    from giaoban.journal import recover_unlocked_or_skip
+    from giaoban.validation import default_data_dir
+
+    try:
+        for note in recover_unlocked_or_skip(default_data_dir()):
+            typer.echo(f"lưu ý: {note}", err=True)
+    except GiaobanError as error:
+        _fail(error)
+
+
 def _fail(error: GiaobanError, code: int = 2) -> None:
     typer.echo(f"lỗi: {error}", err=True)
     raise typer.Exit(code=code)
@@ -50,8 +63,12 @@ def validate(
     """Kiểm tra dữ liệu: in mỗi vấn đề một dòng `tệp:dòng:cột: lỗi` (cảnh báo: `tệp:dòng:cột: cảnh báo: …`);
     thoát 0 khi không có lỗi (cảnh báo không tính), 1 khi có lỗi."""
     from giaoban import validation
+    from giaoban.journal import recover_unlocked_or_skip
 
     try:
+        if data is not None:  # (the default folder was recovered before the command)
+            for note in recover_unlocked_or_skip(data):
+                typer.echo(f"lưu ý: {note}", err=True)
         report = validation.validate_data(data)
     except GiaobanError as error:
         _fail(error)
@@ -123,7 +140,9 @@ def accept(
         typer.echo(f"lỗi: {len(error.lines)} lỗi; không ghi gì vào dữ liệu", err=True)
         raise typer.Exit(code=1)
     except GiaobanError as error:
-        _fail(error)
+        from giaoban.build import BuildLocked
+
+        _fail(error, 3 if isinstance(error, BuildLocked) else 2)
     for line in result.warnings:
         typer.echo(line)
     written = ", ".join(str(p) for p in result.written)
