@@ -217,3 +217,122 @@ def test_a_damaged_cache_is_dropped_with_a_note_and_made_again(project: Path, co
     again = build(project, code, MEETING)
     assert "bị hỏng" not in again.stderr and "dùng lại 1" in again.stdout
     assert differences(tree(site), first) == []
+
+
+# ----------------------------------------------------------------------------------- nothing outlives a build
+
+def _session(sid: int) -> list[int]:
+    """The live processes of session `sid`."""
+    left = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":
+            left.append(int(stat.parent.name))
+    return left
+
+
+def _spawned(parent: int) -> list[int]:
+    """The worker processes (multiprocessing's "spawn") of `parent` now running: the PDF workers, once rendering."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent \
+                    and b"spawn_main" in (stat.parent / "cmdline").read_bytes():
+                out.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def _gone(pid: int, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        except (OSError, IndexError):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_nothing_outlives_a_build(project: Path, code: Path) -> None:
+    import tempfile
+
+    temp = Path(tempfile.mkdtemp(prefix="gb", dir="/tmp"))  # short: the kernels' sockets live there
+    env = {**_env(code), "TMPDIR": str(temp)}
+    path = project / "notebooks" / "briefing.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    child = project / "child.pid"
+    nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "a-child", "metadata": {}, "outputs": [],
+                        "source": f"import subprocess, pathlib\np = subprocess.Popen(['sleep', '600'])\n"
+                                  f"pathlib.Path({str(child)!r}).write_text(str(p.pid))\n"})
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+    (temp / "giaoban-kernels-abc").mkdir()  # a folder of a dead build (older naming), a day old
+    os.utime(temp / "giaoban-kernels-abc", (time.time() - 2 * 86400,) * 2)
+    (temp / "giaoban-kernels-999999999-x").mkdir()  # of a process that is gone
+    done = subprocess.run([sys.executable, "-m", "giaoban", "build", MEETING, *ARGS], cwd=project, capture_output=True,
+                          text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _gone(int(child.read_text())), "a process the notebook started outlived its job"
+    assert not [p.name for p in temp.iterdir() if p.name.startswith("giaoban-kernels-")]
+
+    # killed (SIGKILL) while the PDF is typeset: its workers end too, and the next build removes the kernel folder
+    shutil.rmtree(project / "_build" / "site-cache")
+    shutil.rmtree(project / "_build" / "cache")
+    run = subprocess.Popen([sys.executable, "-m", "giaoban", "build", MEETING, *ARGS], cwd=project, text=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while not (list(project.glob(f"._site.work-{run.pid}-*/**/main.typ")) and _spawned(run.pid)):
+            assert run.poll() is None and time.monotonic() < deadline, "the build ended before typesetting"
+            time.sleep(0.05)
+        os.kill(run.pid, 9)
+        run.wait()
+        deadline = time.monotonic() + 30
+        while _session(run.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _session(run.pid) == [], "processes of the killed build outlived it"
+    finally:
+        for pid in _session(run.pid):
+            os.kill(pid, 9)
+    build_again = subprocess.run([sys.executable, "-m", "giaoban", "build", MEETING, *ARGS], cwd=project,
+                                 capture_output=True, text=True, timeout=600, env=env)
+    assert build_again.returncode == 0, build_again.stderr
+    assert not [p.name for p in temp.iterdir() if p.name.startswith("giaoban-kernels-")]
+    shutil.rmtree(temp)
+
+
+# ----------------------------------------------------------------------------------- limits
+
+def test_a_notebook_past_its_memory_limit_fails_alone(project: Path, code: Path) -> None:
+    path = project / "notebooks" / "briefing.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "greedy", "metadata": {}, "outputs": [],
+                        "source": "if province == '51':\n    hoard = bytearray(6 * 1024 ** 3)\n"})
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+    meeting = (project / MEETING).read_text(encoding="utf-8")
+    (project / MEETING).write_text(meeting + "memory: 3GB\n", encoding="utf-8")
+    other = "params/meetings/46-thua-thien-hue-2019-H1.yml"
+    done = subprocess.run([sys.executable, "-m", "giaoban", "build", MEETING, other, *ARGS], cwd=project,
+                          capture_output=True, text=True, timeout=600, env=_env(code))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"✗ {BRIEFING}: hết bộ nhớ: ô [" in done.stdout and "giới hạn 3GB của sổ tay" in done.stdout
+    assert "1 trang: thực thi 1" not in done.stdout and "lỗi 1" in done.stdout  # the other page was made
+    assert (project / "_site" / "briefings" / "2019-H1" / "46-thua-thien-hue.html").is_file()
+
+
+def test_a_batch_past_the_page_limit_is_refused_before_anything_runs(project: Path, code: Path) -> None:
+    from giaoban.build import _check_job_limit
+    from giaoban.errors import GiaobanError
+
+    with pytest.raises(GiaobanError, match="lô này mở ra 5.001 trang, quá giới hạn 5.000 trang"):
+        _check_job_limit(5001, [], None)
+    _check_job_limit(5001, [], 6000)  # asked for
+    done = subprocess.run([sys.executable, "-m", "giaoban", "build", "params/batches/smoke.yml", "--max-jobs", "2",
+                           *ARGS], cwd=project, capture_output=True, text=True, timeout=600, env=_env(code))
+    assert done.returncode == 2 and "lô này mở ra 3 trang, quá giới hạn 2 trang" in done.stderr
+    assert not (project / "_build").exists() and not (project / "_site").exists()

@@ -50,7 +50,7 @@ from typing import Any, Callable, Iterator
 from filelock import FileLock, Timeout
 
 from giaoban import cache, execute, inputs, journal, jobs as jobs_module, params as params_module, paths, snapshot
-from giaoban.engine import datacache
+from giaoban.engine import datacache, limits
 from giaoban.errors import GiaobanError
 from giaoban.files import write_text
 from giaoban.jobs import Job
@@ -401,7 +401,8 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
           out: str | Path | None = None, engine: str = execute.DEFAULT_ENGINE, data_dir: str | Path | None = None,
           notebooks_dir: str | Path | None = None, build_dir: str | Path | None = None,
           root: str | Path | None = None, render: bool = True, progress: bool = True,
-          echo: Callable[[str], None] = print, public: bool = False, scheduler: str | None = None) -> BuildResult:
+          echo: Callable[[str], None] = print, public: bool = False, scheduler: str | None = None,
+          max_jobs: int | None = None) -> BuildResult:
     """Build the pages of `params_files` (default `params/batches/all.yml`) and return a `BuildResult`.
 
     With `scheduler` (`tcp://HOST:PORT`), the notebooks are executed on that Dask cluster and come
@@ -450,6 +451,7 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
     units = inputs.report_units(dataset.reports, registry)
     expansion = jobs_module.expand(validated, dataset.reports, units, registry)
     notes += expansion.notes
+    _check_job_limit(len(expansion.jobs), validated, max_jobs)
     notebooks = check_notebooks(notebooks_dir, {j.notebook for j in expansion.jobs})
     if render:
         _check_render_inputs(out, build_dir, data_dir, notebooks_dir)
@@ -462,6 +464,7 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
     keyed = [replace(job, key=cache.job_key(notebooks[job.notebook], job.params, fingerprints[job.id],
                                             environment, engine))
              for job in expansion.jobs]
+    memory = _memory_limits(keyed, validated)
 
     visibility = "public" if public else "all"
     executed_dir = build_dir / ("executed-public" if public else "executed")
@@ -473,12 +476,35 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
         dataset = replace(dataset, data_dir=copy)
         result = _run(keyed, notebooks, dataset, notebooks_dir, build_dir, engine, workers, progress, notes,
                       executed_dir=executed_dir, environment=environment, public=public, data_hash=data_hash,
-                      fingerprints=fingerprints, echo=echo, scheduler=scheduler)
+                      fingerprints=fingerprints, echo=echo, scheduler=scheduler, memory=memory)
         result.seconds = time.monotonic() - started
         if render and result.renderable:
             _render(result, out, renderer, copy, build_dir / ("site-public" if public else "site"), workers,
                     echo)
     return result
+
+
+def _check_job_limit(count: int, validated: list, asked: int | None) -> None:
+    """Refuse (GiaobanError) a build of more pages than `asked` (--max-jobs), else than `limits.MAX_JOBS` or
+    the largest `max_jobs:` of its batch files: a slip in a batch file (`provinces: all` × every period ×
+    both languages) must not start hours of work."""
+    allowed = asked or max([limits.MAX_JOBS] + [getattr(v, "max_jobs", None) or 0 for v in validated])
+    if count > allowed:
+        raise GiaobanError(f"lô này mở ra {format_number(count)} trang, quá giới hạn {format_number(allowed)} trang "
+                           f"một lần dựng; không chạy gì. Nếu đúng là cần: giaoban build --max-jobs {count} "
+                           f"(hoặc max_jobs: {count} trong tệp lô)")
+
+
+def _memory_limits(jobs: list[Job], validated: list) -> dict[str, int]:
+    """The memory limit in bytes (`memory:` of its params files, the smallest when several name it) of each
+    job that has one."""
+    by_file = {params_module.display_path(v.path): v.memory for v in validated if getattr(v, "memory", None)}
+    out = {}
+    for job in jobs:
+        sizes = [by_file[o] for o in job.origins if o in by_file]
+        if sizes:
+            out[job.id] = min(sizes)
+    return out
 
 
 def _share_validated(data_dir: Path, copy: Path, digest: str, folder: Path) -> None:
@@ -518,7 +544,7 @@ def _run(keyed: list[Job], notebooks: dict[str, Path], dataset: Dataset, noteboo
          engine: str, workers: int, progress: bool, notes: list[str], *, executed_dir: Path | None = None,
          environment: str = "", public: bool = False, data_hash: str | None = None,
          fingerprints: dict[str, str] | None = None, echo: Callable[[str], None] = print,
-         scheduler: str | None = None) -> BuildResult:
+         scheduler: str | None = None, memory: dict[str, int] | None = None) -> BuildResult:
     executed_dir = executed_dir or build_dir / "executed"
     data_hash = data_hash or dataset.hash
     fingerprints = fingerprints or {}
@@ -538,9 +564,11 @@ def _run(keyed: list[Job], notebooks: dict[str, Path], dataset: Dataset, noteboo
         if store.restore(job.key, executed_dir / job.executed):
             status[job.id] = "cached"
         else:
+            limit = (memory or {}).get(job.id)
             tasks.append(execute.Task(job.id, str(notebooks[job.notebook].resolve()),
                                       str((running / job.executed).resolve()), job.params, job.timeout,
-                                      str(notebooks_dir.resolve()), engine))
+                                      str(notebooks_dir.resolve()), engine,
+                                      {limits.MEMORY_ENV: str(limit)} if limit else {}))
     for note in store.dropped:  # damaged entries, removed: their jobs execute again
         echo(f"lưu ý: {note}")
     notes += store.dropped

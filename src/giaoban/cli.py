@@ -195,6 +195,8 @@ def build(
     public: bool = typer.Option(False, "--public",
                                 help="Bản công khai: bỏ mọi báo cáo và số liệu có visibility=internal khỏi mọi "
                                      "trang, PDF, chỉ mục tìm kiếm và tệp tải về."),
+    max_jobs: Optional[int] = typer.Option(None, "--max-jobs", min=1,
+                                           help="Cho phép dựng nhiều trang hơn giới hạn 5.000 trang một lần dựng."),
 ) -> None:
     """Kiểm tra dữ liệu, thực thi các sổ tay đã thay đổi (song song, có bộ nhớ đệm) rồi dựng trang web.
 
@@ -208,6 +210,7 @@ def build(
     try:
         result = build_module.build(params or None, workers=jobs, renderer=renderer, out=out, engine=engine,
                                     data_dir=data, render=not no_render, public=public, scheduler=scheduler,
+                                    max_jobs=max_jobs,
                                     echo=lambda line: typer.echo(line, err=True))
     except build_module.DataInvalid as error:
         for line in error.lines:

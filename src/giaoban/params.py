@@ -125,6 +125,10 @@ _TextResolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~
                                     ["~", "n", "N", ""])
 
 
+#: The deepest nesting of lists and mappings a YAML file may have (params: 3; `_quarto.yml`: 5).
+MAX_DEPTH = 20
+
+
 class _Loader(Reader, Scanner, Parser, Composer, SafeConstructor, _TextResolver):
     """A safe loader that refuses anchors, aliases and duplicate keys."""
 
@@ -141,7 +145,16 @@ class _Loader(Reader, Scanner, Parser, Composer, SafeConstructor, _TextResolver)
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _YamlProblem("không dùng neo (&) và bí danh (*) của YAML trong tệp tham số: hãy viết rõ "
                                "từng giá trị", event.start_mark.line + 1)
-        return super().compose_node(parent, index)
+        if not isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            return super().compose_node(parent, index)
+        self._depth = getattr(self, "_depth", 0) + 1
+        if self._depth > MAX_DEPTH:  # (deeper, Python's recursion limit would end the read with a traceback)
+            raise _YamlProblem(f"YAML lồng quá sâu (hơn {MAX_DEPTH} tầng danh sách hoặc bảng): tệp tham số chỉ "
+                               f"cần vài tầng", event.start_mark.line + 1)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict:
         seen: dict[Any, int] = {}
@@ -275,6 +288,21 @@ class MeetingInfo(_Model):
         return _date(value)
 
 
+def _bytes(value: str | None) -> int | None:
+    from giaoban.engine.limits import parse_memory
+
+    return None if value is None else parse_memory(value)
+
+
+def _memory_size(value: str | None) -> str | None:
+    """A `memory:` value, checked (`giaoban.engine.limits.parse_memory`) and kept as written."""
+    if value is not None:
+        from giaoban.engine.limits import parse_memory
+
+        parse_memory(value)
+    return value
+
+
 class MeetingParams(_Model):
     """A meeting file as written (`params/meetings/*.yml`), before province and period are resolved."""
 
@@ -283,6 +311,9 @@ class MeetingParams(_Model):
     meeting: MeetingInfo
     lang: Lang = "vi"
     timeout: int = Field(default=DEFAULT_TIMEOUT, gt=0, le=MAX_TIMEOUT)
+    memory: str | None = None  # the most memory the notebook's kernel may use (giaoban.engine.limits)
+
+    _memory = field_validator("memory")(lambda value: _memory_size(value))
 
 
 def _list_or(value: Any, keyword: str, what: str) -> Any:
@@ -311,6 +342,10 @@ class BatchParams(_Model):
     langs: list[Lang] = Field(min_length=1)
     timeout: int = Field(default=DEFAULT_TIMEOUT, gt=0, le=MAX_TIMEOUT)
     public: bool = False
+    memory: str | None = None  # the most memory each notebook's kernel may use (giaoban.engine.limits)
+    max_jobs: int | None = Field(default=None, gt=0)  # more pages than giaoban.engine.limits.MAX_JOBS
+
+    _memory = field_validator("memory")(lambda value: _memory_size(value))
 
     @field_validator("provinces", mode="before")
     @classmethod
@@ -411,6 +446,7 @@ class Meeting:
     meeting_date: date | None
     lang: str
     timeout: int
+    memory: int | None = None  # bytes
 
 
 @dataclass(frozen=True)
@@ -430,6 +466,8 @@ class Batch:
     timeout: int
     pairs: tuple[tuple[Province, Period], ...] = ()
     public: bool = False
+    memory: int | None = None  # bytes
+    max_jobs: int | None = None
 
 
 def _period(text: str) -> Period:
@@ -485,7 +523,8 @@ def _resolve_meeting(model: MeetingParams, path: Path, registry: Provinces, prob
                          f"kết thúc và không quá 15 tháng sau; nếu nguồn ghi sai, để null và ghi chú")
     if period is None or province is None or len(problems.items):
         return None
-    return Meeting(path, province, period, model.meeting.type, model.meeting.date, model.lang, model.timeout)
+    return Meeting(path, province, period, model.meeting.type, model.meeting.date, model.lang, model.timeout,
+                   _bytes(model.memory))
 
 
 def _resolve_batch(model: BatchParams, path: Path, registry: Provinces, problems: _Problems) -> Batch | None:
@@ -521,7 +560,8 @@ def _resolve_batch(model: BatchParams, path: Path, registry: Provinces, problems
     return Batch(path, model.title, tuple(choices) if choices is not None else None,
                  tuple(dict.fromkeys(periods)) if periods is not None else None,
                  tuple(model.notebooks), tuple(model.langs), model.timeout,
-                 tuple(pairs) if choices is not None and periods is not None else (), model.public)
+                 tuple(pairs) if choices is not None and periods is not None else (), model.public,
+                 _bytes(model.memory), model.max_jobs)
 
 
 def _kind(path: Path, data: dict) -> str | None:

@@ -41,6 +41,7 @@ from giaoban.render.links import check_links
 from giaoban.render.manifest import Manifest, read_manifest
 from giaoban.render.notebook import Document, RenderError, read_notebook, to_html, to_typst
 from giaoban.render.pdf import TEMPLATE, BookChapter, Chapter, Cover, write_book, write_period_book
+from giaoban.processes import exit_with
 from giaoban.render.typst_worker import compile_pdf
 from giaoban.render.quarto import STAGE_RECORD, STAGED_ASSETS, run_quarto, stage_quarto_project
 from giaoban.render.search import index_site
@@ -138,7 +139,9 @@ class _RecycledPool:
                 self._pool.shutdown(wait=True)
                 self._pool = None
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+                # each worker ends with the render's process, however it ends (SIGKILL included)
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=exit_with, initargs=(os.getpid(),))
                 self._given = 0
             self._given += 1
             return self._pool.submit(fn, *args)
