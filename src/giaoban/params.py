@@ -9,6 +9,7 @@ A meeting file names one briefing::
       date: 2021-07-23        # YYYY-MM-DD or dd/mm/yyyy, or null when the source gives none
     lang: vi                  # vi (default) or en
     timeout: 600              # seconds a cell may run before the notebook is stopped (default 600)
+    memory: 3GB               # optional: the most memory the notebook's kernel may use (giaoban.engine.limits)
 
 A batch file names many pages, as a product::
 
@@ -18,6 +19,8 @@ A batch file names many pages, as a product::
     langs: [vi, en]
     timeout: 600
     public: false             # true: a public build, as `giaoban build --public` (default false)
+    memory: 3GB               # optional, as in a meeting file, for each notebook
+    max_jobs: 8000            # optional: allow more pages than the 5.000 of one build
 
 Files are read with a YAML loader that keeps every scalar as text (so `01` stays "01" and `no`
 stays "no"; pydantic then reads numbers and dates), refuses anchors and aliases (no "billion laughs"),
