@@ -318,6 +318,7 @@ class RenderCache:
         notes = self.folder / "pdf" / f"{key}.json"
         self._use("pdf", key)
         if cached.is_file():
+            recorded: Any = None
             try:
                 recorded = json.loads(notes.read_text(encoding="utf-8"))
                 if isinstance(recorded, dict) and recorded.get("sha256") == _file_sha(cached):
@@ -325,7 +326,10 @@ class RenderCache:
                     return list(recorded.get("warnings", []))
             except (OSError, ValueError):
                 pass
-            self._drop(cached)  # cut short, edited, or without its digest: made again
+            if isinstance(recorded, list):  # written before digests were recorded: made again, nothing to say
+                cached.unlink(missing_ok=True)
+            else:
+                self._drop(cached)  # cut short, edited, or without its digest: made again
             notes.unlink(missing_ok=True)
         warnings = make()
         cached.parent.mkdir(parents=True, exist_ok=True)
@@ -353,12 +357,14 @@ class RenderCache:
         cached = self.folder / "pagefind" / key
         self._use("pagefind", key)
         if cached.is_dir():
-            if (cached / "pagefind-ui.js").is_file() and _tree_digests(cached) == _recorded(cached / _INDEX_DIGESTS):
+            recorded = _recorded(cached / _INDEX_DIGESTS)
+            if (cached / "pagefind-ui.js").is_file() and _tree_digests(cached) == recorded:
                 shutil.copytree(cached, site / "pagefind", ignore=shutil.ignore_patterns(_INDEX_DIGESTS),
                                 dirs_exist_ok=True)
                 return True
-            with self._lock:
-                self.dropped.append(f"pagefind/{key}: chỉ mục tìm kiếm trong bộ nhớ đệm bị hỏng, đã bỏ và tạo lại")
+            if recorded is not None:  # (none: stored before digests were recorded)
+                with self._lock:
+                    self.dropped.append(f"pagefind/{key}: chỉ mục tìm kiếm trong bộ nhớ đệm bị hỏng, đã bỏ và tạo lại")
             shutil.rmtree(cached, ignore_errors=True)
         make(site)
         tmp = self.folder / "pagefind" / f".{key}.{os.getpid()}"
