@@ -9,6 +9,10 @@ one by one, a kill between two renames would leave a report without its figures,
    too: from this moment the change is decided;
 3. the renames are done, their folders fsynced, and the journal removed.
 
+Each file being replaced is kept (a hard link, `.<name>.<id>.orig.tmp`) until the journal is removed: a
+rename the file system refuses (a full disk) turns the journal into an undo journal, which puts every
+file back (and a kill during the undo is undone by the next `recover`).
+
 A process killed before step 2 changed nothing: its temporary files are removed by the next command
 (`recover`). Killed during step 3, the journal is there: `recover`, which every `giaoban` command runs
 on its data folder before anything else, does the renames whose temporary file is still there (the
@@ -38,8 +42,9 @@ __all__ = ["JOURNAL", "commit", "recover", "recover_unlocked_or_skip", "data_loc
 JOURNAL = ".giaoban-accept.journal"
 
 
-class JournalError(GiaobanError):
-    """A journal that cannot be finished (a rename it names is refused by the file system)."""
+class JournalError(GiaobanError, OSError):
+    """A journal that cannot be read or finished (a rename it names is refused by the file system): an
+    OSError too, as the write that failed."""
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -67,14 +72,17 @@ def _write_synced(path: Path, data: bytes, mode: int) -> None:
 def commit(folder: str | os.PathLike, files: dict[Path, bytes], modes: dict[Path, int]) -> None:
     """Write `files` (target → bytes, each under `folder`) all or nothing (see the module docstring);
     `modes` gives each target's permission bits. On an error before the journal is written nothing
-    changed; after it, the renames are finished here or by the next `recover`.
+    changed; on an error during the renames (a full disk) they are undone here (the journal turned
+    into an undo journal first, so that a kill during the undo is undone by the next `recover`); a kill
+    after the journal is finished by the next `recover`.
 
-    Refuses (JournalError) a target outside `folder`.
+    Refuses (JournalError) a target outside `folder`; raises the error that stopped the writes.
     """
     base = Path(folder)
     root = base.resolve()
     token = uuid.uuid4().hex[:12]
     renames: list[tuple[Path, Path]] = []
+    backups: list[tuple[Path, Path]] = []  # (hard link of the file as it was, target)
     try:
         for target, data in files.items():
             target = Path(target)
@@ -84,53 +92,85 @@ def commit(folder: str | os.PathLike, files: dict[Path, bytes], modes: dict[Path
             tmp = target.with_name(f".{target.name}.{token}.tmp")
             renames.append((tmp, target))
             _write_synced(tmp, data, modes.get(target, 0o644))
+            if target.exists():
+                backup = target.with_name(f".{target.name}.{token}.orig.tmp")
+                os.link(target, backup)
+                backups.append((backup, target))
         for folder_ in {t.parent for _tmp, t in renames}:
             _fsync_dir(folder_)
-        entries = [[os.path.relpath(tmp, base), os.path.relpath(target, base)] for tmp, target in renames]
-        journal = base / JOURNAL
-        pending = base / f"{JOURNAL}.{token}.tmp"
-        _write_synced(pending, json.dumps({"renames": entries}, ensure_ascii=False).encode("utf-8"), 0o600)
-        os.replace(pending, journal)
-        _fsync_dir(base)
+        _write_journal(base, token, "do", renames, backups)
     except BaseException:
-        for tmp, _target in renames:
+        for path in [tmp for tmp, _t in renames] + [b for b, _t in backups] + [base / f"{JOURNAL}.{token}.tmp"]:
             try:
-                os.unlink(tmp)
+                os.unlink(path)
             except FileNotFoundError:
                 pass
-        try:
-            os.unlink(base / f"{JOURNAL}.{token}.tmp")
-        except FileNotFoundError:
-            pass
         raise
-    _finish(base)
+    try:
+        _finish(base)
+    except BaseException:
+        _write_journal(base, token, "undo", renames, backups)  # the change is called off
+        _finish(base)
+        raise
+
+
+def _write_journal(base: Path, token: str, state: str, renames: list[tuple[Path, Path]],
+                   backups: list[tuple[Path, Path]]) -> None:
+    """Write the journal of `base` (atomically, fsynced with its folder): `state` "do" (finish the renames)
+    or "undo" (put the backups back, remove the new files)."""
+    rel = lambda pairs: [[os.path.relpath(a, base), os.path.relpath(b, base)] for a, b in pairs]  # noqa: E731
+    pending = base / f"{JOURNAL}.{token}.tmp"
+    data = {"state": state, "renames": rel(renames), "backups": rel(backups)}
+    _write_synced(pending, json.dumps(data, ensure_ascii=False).encode("utf-8"), 0o600)
+    os.replace(pending, base / JOURNAL)
+    _fsync_dir(base)
 
 
 def _finish(base: Path) -> list[str]:
-    """Do the renames of the journal of `base` whose temporary file is still there, fsync, remove the
-    journal; return the targets renamed now. Refuses (JournalError) a journal naming paths outside `base`."""
+    """Carry out the journal of `base`: "do" — the renames whose temporary file is still there; "undo" —
+    put back each file as it was and remove the files that were new; then remove the temporary files and
+    backups, fsync, remove the journal. Return the targets changed now. Refuses (JournalError) a journal
+    that cannot be read or names paths outside `base`."""
     journal = base / JOURNAL
     try:
-        entries = json.loads(journal.read_text(encoding="utf-8"))["renames"]
-        pairs = [(base / str(tmp), base / str(target)) for tmp, target in entries]
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        raw = json.loads(journal.read_text(encoding="utf-8"))
+        state = raw.get("state", "do")
+        renames = [(base / str(a), base / str(b)) for a, b in raw["renames"]]
+        backups = [(base / str(a), base / str(b)) for a, b in raw.get("backups", [])]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise JournalError(f"{journal}: không đọc được nhật ký ghi dữ liệu ({type(error).__name__}: {error})") from None
     root = base.resolve()
-    for tmp, target in pairs:
-        for path in (tmp, target):
+    for a, b in renames + backups:
+        for path in (a, b):
             if root not in path.resolve().parents:
                 raise JournalError(f"{journal}: đường dẫn {path} ra ngoài thư mục dữ liệu")
     done = []
-    for tmp, target in pairs:
-        if tmp.exists():
-            try:
-                os.replace(tmp, target)
-            except OSError as error:
-                raise JournalError(f"{target}: không đổi tên được {tmp.name} ({error}); nhật ký {journal} giữ lại "
-                                   f"để lần chạy sau làm tiếp") from None
-            done.append(os.path.relpath(target, base))
-    for folder in {t.parent for _tmp, t in pairs}:
+    try:
+        if state == "undo":
+            had = {target for _b, target in backups}
+            for backup, target in backups:
+                if backup.exists():
+                    os.replace(backup, target)
+                    done.append(os.path.relpath(target, base))
+            for _tmp, target in renames:
+                if target not in had and target.exists():
+                    target.unlink()
+                    done.append(os.path.relpath(target, base))
+        else:
+            for tmp, target in renames:
+                if tmp.exists():
+                    os.replace(tmp, target)
+                    done.append(os.path.relpath(target, base))
+    except OSError as error:
+        raise JournalError(f"{journal}: không ghi được dữ liệu ({error}); nhật ký giữ lại để lần chạy sau làm "
+                           f"tiếp") from None
+    for folder in {t.parent for _tmp, t in renames}:
         _fsync_dir(folder)
+    for leftover in [tmp for tmp, _t in renames] + [b for b, _t in backups]:
+        try:
+            os.unlink(leftover)
+        except FileNotFoundError:
+            pass
     journal.unlink()
     _fsync_dir(base)
     return done
