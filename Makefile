@@ -14,9 +14,9 @@ ARGS   ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(BIN)/giaoban: requirements.lock pyproject.toml
+$(BIN)/giaoban: requirements.lock requirements-bootstrap.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-bootstrap.txt
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
@@ -38,7 +38,9 @@ benchmark: $(BIN)/giaoban ## measure extraction quality (see benchmarks/README.m
 benchmark-build: $(BIN)/giaoban ## measure build speed and memory on the synthetic national data (about 30 min)
 	$(BIN)/python benchmarks/build_speed.py --jobs 2 --sample 12 $(ARGS)
 
-lock: ## re-pin every dependency after editing pyproject.toml
+lock: ## re-pin every dependency after editing pyproject.toml (and the bootstrap uv, UV_VERSION)
+	echo 'uv==$(UV_VERSION)' > requirements-bootstrap.in
+	$(BIN)/uv pip compile requirements-bootstrap.in --universal --python-version 3.11 --generate-hashes -o requirements-bootstrap.txt
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean: ## remove build outputs (the cache under _build/ and the site); the data is never touched

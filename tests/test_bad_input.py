@@ -265,6 +265,12 @@ ANCHOR_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a,
     f"{chr(99 + i)}: &{chr(99 + i)} [{', '.join(['*' + chr(98 + i)] * 9)}]\n" for i in range(7))
 
 
+def symlink(root: Path, rel: str, target: str) -> None:
+    """A symbolic link at `rel` of the project to `target` (outside it)."""
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    (root / rel).symlink_to(target)
+
+
 def quarto_with(old: str, new: str) -> Callable[[Path], None]:
     return lambda root: edit(root, "_quarto.yml", old, new)
 
@@ -354,6 +360,19 @@ CASES = [
     Case("csv-formula", "data CSV", "formula in a cell", ("validate",),
          set_field(OBS, "quang-ngai-2021-h1,standards.samples_tested,", "note", '=HYPERLINK("http://x","y")'),
          (":note: ô bắt đầu bằng “=”: Excel sẽ coi là công thức",)),
+    Case("csv-formula-plus", "data CSV", "formula in a cell (starting with +)", ("validate",),
+         set_field(OBS, "quang-ngai-2021-h1,standards.samples_tested,", "note", "+1+cmd|' /C calc'!A0"),
+         (":note: ô bắt đầu bằng “+”: Excel sẽ coi là công thức",)),
+    Case("csv-formula-minus", "data CSV", "formula in a cell (starting with -)", ("validate",),
+         set_field(OBS, "quang-ngai-2021-h1,standards.samples_tested,", "note", "-2+3+cmd|' /C calc'!A0"),
+         (":note: ô bắt đầu bằng “-”: Excel sẽ coi là công thức",)),
+    Case("csv-formula-tab", "data CSV", "formula in a cell (starting with a tab)", ("validate",),
+         set_field(OBS, "quang-ngai-2021-h1,standards.samples_tested,", "note", "\t=1+1"),
+         (":note: ô bắt đầu bằng dấu tab: Excel sẽ coi là công thức",)),
+    Case("csv-formula-carriage-return", "data CSV", "formula in a cell (starting with a carriage return)",
+         ("validate",), lambda r: edit(r, OBS, "thực hiện thử nghiệm 271 mẫu các loại,public,\n",  # quoted: one cell
+                                       'thực hiện thử nghiệm 271 mẫu các loại,public,"\r=1+1"\n'),
+         (":note: ô bắt đầu bằng dấu xuống dòng (CR): Excel sẽ coi là công thức",)),
     Case("csv-source-file-escapes", "data CSV", "path leaving the project (source_file)", ("validate",),
          set_field(REP, "quang-ngai-2021-h1,", "source_file", "../../etc/passwd"),
          (f"{REP}:6:source_file: “../../etc/passwd” không hợp lệ: cần tên tệp trong sources/",)),
@@ -445,6 +464,9 @@ CASES = [
     Case("params-anchor-bomb", "params YAML", "YAML anchor bomb", BUILD_BAD,
          lambda r: write(r, BAD_YML, MEETING_YML + ANCHOR_BOMB),
          (f"{BAD_YML}:7: không dùng neo (&) và bí danh (*) của YAML",), code=2, absent=("_build",)),
+    Case("params-deeply-nested", "params YAML", "deeply nested YAML (5 000 levels)", BUILD_BAD,
+         lambda r: write(r, BAD_YML, MEETING_YML + "extra: " + "[" * 5000 + "]" * 5000 + "\n"),
+         (f"{BAD_YML}:7: YAML lồng quá sâu (hơn 20 tầng",), code=2, absent=("_build",), subprocess=True),
     Case("params-province-escapes", "params YAML", "path leaving the project (province)", BUILD_BAD,
          lambda r: write(r, BAD_YML, MEETING_YML.replace('"51"', '"../../etc/passwd"')),
          (f"{BAD_YML}:1:province: ", "../../etc/passwd"), code=2, absent=("_build",)),
@@ -572,6 +594,19 @@ CASES = [
     Case("quarto-css-escape", "_quarto.yml", "path leaving the project (css)", BUILD,
          quarto_with("css: assets/giaoban.css", "css: /etc/passwd"),
          ("_quarto.yml:format.html.css[0]: đường dẫn '/etc/passwd' ra ngoài dự án",), code=2, absent=("_build",)),
+    Case("quarto-resources-symlink", "_quarto.yml", "symbolic link leaving the project (resources)", BUILD,
+         lambda r: (symlink(r, "notes/hostname", "/etc/hostname"),
+                    quarto_with("    - assets/\n", "    - assets/\n    - notes/*\n")(r)),
+         ("_quarto.yml:project.resources[2]: đường dẫn 'notes/*' có liên kết tượng trưng notes/hostname trỏ ra "
+          "ngoài dự án (/etc/hostname)",), code=2, absent=("_build",), subprocess=True),
+    Case("quarto-css-symlink", "_quarto.yml", "symbolic link leaving the project (css)", BUILD,
+         lambda r: (symlink(r, "theme.css", "/etc/hostname"), quarto_with("css: assets/giaoban.css", "css: theme.css")(r)),
+         ("_quarto.yml:format.html.css[0]: đường dẫn 'theme.css' có liên kết tượng trưng theme.css trỏ ra ngoài dự "
+          "án",), code=2, absent=("_build",)),
+    Case("quarto-deeply-nested", "_quarto.yml", "deeply nested YAML (5 000 levels)", BUILD,
+         lambda r: write(r, "_quarto.yml", (r / "_quarto.yml").read_text(encoding="utf-8")
+                         + "extra: " + "[" * 5000 + "]" * 5000 + "\n"),
+         ("_quarto.yml: dòng ", "YAML lồng quá sâu (hơn 20 tầng"), code=2, absent=("_build",)),
     Case("quarto-wrong-value", "_quarto.yml", "wrong value", BUILD, quarto_with("toc-depth: 2", "toc-depth: hai"),
          ("_quarto.yml:format.typst.toc-depth: giá trị không hợp lệ 'hai'",), code=2, absent=("_build",)),
     Case("quarto-wrong-project", "_quarto.yml", "wrong project type", BUILD, quarto_with("type: website", "type: book"),

@@ -180,7 +180,7 @@ def test_the_cache_key_changes_with_each_of_its_parts_and_nothing_else(tmp_path)
     assert key != cache.job_key(nb, {"a": 1, "b": "x"}, "f" * 64, "0" * 64)
     nb.write_bytes(b'{"cells": [] }')
     assert key != cache.job_key(nb, {"a": 1, "b": "x"}, "f" * 64, "e" * 64)
-    assert set(cache.environment()) == {"requirements.lock", "python", "giaoban"}
+    assert set(cache.environment()) == {"requirements.lock", "python", "giaoban", "packages"}
 
 
 # --- building -----------------------------------------------------------------------------------------

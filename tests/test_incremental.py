@@ -122,7 +122,9 @@ def test_new_data_leaves_the_pages_whose_notebooks_did_not_run_again_byte_for_by
     assert others and all("a" * 64 in after[n].decode() for n in others)
 
 
-def test_unchanged_pdfs_and_images_come_from_the_cache_as_links(r, tmp_path):
+def test_unchanged_pdfs_and_images_come_from_the_cache_as_copies(r, tmp_path):
+    """Reused PDFs and images are the cache's bytes, copied: the site never shares a file with the cache
+    (a damaged cache entry cannot damage the live site; docs/trust.md)."""
     executed = tmp_path / "executed"
     shutil.copytree(r.executed, executed)
     site, stage = tmp_path / "site", tmp_path / "stage"
@@ -131,10 +133,12 @@ def test_unchanged_pdfs_and_images_come_from_the_cache_as_links(r, tmp_path):
     render(executed, site, stage)
     cache = tmp_path / "stage-cache"
     pdfs = {p.name: p for p in (cache / "pdf").glob("*.pdf")}
-    linked = [p for p in site.rglob("*.pdf") if any(os.path.samefile(p, c) for c in pdfs.values())]
-    assert len(linked) == len(list(site.rglob("*.pdf")))  # every PDF of the site is a cache entry
+    entries = {c.read_bytes() for c in pdfs.values()}
+    assert all(p.read_bytes() in entries for p in site.rglob("*.pdf"))  # every PDF of the site is a cache entry
+    cached = {(p.stat().st_dev, p.stat().st_ino) for p in cache.rglob("*") if p.is_file()}
+    assert not [p for p in site.rglob("*") if p.is_file() and (p.stat().st_dev, p.stat().st_ino) in cached]
     images = list(site.rglob("*.png"))
-    assert images and all(p.stat().st_nlink >= 2 for p in images)
+    assert images and all(p.stat().st_nlink == 1 for p in images)
     # entries of the page before the change are gone: the cache holds one site
     assert len(pdfs) == len(list(site.rglob("*.pdf")))
 
@@ -156,15 +160,17 @@ def test_a_book_is_made_again_when_one_of_its_briefings_changes_and_reused_other
     render(executed, site, stage)
     text = " ".join(" ".join(pg.extract_text().split()) for pg in PdfReader(changed).pages)
     assert changed.read_bytes() != before[changed][0] and "Đã sửa: 1.288 nhiệm vụ" in text
-    assert (other.read_bytes(), other.stat().st_ino) == before[other]  # the other period's book: reused
-    made = changed.stat().st_ino
+    assert other.read_bytes() == before[other][0]  # the other period's book: reused (its cache entry untouched)
+    entry = {p.read_bytes(): p for p in (tmp_path / "stage-cache" / "pdf").glob("*.pdf")}
+    made, kept = entry[changed.read_bytes()].stat().st_ino, entry[other.read_bytes()].stat().st_ino
 
     shutil.rmtree(site)  # a render that must run again, with the same briefings
     site.mkdir()
     (site / ".giaoban-site").write_text("giaoban\n", encoding="utf-8")
     again = render(executed, site, stage)
     assert not again.up_to_date and again.converted == 0
-    assert changed.stat().st_ino == made and other.stat().st_ino == before[other][1]
+    entry = {p.read_bytes(): p for p in (tmp_path / "stage-cache" / "pdf").glob("*.pdf")}
+    assert entry[changed.read_bytes()].stat().st_ino == made and entry[other.read_bytes()].stat().st_ino == kept
 
 
 def test_a_site_replaced_by_anything_else_is_rendered_again(r, tmp_path):
@@ -250,17 +256,22 @@ def test_fingerprints_are_remembered_per_data_hash_and_equal_the_computed_ones(d
         datacache.fingerprints(jobs, loaded, public=True, folder=memo)  # another visibility, other rows
 
 
-def test_a_cached_notebook_is_restored_as_a_link_and_left_alone_when_it_is_already_there(tmp_path):
+def test_a_cached_notebook_is_restored_as_a_copy_and_left_alone_when_it_is_already_there(tmp_path):
     store = build_cache.Cache(tmp_path / "cache")
     executed = tmp_path / "executed" / "page.ipynb"
     executed.parent.mkdir()
     executed.write_text('{"cells": []}', encoding="utf-8")
     key = "ab" * 32
     store.put(key, executed)
-    assert os.path.samefile(store.get(key), executed)
+    assert not os.path.samefile(store.get(key), executed) and store.get(key).read_bytes() == executed.read_bytes()
     before = executed.stat()
     assert store.restore(key, executed)
     after = executed.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     executed.unlink()
     assert store.restore(key, executed) and executed.read_text(encoding="utf-8") == '{"cells": []}'
+    with open(store.get(key), "r+b") as fh:  # an entry cut short: dropped, with a note, never restored
+        fh.truncate(5)
+    executed.unlink()
+    assert not store.restore(key, executed) and not executed.exists() and store.get(key) is None
+    assert store.dropped and "mục bộ nhớ đệm bị hỏng" in store.dropped[0]

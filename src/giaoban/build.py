@@ -49,8 +49,8 @@ from typing import Any, Callable, Iterator
 
 from filelock import FileLock, Timeout
 
-from giaoban import cache, execute, inputs, jobs as jobs_module, params as params_module, paths
-from giaoban.engine import datacache
+from giaoban import cache, execute, inputs, journal, jobs as jobs_module, params as params_module, paths, snapshot
+from giaoban.engine import datacache, limits
 from giaoban.errors import GiaobanError
 from giaoban.files import write_text
 from giaoban.jobs import Job
@@ -441,7 +441,7 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
           notebooks_dir: str | Path | None = None, build_dir: str | Path | None = None,
           root: str | Path | None = None, render: bool = True, progress: bool = True,
           echo: Callable[[str], None] = print, public: bool = False, scheduler: str | None = None,
-          made_on: date | str | None = None) -> BuildResult:
+          made_on: date | str | None = None, max_jobs: int | None = None) -> BuildResult:
     """Build the pages of `params_files` (default `params/batches/all.yml`) and return a `BuildResult`.
 
     With `scheduler` (`tcp://HOST:PORT`), the notebooks are executed on that Dask cluster and come
@@ -479,6 +479,8 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
         echo(f"lưu ý: --jobs {workers} nhiều hơn số lõi CPU máy này cho dùng ({cores}): các sổ tay sẽ tranh nhau lõi, "
              f"không xong sớm hơn mà tốn thêm bộ nhớ; bỏ --jobs để dùng {cores}")
     workers = workers or cores
+    for note in journal.recover_unlocked_or_skip(data_dir):  # an accept killed half-way is finished first
+        echo(f"lưu ý: {note}")
 
     with datacache.using(build_dir / "cache" / "data"):  # validated data kept between builds (written under the lock)
         notes = _validate_data(data_dir)
@@ -495,29 +497,35 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
     units = inputs.report_units(dataset.reports, registry)
     expansion = jobs_module.expand(validated, dataset.reports, units, registry)
     notes += expansion.notes
+    _check_job_limit(len(expansion.jobs), validated, max_jobs)
     notebooks = check_notebooks(notebooks_dir, {j.notebook for j in expansion.jobs})
     if render:
         _check_render_inputs(out, build_dir, data_dir, notebooks_dir)
     for note in notes:
         echo(f"lưu ý: {note}")
 
-    environment = cache.environment_hash(root)
+    environment = cache.with_reference(cache.environment_hash(root), data_dir)  # reference files and boundaries too
     fingerprints = datacache.fingerprints(expansion.jobs, dataset, public=public,  # remembered per data hash
                                           folder=build_dir / "cache" / "data", defer=True)
     keyed = [replace(job, key=cache.job_key(notebooks[job.notebook], job.params, fingerprints[job.id],
                                             environment, engine))
              for job in expansion.jobs]
+    memory = _memory_limits(keyed, validated)
 
     visibility = "public" if public else "all"
     executed_dir = build_dir / ("executed-public" if public else "executed")
     with _locked(build_dir):
         datacache.flush()
+        # the kernels read a copy of exactly the data the keys were computed from (docs/trust.md)
+        copy = snapshot.take(data_dir, build_dir, data_hash)
+        _share_validated(data_dir, copy, data_hash, build_dir / "cache" / "data")
+        dataset = replace(dataset, data_dir=copy)
         result = _run(keyed, notebooks, dataset, notebooks_dir, build_dir, engine, workers, progress, notes,
                       executed_dir=executed_dir, environment=environment, public=public, data_hash=data_hash,
-                      fingerprints=fingerprints, echo=echo, scheduler=scheduler, build_date=day)
+                      fingerprints=fingerprints, echo=echo, scheduler=scheduler, build_date=day, memory=memory)
         result.seconds = time.monotonic() - started
         if render and result.renderable:
-            _render(result, out, renderer, data_dir, build_dir / ("site-public" if public else "site"), workers,
+            _render(result, out, renderer, copy, build_dir / ("site-public" if public else "site"), workers,
                     echo)
     return result
 
@@ -546,6 +554,39 @@ def check_out_not_in_inputs(out: Path, inputs: list[Path]) -> None:
             raise GiaobanError(f"--out {out}: thư mục trang web nằm trong {params_module.display_path(folder)}, "
                                f"thư mục đầu vào của dự án (data/, notebooks/, params/, src/ không bao giờ nhận "
                                f"kết quả dựng): chọn một thư mục riêng, ví dụ _site")
+
+
+def _check_job_limit(count: int, validated: list, asked: int | None) -> None:
+    """Refuse (GiaobanError) a build of more pages than `asked` (--max-jobs), else than `limits.MAX_JOBS` or
+    the largest `max_jobs:` of its batch files: a slip in a batch file (`provinces: all` × every period ×
+    both languages) must not start hours of work."""
+    allowed = asked or max([limits.MAX_JOBS] + [getattr(v, "max_jobs", None) or 0 for v in validated])
+    if count > allowed:
+        raise GiaobanError(f"lô này mở ra {format_number(count)} trang, quá giới hạn {format_number(allowed)} trang "
+                           f"một lần dựng; không chạy gì. Nếu đúng là cần: giaoban build --max-jobs {count} "
+                           f"(hoặc max_jobs: {count} trong tệp lô)")
+
+
+def _memory_limits(jobs: list[Job], validated: list) -> dict[str, int]:
+    """The memory limit in bytes (`memory:` of its params files, the smallest when several name it) of each
+    job that has one."""
+    by_file = {params_module.display_path(v.path): v.memory for v in validated if getattr(v, "memory", None)}
+    out = {}
+    for job in jobs:
+        sizes = [by_file[o] for o in job.origins if o in by_file]
+        if sizes:
+            out[job.id] = min(sizes)
+    return out
+
+
+def _share_validated(data_dir: Path, copy: Path, digest: str, folder: Path) -> None:
+    """Store the validation result of `data_dir` also under the name of its copy `copy` (the kernels'
+    `$GIAOBAN_DATA`), so that they load it instead of validating the same data again."""
+    from giaoban import dataset as dataset_module
+
+    checked = dataset_module._cache.get((str(data_dir), str(data_dir.resolve()), digest))
+    if checked is not None:
+        datacache.store_checked(digest, copy.resolve(), checked, folder)
 
 
 def _check_render_inputs(out: Path, build_dir: Path, data_dir: Path, notebooks_dir: Path) -> None:
@@ -577,7 +618,8 @@ def _run(keyed: list[Job], notebooks: dict[str, Path], dataset: Dataset, noteboo
          engine: str, workers: int, progress: bool, notes: list[str], *, executed_dir: Path | None = None,
          environment: str = "", public: bool = False, data_hash: str | None = None,
          fingerprints: dict[str, str] | None = None, echo: Callable[[str], None] = print,
-         scheduler: str | None = None, build_date: date | None = None) -> BuildResult:
+         scheduler: str | None = None, build_date: date | None = None,
+         memory: dict[str, int] | None = None) -> BuildResult:
     executed_dir = executed_dir or build_dir / "executed"
     data_hash = data_hash or dataset.hash
     fingerprints = fingerprints or {}
@@ -597,12 +639,18 @@ def _run(keyed: list[Job], notebooks: dict[str, Path], dataset: Dataset, noteboo
         if store.restore(job.key, executed_dir / job.executed):
             status[job.id] = "cached"
         else:
+            limit = (memory or {}).get(job.id)
             tasks.append(execute.Task(job.id, str(notebooks[job.notebook].resolve()),
                                       str((running / job.executed).resolve()), job.params, job.timeout,
-                                      str(notebooks_dir.resolve()), engine))
+                                      str(notebooks_dir.resolve()), engine,
+                                      {limits.MEMORY_ENV: str(limit)} if limit else {}))
+    for note in store.dropped:  # damaged entries, removed: their jobs execute again
+        echo(f"lưu ý: {note}")
+    notes += store.dropped
     if tasks:
         echo(f"Thực thi {len(tasks)} sổ tay ({len(status)} dùng lại)…")
         env = {inputs.DATA_ENV: str(Path(dataset.data_dir).resolve()), inputs.VISIBILITY_ENV: visibility,
+               snapshot.HASH_ENV: data_hash,
                datacache.DATA_CACHE_ENV: str((build_dir / "cache" / "data").resolve()),
                **execute.prepare_kernel(build_dir / "jupyter")}
         log_dir = build_dir / "logs"

@@ -25,6 +25,19 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _start() -> None:
+    """Before any command: finish a `giaoban accept` of the default data folder that was killed half-way."""
+    from giaoban.journal import recover_unlocked_or_skip
+    from giaoban.validation import default_data_dir
+
+    try:
+        for note in recover_unlocked_or_skip(default_data_dir()):
+            typer.echo(f"lưu ý: {note}", err=True)
+    except GiaobanError as error:
+        _fail(error)
+
+
 def _fail(error: GiaobanError, code: int = 2) -> None:
     typer.echo(f"lỗi: {error}", err=True)
     raise typer.Exit(code=code)
@@ -51,8 +64,12 @@ def validate(
     """Kiểm tra dữ liệu: in mỗi vấn đề một dòng `tệp:dòng:cột: lỗi` (cảnh báo: `tệp:dòng:cột: cảnh báo: …`);
     thoát 0 khi không có lỗi (cảnh báo không tính), 1 khi có lỗi."""
     from giaoban import validation
+    from giaoban.journal import recover_unlocked_or_skip
 
     try:
+        if data is not None:  # (the default folder was recovered before the command)
+            for note in recover_unlocked_or_skip(data):
+                typer.echo(f"lưu ý: {note}", err=True)
         report = validation.validate_data(data)
     except GiaobanError as error:
         _fail(error)
@@ -124,7 +141,9 @@ def accept(
         typer.echo(f"lỗi: {len(error.lines)} lỗi; không ghi gì vào dữ liệu", err=True)
         raise typer.Exit(code=1)
     except GiaobanError as error:
-        _fail(error)
+        from giaoban.build import BuildLocked
+
+        _fail(error, 3 if isinstance(error, BuildLocked) else 2)
     for line in result.warnings:
         typer.echo(line)
     written = ", ".join(str(p) for p in result.written)
@@ -183,6 +202,8 @@ def build(
                                           help="Ngày lập ghi trên PDF và trang web (YYYY-MM-DD; mặc định: khoá date: "
                                                "của tệp lô, hoặc $SOURCE_DATE_EPOCH, hoặc hôm nay). Cùng ngày lập "
                                                "thì dựng lại ra đúng từng byte."),
+    max_jobs: Optional[int] = typer.Option(None, "--max-jobs", min=1,
+                                           help="Cho phép dựng nhiều trang hơn giới hạn 5.000 trang một lần dựng."),
 ) -> None:
     """Kiểm tra dữ liệu, thực thi các sổ tay đã thay đổi (song song, có bộ nhớ đệm) rồi dựng trang web.
 
@@ -206,7 +227,8 @@ def build(
     try:
         result = build_module.build(params or None, workers=jobs, renderer=renderer, out=out, engine=engine,
                                     data_dir=data, render=not no_render, public=public, scheduler=scheduler,
-                                    made_on=made_on, echo=lambda line: typer.echo(line, err=True))
+                                    made_on=made_on, max_jobs=max_jobs,
+                                    echo=lambda line: typer.echo(line, err=True))
     except build_module.DataInvalid as error:
         for line in error.lines:
             typer.echo(line)

@@ -39,7 +39,6 @@ import os
 import shutil
 import signal
 import sys
-import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -142,13 +141,15 @@ def prepare_kernel(folder: str | os.PathLike) -> dict[str, str]:
     return {"JUPYTER_PATH": os.pathsep.join(paths), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
 
-def _describe(error: BaseException, timeout: int) -> str:
+def _describe(error: BaseException, timeout: int, memory: str | None = None) -> str:
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(error, PapermillExecutionError):
         cell = f"ô [{error.exec_count}]" if error.exec_count else f"ô thứ {error.cell_index}"
         if error.ename in ("KeyboardInterrupt", _TIMEOUT):
             return f"quá thời gian: {cell} chạy quá {timeout} giây nên đã bị dừng"
+        if error.ename == "MemoryError" and memory:
+            return f"hết bộ nhớ: {cell} cần nhiều hơn giới hạn {memory} của sổ tay (memory: trong tệp tham số)"
         value = str(error.evalue).strip().splitlines()
         return f"{cell} lỗi {error.ename}: {value[0] if value else ''}".rstrip(": ")
     text = str(error).strip().splitlines()
@@ -279,9 +280,17 @@ def execute_task(task: Task) -> Outcome:
     except Exception as error:  # noqa: BLE001 - every failure of a job is reported, none stops the batch
         if not isinstance(error, PapermillExecutionError):
             error = _mark_stopped_cell(task, error)
-        return Outcome(task.id, False, _describe(error, task.timeout), time.monotonic() - started, engine,
-                       _fallback_note(task, note))
+        return Outcome(task.id, False, _describe(error, task.timeout, _memory_of(task)), time.monotonic() - started,
+                       engine, _fallback_note(task, note))
     return Outcome(task.id, True, None, time.monotonic() - started, engine, _fallback_note(task, note))
+
+
+def _memory_of(task: Task) -> str | None:
+    """The memory limit of `task`'s kernel as a user writes it (`2GB`), or None."""
+    from giaoban.engine.limits import MEMORY_ENV, format_memory
+
+    value = task.kernel_env.get(MEMORY_ENV, "")
+    return format_memory(int(value)) if value.isdigit() else None
 
 
 def _fallback_note(task: Task, why: str | None) -> str | None:
@@ -316,12 +325,9 @@ def _exit_with(build: int) -> None:
     kernel follows it (a plain kernel's parent poller watches the worker; a forked kernel is killed
     by the fork server when the worker's connection closes); the notebook it was writing stays in the
     build's scratch folder, which the next build removes."""
-    def watch() -> None:
-        while os.getppid() == build:
-            time.sleep(0.5)
-        os._exit(1)
+    from giaoban.processes import exit_with
 
-    threading.Thread(target=watch, name="giaoban-exit-with-build", daemon=True).start()
+    exit_with(build)
 
 
 def run(tasks: Iterable[Task], workers: int, env: dict[str, str], log_dir: str | os.PathLike,

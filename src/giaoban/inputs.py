@@ -38,6 +38,7 @@ from giaoban.dataset import Dataset, load_dataset
 from giaoban.errors import InputError
 from giaoban.periods import Period
 from giaoban.provinces import Province, Provinces
+from giaoban.snapshot import check_expected
 from giaoban.standings import of_province, ranking, standings
 from giaoban.validation import DATA_ENV, default_data_dir
 
@@ -264,6 +265,7 @@ def for_job(notebook: str, params: Mapping[str, Any], data_dir: str | Path | Non
         public = public_from_env()
     if dataset is None:
         dataset = load_dataset(Path(data_dir) if data_dir is not None else default_data_dir())
+        check_expected(dataset.hash)  # a build's kernel reads the data its key was computed from
     if public:
         dataset = dataset.public()
     loaded = _loaded(dataset)

@@ -9,6 +9,7 @@ A meeting file names one briefing::
       date: 2021-07-23        # YYYY-MM-DD or dd/mm/yyyy, or null when the source gives none
     lang: vi                  # vi (default) or en
     timeout: 600              # seconds a cell may run before the notebook is stopped (default 600)
+    memory: 3GB               # optional: the most memory the notebook's kernel may use (giaoban.engine.limits)
 
 A batch file names many pages, as a product::
 
@@ -19,6 +20,8 @@ A batch file names many pages, as a product::
     timeout: 600
     public: false             # true: a public build, as `giaoban build --public` (default false)
     date: 2021-08-02          # the day the books are made on, as `giaoban build --date` (default: see build)
+    memory: 3GB               # optional, as in a meeting file, for each notebook
+    max_jobs: 8000            # optional: allow more pages than the 5.000 of one build
 
 Files are read with a YAML loader that keeps every scalar as text (so `01` stays "01" and `no`
 stays "no"; pydantic then reads numbers and dates), refuses anchors and aliases (no "billion laughs"),
@@ -126,6 +129,10 @@ _TextResolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~
                                     ["~", "n", "N", ""])
 
 
+#: The deepest nesting of lists and mappings a YAML file may have (params: 3; `_quarto.yml`: 5).
+MAX_DEPTH = 20
+
+
 class _Loader(Reader, Scanner, Parser, Composer, SafeConstructor, _TextResolver):
     """A safe loader that refuses anchors, aliases and duplicate keys."""
 
@@ -142,7 +149,16 @@ class _Loader(Reader, Scanner, Parser, Composer, SafeConstructor, _TextResolver)
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _YamlProblem("không dùng neo (&) và bí danh (*) của YAML trong tệp tham số: hãy viết rõ "
                                "từng giá trị", event.start_mark.line + 1)
-        return super().compose_node(parent, index)
+        if not isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            return super().compose_node(parent, index)
+        self._depth = getattr(self, "_depth", 0) + 1
+        if self._depth > MAX_DEPTH:  # (deeper, Python's recursion limit would end the read with a traceback)
+            raise _YamlProblem(f"YAML lồng quá sâu (hơn {MAX_DEPTH} tầng danh sách hoặc bảng): tệp tham số chỉ "
+                               f"cần vài tầng", event.start_mark.line + 1)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict:
         seen: dict[Any, int] = {}
@@ -287,6 +303,21 @@ class MeetingInfo(_Model):
         return _date(value)
 
 
+def _bytes(value: str | None) -> int | None:
+    from giaoban.engine.limits import parse_memory
+
+    return None if value is None else parse_memory(value)
+
+
+def _memory_size(value: str | None) -> str | None:
+    """A `memory:` value, checked (`giaoban.engine.limits.parse_memory`) and kept as written."""
+    if value is not None:
+        from giaoban.engine.limits import parse_memory
+
+        parse_memory(value)
+    return value
+
+
 class MeetingParams(_Model):
     """A meeting file as written (`params/meetings/*.yml`), before province and period are resolved."""
 
@@ -295,6 +326,9 @@ class MeetingParams(_Model):
     meeting: MeetingInfo
     lang: Lang = "vi"
     timeout: int = Field(default=DEFAULT_TIMEOUT, gt=0, le=MAX_TIMEOUT)
+    memory: str | None = None  # the most memory the notebook's kernel may use (giaoban.engine.limits)
+
+    _memory = field_validator("memory")(lambda value: _memory_size(value))
 
 
 def _list_or(value: Any, keyword: str, what: str) -> Any:
@@ -329,6 +363,10 @@ class BatchParams(_Model):
     @classmethod
     def _parse_date(cls, value: Any) -> Any:
         return _date(value)
+    memory: str | None = None  # the most memory each notebook's kernel may use (giaoban.engine.limits)
+    max_jobs: int | None = Field(default=None, gt=0)  # more pages than giaoban.engine.limits.MAX_JOBS
+
+    _memory = field_validator("memory")(lambda value: _memory_size(value))
 
     @field_validator("provinces", mode="before")
     @classmethod
@@ -444,6 +482,7 @@ class Meeting:
     meeting_date: date | None
     lang: str
     timeout: int
+    memory: int | None = None  # bytes
     notes: tuple[str, ...] = ()  # warnings about the file (a period that has not begun), `file:line:field: …`
 
 
@@ -465,6 +504,8 @@ class Batch:
     pairs: tuple[tuple[Province, Period], ...] = ()
     public: bool = False
     date: date | None = None
+    memory: int | None = None  # bytes
+    max_jobs: int | None = None
     notes: tuple[str, ...] = ()  # warnings about the file (a period that has not begun), `file:line:field: …`
 
 
@@ -522,7 +563,7 @@ def _resolve_meeting(model: MeetingParams, path: Path, registry: Provinces, prob
     if period is None or province is None or len(problems.items):
         return None
     return Meeting(path, province, period, model.meeting.type, model.meeting.date, model.lang, model.timeout,
-                   notes=tuple(_not_begun(problems, ("period",), period)))
+                   _bytes(model.memory), notes=tuple(_not_begun(problems, ("period",), period)))
 
 
 def _resolve_batch(model: BatchParams, path: Path, registry: Provinces, problems: _Problems) -> Batch | None:
@@ -560,7 +601,7 @@ def _resolve_batch(model: BatchParams, path: Path, registry: Provinces, problems
                  tuple(dict.fromkeys(periods)) if periods is not None else None,
                  tuple(model.notebooks), tuple(model.langs), model.timeout,
                  tuple(pairs) if choices is not None and periods is not None else (), model.public, model.date,
-                 notes=tuple(notes))
+                 _bytes(model.memory), model.max_jobs, notes=tuple(notes))
 
 
 def emptied_meeting(meeting: Meeting, recorded: tuple[str | None, date | None]) -> str | None:

@@ -32,17 +32,17 @@ from __future__ import annotations
 import csv
 import dataclasses
 import difflib
-import hashlib
 import io
 import os
 import re
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from giaoban.errors import InputError, NumberError, PeriodError
 from giaoban.extract.model import MEETING_TYPES
@@ -1133,10 +1133,9 @@ _TABLES = ("reports", "observations", "focus_tasks", "legal_refs")
 
 
 def _lock(folder: Path):
-    from filelock import FileLock
+    from giaoban.journal import data_lock
 
-    key = hashlib.sha1(str(folder.resolve()).encode("utf-8")).hexdigest()[:16]
-    return FileLock(str(Path(tempfile.gettempdir()) / f"giaoban-data-{key}.lock"), timeout=60)
+    return data_lock(folder)
 
 
 def _relative(path: str, folder: Path) -> str:
@@ -1314,43 +1313,28 @@ def save_workbook(wb, target: Path) -> None:
         os.chmod(fh.name, file_mode())
 
 
-def _commit(files: dict[Path, bytes]) -> None:
-    """Write every file to a temporary path beside it, then rename them all; if anything fails, put
-    back what was renamed and remove the temporary files: either every file changes or none."""
-    temps: list[tuple[str, Path]] = []
-    done: list[tuple[Path, bytes | None]] = []
-    try:
-        for target, data in files.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            temps.append((tmp, target))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else file_mode())
-        for tmp, target in temps:
-            original = target.read_bytes() if target.exists() else None
-            os.replace(tmp, target)
-            done.append((target, original))
-    except BaseException:
-        for target, original in reversed(done):
-            try:
-                if original is None:
-                    target.unlink()
-                else:
-                    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-                    with os.fdopen(fd, "wb") as fh:
-                        fh.write(original)
-                    os.replace(tmp, target)
-            except OSError:
-                pass
-        for tmp, _target in temps:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-        raise
+def _commit(files: dict[Path, bytes], folder: Path) -> None:
+    """Write every file all or nothing, even if the process is killed half-way (`giaoban.journal`: temporary
+    files, then an intent journal, then the renames, finished by the next command after a kill)."""
+    from giaoban import journal
+
+    modes = {target: (target.stat().st_mode & 0o7777 if target.exists() else file_mode()) for target in files}
+    journal.commit(folder, files, modes)
+
+
+@contextmanager
+def _build_lock(folder: Path) -> Iterator[None]:
+    """Hold the build lock of the project whose data folder is `folder` (`<project>/_build/.build.lock`,
+    the one `giaoban build` holds) while data are written; refuse (BuildLocked) while a build runs.
+    Nothing when that project has no build folder yet (no build ever ran there)."""
+    build_dir = folder.resolve().parent / "_build"
+    if not build_dir.is_dir():
+        yield
+        return
+    from giaoban.build import _locked
+
+    with _locked(build_dir):
+        yield
 
 
 def accept(workbook: str | Path, data_dir: str | Path | None = None) -> Accepted:
@@ -1366,9 +1350,12 @@ def accept(workbook: str | Path, data_dir: str | Path | None = None) -> Accepted
     """
     from giaoban.validation import collect
 
+    from giaoban import journal
+
     shown = str(workbook)
     folder = data_folder(data_dir)
-    with _lock(folder):
+    with _build_lock(folder), _lock(folder):
+        journal.recover(folder)  # an accept killed half-way is finished first
         before = collect(folder)
         if not before.report.ok:
             raise WorkbookError([f"{folder}: dữ liệu hiện có chưa hợp lệ, không nhận thêm gì; chạy `giaoban validate` "
@@ -1388,6 +1375,6 @@ def accept(workbook: str | Path, data_dir: str | Path | None = None) -> Accepted
             for where, message in errors:
                 problems.add(where, message)
         problems.raise_if_any()
-        _commit(plan.files)
+        _commit(plan.files, folder)
     return Accepted(sub.report.values.get("report_id") or "", len(sub.observations), len(sub.focus_tasks),
                     len(sub.legal_refs), sorted(plan.files), warnings)

@@ -16,6 +16,7 @@ jupyter_client's own; only the process comes from a fork.
 
 from __future__ import annotations
 
+import atexit
 import copy
 import os
 import tempfile
@@ -28,9 +29,10 @@ from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Dict, Float, Unicode, default
 
 from giaoban.engine.client import FORK_SOCKET_ENV, ForkUnavailable, request_kernel
+from giaoban.engine.limits import KERNEL_ARGUMENT, MEMORY_ENV
 
-__all__ = ["GiaobanKernelManager", "ForkKernelManager", "ForkProvisioner", "private_dir", "KERNEL_DIR_ENV",
-           "PROVISIONER"]
+__all__ = ["GiaobanKernelManager", "ForkKernelManager", "ForkProvisioner", "private_dir", "remove_stale_dirs",
+           "KERNEL_DIR_ENV", "PROVISIONER"]
 
 #: The environment variable naming the private folder of connection files and IPC sockets.
 KERNEL_DIR_ENV = "GIAOBAN_KERNEL_DIR"
@@ -45,13 +47,59 @@ _process_dir: str | None = None
 def private_dir(base: str | os.PathLike | None = None) -> Path:
     """Create and return a new folder only this user can enter (0700) for connection files and
     sockets, under `base` (default: the system's temporary folder; /tmp when that path is too
-    long for UNIX sockets). The caller removes it."""
+    long for UNIX sockets), named `giaoban-kernels-<pid>-…` after this process. The caller removes
+    it; the folders of processes that are gone (a build killed before it could) are removed here
+    (`remove_stale_dirs`)."""
     base = str(base or tempfile.gettempdir())
-    if len(base) > _MAX_DIR - 16:
+    if len(base) > _MAX_DIR - 24:
         base = "/tmp"
-    folder = Path(tempfile.mkdtemp(prefix="giaoban-kernels-", dir=base))
+    remove_stale_dirs(base)
+    folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=base))
     folder.chmod(0o700)
     return folder
+
+
+_PREFIX = "giaoban-kernels-"
+#: A folder of the old naming (no pid) is removed once it is this old (seconds): no batch lasts a day.
+_LEGACY_AGE = 24 * 3600
+
+
+def remove_stale_dirs(base: str | os.PathLike) -> list[Path]:
+    """Remove the `giaoban-kernels-<pid>-…` folders of this user under `base` whose process is gone (and
+    those of the older naming, without a pid, untouched for a day); return them. Refuses nothing."""
+    import shutil
+    import time
+
+    from giaoban.processes import alive
+
+    removed = []
+    try:
+        candidates = [p for p in Path(base).iterdir() if p.name.startswith(_PREFIX)]
+    except OSError:
+        return removed
+    for folder in candidates:
+        try:
+            st = folder.lstat()
+        except OSError:
+            continue
+        if st.st_uid != os.getuid() or not folder.is_dir() or folder.is_symlink():
+            continue
+        owner = folder.name[len(_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and "-" in folder.name[len(_PREFIX):]:
+            stale = not alive(int(owner))
+        else:
+            stale = time.time() - st.st_mtime > _LEGACY_AGE
+        if stale:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _remove_process_dir() -> None:
+    if _process_dir is not None:
+        import shutil
+
+        shutil.rmtree(_process_dir, ignore_errors=True)
 
 
 def _default_dir() -> str:
@@ -61,6 +109,7 @@ def _default_dir() -> str:
         return folder
     if _process_dir is None or not Path(_process_dir).is_dir():
         _process_dir = str(private_dir())
+        atexit.register(_remove_process_dir)
     return _process_dir
 
 
@@ -96,7 +145,10 @@ class GiaobanKernelManager(AsyncKernelManager):
         kw["env"] = env
         if self.kernel_cwd and "cwd" not in kw:
             kw["cwd"] = self.kernel_cwd
-        return await super()._async_pre_start_kernel(**kw)
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        if MEMORY_ENV in env:  # the kernel limits its own memory as it starts (giaoban.engine.limits)
+            cmd = [*cmd, KERNEL_ARGUMENT]
+        return cmd, kw
 
 
 class ForkKernelManager(GiaobanKernelManager):

@@ -9,6 +9,7 @@ be honoured).
 
 from __future__ import annotations
 
+import glob
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -71,6 +72,10 @@ class ConfigError(InputError):
 MAX_CONFIG_BYTES = 256 * 1024
 
 
+#: The deepest nesting of lists and mappings `_quarto.yml` may have (it uses 5).
+MAX_DEPTH = 20
+
+
 class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader, refusing anchors and aliases (a few lines of them can expand to billions
     of nodes)."""
@@ -80,13 +85,36 @@ class _Loader(yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise yaml.MarkedYAMLError(problem="không dùng neo (&) và bí danh (*) của YAML trong _quarto.yml: hãy "
                                        "viết rõ từng giá trị", problem_mark=event.start_mark)
-        return super().compose_node(parent, index)
+        if not isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            return super().compose_node(parent, index)
+        self._depth = getattr(self, "_depth", 0) + 1
+        if self._depth > MAX_DEPTH:  # (deeper, Python's recursion limit would end the read with a traceback)
+            raise yaml.MarkedYAMLError(problem=f"YAML lồng quá sâu (hơn {MAX_DEPTH} tầng danh sách hoặc bảng): "
+                                       f"_quarto.yml chỉ cần vài tầng", problem_mark=event.start_mark)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _inside(pattern: str) -> bool:
     """True when a path or glob of `_quarto.yml` stays inside the project (relative, no `..`)."""
     path = PurePosixPath(pattern.replace("\\", "/"))
     return bool(pattern.strip()) and not path.is_absolute() and ".." not in path.parts and not re.match(r"^[A-Za-z]:", pattern)
+
+
+def _linked_outside(base: Path, pattern: str) -> tuple[str, str] | None:
+    """The first file (or folder) that `pattern` names under `base` (a glob, folders taken whole) whose real
+    path, symbolic links followed, is outside `base`: (the path as named, its real path); else None."""
+    root = base.resolve()
+    for found in sorted(glob.glob(str(base / pattern), recursive=True)):
+        path = Path(found)
+        named = [path] + (sorted(path.rglob("*")) if path.is_dir() and not path.is_symlink() else [])
+        for each in named:
+            real = each.resolve()
+            if real != root and root not in real.parents:
+                return each.relative_to(base).as_posix(), str(real)
+    return None
 
 
 @dataclass(frozen=True)
@@ -202,12 +230,17 @@ class _Read:
         return value
 
     def paths(self, dotted: str) -> list[str]:
-        """Like `strings`, and each must stay inside the project (no absolute path, no `..`)."""
+        """Like `strings`, and each must stay inside the project (no absolute path, no `..`), and so must
+        every file it names once symbolic links are followed."""
         value = self.strings(dotted)
         for i, item in enumerate(value):
             if not _inside(item):
                 raise self.fail(f"{dotted}[{i}]", f"đường dẫn {item!r} ra ngoài dự án: cần đường dẫn tương đối "
                                 f"trong dự án, không có '..' và không bắt đầu bằng '/'")
+            outside = _linked_outside(self.path.parent, item)
+            if outside is not None:
+                raise self.fail(f"{dotted}[{i}]", f"đường dẫn {item!r} có liên kết tượng trưng {outside[0]} trỏ ra "
+                                f"ngoài dự án ({outside[1]}): chép tệp vào dự án thay cho liên kết")
         return value
 
     def nav(self, side: str) -> list[NavItem]:

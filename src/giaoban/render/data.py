@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,18 +110,38 @@ def _public_table(path: Path, hidden: set[str]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # = giaoban.validation.schemas.FORMULA_STARTS (without pandera)
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise(data: bytes) -> bytes:
+    """Return the CSV `data` with every text cell a spreadsheet would run as a formula (starting with `=`,
+    `+`, `-`, `@`, a tab or a carriage return) prefixed with `'`, as OWASP recommends ("CSV Injection");
+    numbers (`-5`, `+1.5`) are values and stay as they are. The same bytes when no cell needs it."""
+    text = data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    risky = lambda cell: cell[:1] in _FORMULA and not _NUMBER.fullmatch(cell)  # noqa: E731
+    if not any(risky(cell) for row in rows for cell in row):
+        return data
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows([["'" + cell if risky(cell) else cell for cell in row] for row in rows])
+    return buffer.getvalue().encode("utf-8")
+
+
 def download_files(data_dir: Path | None, *, public: bool = False) -> list[tuple[str, bytes]]:
     """Return (file name, bytes) of the CSVs the site offers, sorted by name: every CSV directly under
-    `data_dir` as it is; for a public site only the four TABLES, without internal rows (module docstring)."""
+    `data_dir` as it is; for a public site only the four TABLES, without internal rows (module docstring).
+    Either way a cell that would run as a formula in a spreadsheet is neutralised (`neutralise`)."""
     if data_dir is None or not data_dir.is_dir():
         return []
     if not public:
-        return [(path.name, path.read_bytes()) for path in sorted(data_dir.glob("*.csv"))]
+        return [(path.name, neutralise(path.read_bytes())) for path in sorted(data_dir.glob("*.csv"))]
     hidden: set[str] = set()
     if (data_dir / "reports.csv").is_file():
         hidden = {(r.get("report_id") or "").strip() for r in _read(data_dir / "reports.csv")
                   if (r.get("visibility") or "").strip() != "public"}
-    return sorted((f"{name}.csv", _public_table(data_dir / f"{name}.csv", hidden)) for name in TABLES
+    return sorted((f"{name}.csv", neutralise(_public_table(data_dir / f"{name}.csv", hidden))) for name in TABLES
                   if (data_dir / f"{name}.csv").is_file())
 
 

@@ -14,8 +14,12 @@ project) keeps, by the hash of everything each piece is made from:
 
 The HTML of every page is still written from its template each time (milliseconds a page: the
 navigation, listings and the coverage matrix depend on the whole manifest). Files come from the
-cache as hard links (no bytes copied; the site is replaced whole by each render, never written
-into). Entries this render did not use are removed at the end, so the cache holds one site.
+cache as copies, never hard links: the site never shares a file with the cache, so a damaged entry
+cannot damage the live site. Each entry is checked when it is reused against a digest recorded when
+it was written (an image's name holds the sha256 of its bytes; a PDF's `<key>.json` and the search
+index's `digest.json` hold theirs; a page's parts are JSON that must parse): a damaged one is removed,
+named in `dropped` (the render's notes), and made again. Entries this render did not use are removed
+at the end, so the cache holds one site.
 
 Before all that, `inputs_digest` hashes what a render reads (the renderer's code and tools, the
 manifest, the identity of each executed notebook — size, mtime and inode, which a build that
@@ -76,14 +80,30 @@ def code_version() -> str:
 
 
 def _link(source: Path, target: Path) -> None:
-    """Put `source` at `target`: a hard link, or a copy across file systems."""
+    """Put a copy of `source` at `target` (never a hard link: the site must not share a file with the cache)."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        target.unlink()
+    shutil.copyfile(source, target)
+
+
+def _file_sha(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _image_whole(path: Path) -> bool:
+    """Whether a cached image (`fig-<sha256[:16]>.<ext>`) still has the bytes its name was made from."""
+    stem = path.stem
+    if not stem.startswith("fig-"):
+        return path.is_file()
     try:
-        if target.exists():
-            target.unlink()
-        os.link(source, target)
+        return _file_sha(path)[:16] == stem[4:]
     except OSError:
-        shutil.copyfile(source, target)
+        return False
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -104,12 +124,30 @@ class Parts:
     images: dict[str, Any]
 
 
+#: In a cached search index: the sha256 of each of its files, recorded when it was stored.
+_INDEX_DIGESTS = "digest.json"
+
+
+def _tree_digests(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): _file_sha(p) for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != _INDEX_DIGESTS}
+
+
+def _recorded(path: Path) -> dict | None:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
 class RenderCache:
     """The cache of one site's render pieces (see the module docstring); `folder` None disables it."""
 
     def __init__(self, folder: str | os.PathLike | None) -> None:
         self.folder = Path(folder) if folder is not None else None
         self.used: dict[str, set[str]] = {"parts": set(), "images": set(), "pdf": set(), "pagefind": set()}
+        self.dropped: list[str] = []  # damaged entries found and removed (the render's notes)
         self.converted = self.reused = 0
         self._lock = threading.Lock()
         self._links: dict[str, list] = {}
@@ -210,16 +248,21 @@ class RenderCache:
             entry = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             entry = None
+        if entry is None and path.is_file():
+            self._drop(path)
+        if entry is not None and not isinstance(entry, dict):
+            self._drop(path)
+            entry = None
         if entry is not None and (entry.get("html") is not None or not need_html) \
                 and (entry.get("typst") is not None or not need_typst) \
-                and all((self.folder / "images" / name).is_file() for name in entry.get("images", [])):
+                and all(self._image_ok(name) for name in entry.get("images", [])):
             with self._lock:
                 self.reused += 1
         else:
             html, typst, headings, images = compute()
             for name, data in images.items():
                 target = self.folder / "images" / name
-                if not target.is_file():
+                if not self._image_ok(name, note=False):
                     _write_atomic(target, data)
             entry = {"html": html, "typst": typst, "headings": headings, "images": sorted(images)}
             _write_atomic(path, json.dumps(entry, ensure_ascii=False).encode("utf-8"))
@@ -230,6 +273,26 @@ class RenderCache:
             self._use("images", name)
         return Parts(entry.get("html"), entry.get("typst"), [tuple(h) for h in entry.get("headings", [])],
                      {name: self.folder / "images" / name for name in entry["images"]})
+
+    def _drop(self, path: Path) -> None:
+        """Remove a damaged entry and say so."""
+        with self._lock:
+            self.dropped.append(f"{path.relative_to(self.folder).as_posix()}: mục bộ nhớ đệm dựng trang bị hỏng, "
+                                f"đã bỏ và dựng lại")
+        path.unlink(missing_ok=True)
+
+    def _image_ok(self, name: str, note: bool = True) -> bool:
+        """Whether the cached image `name` is there and whole; a damaged one is removed (and, with `note`, said)."""
+        path = self.folder / "images" / name
+        if not path.is_file():
+            return False
+        if _image_whole(path):
+            return True
+        if note:
+            self._drop(path)
+        else:
+            path.unlink(missing_ok=True)
+        return False
 
     @staticmethod
     def image_bytes(value: Any) -> bytes:
@@ -254,22 +317,27 @@ class RenderCache:
         cached = self.folder / "pdf" / f"{key}.pdf"
         notes = self.folder / "pdf" / f"{key}.json"
         self._use("pdf", key)
-        if cached.is_file() and notes.is_file():
+        if cached.is_file():
+            recorded: Any = None
             try:
-                warnings = json.loads(notes.read_text(encoding="utf-8"))
-                _link(cached, target)
-                return list(warnings)
+                recorded = json.loads(notes.read_text(encoding="utf-8"))
+                if isinstance(recorded, dict) and recorded.get("sha256") == _file_sha(cached):
+                    _link(cached, target)
+                    return list(recorded.get("warnings", []))
             except (OSError, ValueError):
                 pass
+            if isinstance(recorded, list):  # written before digests were recorded: made again, nothing to say
+                cached.unlink(missing_ok=True)
+            else:
+                self._drop(cached)  # cut short, edited, or without its digest: made again
+            notes.unlink(missing_ok=True)
         warnings = make()
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_name(f".{cached.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-        try:
-            os.link(target, tmp)
-        except OSError:
-            shutil.copyfile(target, tmp)
+        shutil.copyfile(target, tmp)
         os.replace(tmp, cached)
-        _write_atomic(notes, json.dumps(warnings, ensure_ascii=False).encode("utf-8"))
+        _write_atomic(notes, json.dumps({"warnings": warnings, "sha256": _file_sha(cached)},
+                                        ensure_ascii=False).encode("utf-8"))
         return warnings
 
     # -- search index and link check ------------------------------------------------------------
@@ -288,13 +356,21 @@ class RenderCache:
         key = digest.hexdigest()
         cached = self.folder / "pagefind" / key
         self._use("pagefind", key)
-        if cached.is_dir() and (cached / "pagefind-ui.js").is_file():
-            shutil.copytree(cached, site / "pagefind", copy_function=os.link, dirs_exist_ok=True)
-            return True
+        if cached.is_dir():
+            recorded = _recorded(cached / _INDEX_DIGESTS)
+            if (cached / "pagefind-ui.js").is_file() and _tree_digests(cached) == recorded:
+                shutil.copytree(cached, site / "pagefind", ignore=shutil.ignore_patterns(_INDEX_DIGESTS),
+                                dirs_exist_ok=True)
+                return True
+            if recorded is not None:  # (none: stored before digests were recorded)
+                with self._lock:
+                    self.dropped.append(f"pagefind/{key}: chỉ mục tìm kiếm trong bộ nhớ đệm bị hỏng, đã bỏ và tạo lại")
+            shutil.rmtree(cached, ignore_errors=True)
         make(site)
         tmp = self.folder / "pagefind" / f".{key}.{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
-        shutil.copytree(site / "pagefind", tmp, copy_function=os.link)
+        shutil.copytree(site / "pagefind", tmp)
+        (tmp / _INDEX_DIGESTS).write_text(json.dumps(_tree_digests(tmp)), encoding="utf-8")
         shutil.rmtree(cached, ignore_errors=True)
         os.replace(tmp, cached)
         return False

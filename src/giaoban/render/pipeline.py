@@ -41,6 +41,7 @@ from giaoban.render.links import check_links
 from giaoban.render.manifest import Manifest, PeriodRef, read_manifest
 from giaoban.render.notebook import Document, RenderError, read_notebook, to_html, to_typst
 from giaoban.render.pdf import TEMPLATE, BookChapter, Chapter, Cover, write_book, write_period_book
+from giaoban.processes import exit_with
 from giaoban.render.typst_worker import compile_pdf
 from giaoban.render.quarto import STAGE_RECORD, STAGED_ASSETS, run_quarto, stage_quarto_project
 from giaoban.render.search import index_site
@@ -138,7 +139,9 @@ class _RecycledPool:
                 self._pool.shutdown(wait=True)
                 self._pool = None
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+                # each worker ends with the render's process, however it ends (SIGKILL included)
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=exit_with, initargs=(os.getpid(),))
                 self._given = 0
             self._given += 1
             return self._pool.submit(fn, *args)
@@ -566,6 +569,7 @@ def render_site(executed_dir: str | Path, out_dir: str | Path, renderer: str = "
                                  "pdfs": sorted(site.pdf_path(p.job) for p in site.pages.values()
                                                 if p.kind == "briefing")})
     cache.collect()
+    report.notes += cache.dropped  # damaged cache entries, removed and made again
     report.converted, report.reused = cache.converted, cache.reused
     report.pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")
                           if not p.relative_to(out).as_posix().startswith("pagefind/"))

@@ -166,11 +166,16 @@ def _too_big(v: str) -> str | None:
     return None
 
 
+#: What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection"): refused at the start of text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _free_text(v: str) -> str | None:
     if len(v) > MAX_TEXT:
         return f"ô dài {len(v)} ký tự, quá giới hạn {MAX_TEXT} ký tự: kiểm tra dấu ngoặc kép hoặc văn bản dán nhầm"
-    if v[:1] in ("=", "@"):
-        return (f"ô bắt đầu bằng “{v[0]}”: Excel sẽ coi là công thức khi mở tệp CSV tải về từ trang web; viết "
+    if v[:1] in FORMULA_STARTS:
+        shown = {"\t": "dấu tab", "\r": "dấu xuống dòng (CR)"}.get(v[0], f"“{v[0]}”")
+        return (f"ô bắt đầu bằng {shown}: Excel sẽ coi là công thức khi mở tệp CSV tải về từ trang web; viết "
                 f"lại đầu ô (giaoban không cho công thức vào dữ liệu)")
     return None
 
