@@ -158,6 +158,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sources_none": {"vi": "Trang không có số liệu nào cần dẫn nguồn.",
                      "en": "The page has no figure to source."},
     "quote_line": {"vi": "dòng {line}", "en": "line {line}"},
+    "quote_text": {"vi": "văn bản báo cáo", "en": "report text"},
     "quote_not_found": {"vi": "⚠ không tìm thấy nguyên văn trong tệp {file}",
                         "en": "⚠ not found verbatim in file {file}"},
     "reports_used": {"vi": "Báo cáo được dùng", "en": "Reports used"},
@@ -251,7 +252,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "coverage_intro": {"vi": "Số số liệu mỗi báo cáo nêu cho {period}, theo lĩnh vực ({legend}).",
                        "en": "Number of figures each report gives for {period}, by area of work "
                              "({legend})."},
-    "not_reported": {"vi": "Chưa có báo cáo: {names}.", "en": "No report yet: {names}."},
+    # in a `.no-index` div: the site keeps it out of the search index (a list of names is not about them)
+    "not_reported": {"vi": "::: {{.no-index}}\nChưa có báo cáo: {names}.\n:::",
+                     "en": "::: {{.no-index}}\nNo report yet: {names}.\n:::"},
     "period_figures": {"vi": "Số liệu các tỉnh theo lĩnh vực", "en": "Provinces' figures by area"},
     "period_figures_intro": {"vi": "Với mỗi chỉ tiêu: số tỉnh có số liệu, trung vị, tỉnh cao nhất và "
                                    "thấp nhất {period}; trung vị cùng kỳ năm trước ({earlier}).",
