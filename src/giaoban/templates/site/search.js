@@ -67,6 +67,13 @@
       showSubResults: false, showImages: false, resetStyles: false,
       translations: { placeholder: box.getAttribute("data-placeholder") }
     });
+    // Pagefind's input has only a title: give it a name (WCAG 4.1.2, axe `label-title-only`)
+    var named = function () {
+      var field = box.querySelector("input");
+      if (field && !field.getAttribute("aria-label")) { field.setAttribute("aria-label", box.getAttribute("data-placeholder")); }
+      return !!field;
+    };
+    if (!named()) { new MutationObserver(function (_, obs) { if (named()) { obs.disconnect(); } }).observe(box, { childList: true, subtree: true }); }
     if (asked) { ui.triggerSearch(asked); }
   } catch (e) {
     offline();
