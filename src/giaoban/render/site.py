@@ -350,6 +350,18 @@ class Site:
         meeting = self.meeting_text(page.job)
         return " · ".join(parts + ([meeting] if meeting else []))
 
+    def fact_links(self, page: SitePage) -> list[dict]:
+        """Return the line under a briefing's title as pieces (text, href or None): its province
+        page, its period page, its meeting."""
+        if page.kind != "briefing":
+            return []
+        lang = page.lang
+        province, period = self.province_path(lang, page.province.slug), self.period_path(lang, page.period.code)
+        out = [{"text": page.province.name(lang), "href": rel(page.path, province) if province in self.pages else None},
+               {"text": page.period.label(lang), "href": rel(page.path, period) if period in self.pages else None}]
+        meeting = self.meeting_text(page.job)
+        return out + ([{"text": meeting, "href": None}] if meeting else [])
+
     # -- bodies ----------------------------------------------------------------------------------
 
     def data_context(self, page: SitePage) -> dict:
@@ -440,7 +452,8 @@ class Site:
             code = page.period.code
             if code in self.books(lang):
                 book = rel(page.path, self.book_path(lang, code))
-        ctx.update(meta_line=self.facts(page), content=Markup(self.link_content(page, content)),
+        ctx.update(meta_line=self.facts(page), facts=self.fact_links(page), listing_first=page.kind == "province",
+                   content=Markup(self.link_content(page, content)),
                    pdf=rel(page.path, self.pdf_path(page.job)) if page.kind == "briefing" else None,
                    book=book, toc=toc or [],
                    toc_title=self.config.html_toc_title or word(lang, "contents"),
