@@ -117,3 +117,30 @@ def test_marks_link_to_their_sources_and_the_sources_to_the_report_text(real_sit
     assert texts and all(t.startswith("../../sources/") for t in texts)
     source = (real_site / "sources/004_827c2f16ec2dc701.html").read_text(encoding="utf-8")
     assert f'href="../{PAGE}.html"' in source and "<mark>" in source
+
+
+def test_real_charts_carry_their_size_and_a_text_alternative(real_site: Path):
+    html = (real_site / f"{PAGE}.html").read_text(encoding="utf-8")
+    images = re.findall(r"<img ([^>]*)>", html)
+    assert images
+    for attrs in images:
+        assert re.search(r'width="\d+"', attrs) and re.search(r'height="\d+"', attrs) and re.search(r'alt="[^"]+"', attrs)
+
+
+def test_an_image_takes_its_alt_from_the_output_metadata_and_its_size_from_the_figure(tmp_path):
+    import base64
+    import json
+
+    from giaoban.render.notebook import read_notebook, to_html
+
+    png = base64.b64encode(bytes.fromhex("89504e470d0a1a0a")).decode()
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "source": "", "execution_count": 1, "outputs": [
+        {"output_type": "display_data", "metadata": {"image/png": {"alt": "Số phương tiện đo kiểm định: 1.287"}},
+         "data": {"image/png": png, "text/plain": "<Figure size 944.882x318 with 1 Axes>"}},
+        {"output_type": "display_data", "metadata": {},
+         "data": {"image/png": png + "AA", "text/plain": "<Figure size 600x400 with 2 Axes>"}}]}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "a.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    html = to_html(read_notebook(tmp_path / "a.ipynb", lang="vi"), "img")
+    assert 'width="944" height="318" alt="Số phương tiện đo kiểm định: 1.287"' in html
+    assert 'width="600" height="400" alt="Biểu đồ 2"' in html
