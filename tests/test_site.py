@@ -246,3 +246,18 @@ def test_lists_of_provinces_without_a_report_are_kept_out_of_the_search_index(r)
     page = site.pages["periods/2021-H1.html"]
     out = site.link_content(page, html)
     assert '<div class="no-index" data-pagefind-ignore>' in out and "Kon Tum" in out.split("data-pagefind-ignore>")[1]
+
+
+def test_a_link_to_a_report_text_that_is_not_published_becomes_plain_text(r):
+    from giaoban.render.config import read_config
+    from giaoban.render.manifest import read_manifest
+    from giaoban.render.site import Site
+
+    site = Site(read_manifest(r.executed), read_config(CONFIG), data_dir=DATA)
+    page = site.pages[f"en/{BRIEFING}.html"]
+    html = ('<a href="/sources/004_827c2f16ec2dc701.html#L46" class="gb-source">line 46</a> '
+            '<a href="/sources/999_internal.html#L3" class="gb-source">line 3</a><table><tr><td>1</td></tr></table>')
+    out = site.link_content(page, html)
+    assert '<a href="../../sources/004_827c2f16ec2dc701.html#L46" class="gb-source">line 46</a>' in out
+    assert '<span class="gb-source">line 3</span>' in out and "999_internal" not in out
+    assert '<div class="table-wrap" tabindex="0"><table>' in out
