@@ -168,7 +168,6 @@ def test_every_published_file_is_readable_by_another_user(r):
     import shutil
     import stat
     import subprocess
-    import sys
     import tempfile
 
     assert [p.relative_to(r.site).as_posix() for p in r.site.rglob("*.pdf")]  # the PDFs were 0600
