@@ -9,7 +9,7 @@ JOBS   ?=
 ARGS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup build test test-fast lint lock serve clean benchmark benchmark-build
+.PHONY: help setup build test test-fast lint lock serve clean benchmark benchmark-build node
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -21,12 +21,19 @@ $(BIN)/giaoban: requirements.lock requirements-bootstrap.txt pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
 
-setup: $(BIN)/giaoban ## create .venv from the lock file (the other targets do it when needed)
+setup: $(BIN)/giaoban node ## create .venv from the lock file, and node_modules/ (axe-core) from package-lock.json
+
+# axe-core, the accessibility checker the browser tests run in Chromium (tests/test_site_browser.py)
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+node: node_modules/axe-core/axe.min.js ## install the npm packages of package-lock.json (axe-core) into node_modules/
 
 build: $(BIN)/giaoban ## validate the data, execute the briefings and render the site and PDFs into _site/
 	$(BIN)/giaoban build $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
 
-test: $(BIN)/giaoban ## run the whole test suite (unit, notebooks, site)
+test: $(BIN)/giaoban node ## run the whole test suite (unit, notebooks, site)
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(ARGS)
 
 serve: $(BIN)/giaoban ## preview the built site on http://localhost:8000

@@ -98,7 +98,7 @@ def test_quang_ngai_briefing_shows_vietnamese_numbers(run):
     assert_clean(result)
     md = result["markdown"]
     assert "# Bản tin giao ban KH&CN: Quảng Ngãi, 6 tháng đầu năm 2021" in md
-    assert "| Phương tiện đo được kiểm định | 1.287 \\[" in md       # 1.287 instruments verified
+    assert "| Phương tiện đo được kiểm định | 1.287 [\\[" in md  # the mark is a link       # 1.287 instruments verified
     assert "50.074.800 đồng" in md                                  # the fines
     assert "trên 500" in md and "13/14" in md
     for heading in ("## Số liệu chính của kỳ", "## Số liệu theo lĩnh vực", "### Tiêu chuẩn, đo lường, chất lượng",
@@ -106,7 +106,7 @@ def test_quang_ngai_briefing_shows_vietnamese_numbers(run):
                     "## Văn bản được viện dẫn", "## Nguồn"):
         assert heading in md
     assert "6 tháng cuối năm 2021" in md and "6. thông tin, thống kê khoa học công nghệ" in md
-    assert "(dòng 46) “thực hiện kiểm định 1.287 phương tiện đo (PTĐ) các loại”" in md
+    assert "([dòng 46](/sources/004_827c2f16ec2dc701.html#L46){.gb-source}) “thực hiện kiểm định 1.287 phương tiện đo (PTĐ) các loại”" in md  # the line links to the report text
     assert "không tìm thấy nguyên văn" not in md                    # every quote is in its source text
     assert len(result["pngs"]) >= 3 and all(p.startswith(b"\x89PNG") for p in result["pngs"])
 
@@ -144,7 +144,7 @@ def test_yen_bai_fourth_quarter_lists_the_seven_tasks_as_set_for_this_period(run
     section = md.split("## Nhiệm vụ trọng tâm đặt cho kỳ này", 1)[1]
     assert "Đặt tại: *Một số nhiệm vụ trọng tâm của ngành khoa học và công nghệ 3 tháng cuối năm 2020*" in section
     assert re.findall(r"^(\d)\. ", section, re.M) == ["1", "2", "3", "4", "5", "6", "7"]
-    assert "Nhiệm vụ KH&amp;CN mới triển khai: *không có số liệu*; gần nhất trước kỳ: 12 \\[1\\] (9 tháng năm 2020)" in section
+    assert "Nhiệm vụ KH&amp;CN mới triển khai: *không có số liệu*; gần nhất trước kỳ: 12 [\\[1\\]](#src-1){.src-mark} (9 tháng năm 2020)" in section  # the mark links to its source entry
     assert "*chưa gắn chỉ tiêu nào để theo dõi*" in section          # task 5 names no indicator
 
 
@@ -154,7 +154,7 @@ def test_province_notebook(run):
     assert_clean(result)
     md = result["markdown"]
     assert "# Quảng Ngãi: số liệu KH&CN qua các kỳ" in md
-    assert "| Phương tiện đo được kiểm định | 1.287 \\[" in md
+    assert "| Phương tiện đo được kiểm định | 1.287 [\\[" in md  # the mark is a link
     assert "chưa vẽ được xu hướng" in md                            # one period only: said, not drawn
 
 

@@ -64,7 +64,7 @@ def test_every_page_is_reachable_from_the_home_page(r):
             if target in pages and target not in seen:
                 seen.add(target)
                 todo.append(target)
-    assert sorted(pages - seen) == []
+    assert sorted(pages - seen - {"404.html"}) == []  # the 404 page is the server's, for addresses no link has
 
 
 def test_two_renders_of_the_same_inputs_are_byte_identical(r, tmp_path):
@@ -158,3 +158,105 @@ def test_home_page_opened_from_files_searches_titles(browser, r, shots):
     # the links work from files too
     browser.open((r.site / f"{BRIEFING}.html").as_uri())
     assert browser.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+
+
+# -- what a web server and a crawler need ---------------------------------------------------------
+
+def test_every_published_file_is_readable_by_another_user(r):
+    """Copied to a web server's folder as the README says (modes kept), every file of the site can
+    be read by a user who owns none of it: `nobody` when the tests run as root, else by its mode."""
+    import shutil
+    import stat
+    import subprocess
+    import tempfile
+
+    assert [p.relative_to(r.site).as_posix() for p in r.site.rglob("*.pdf")]  # the PDFs were 0600
+    www = Path(tempfile.mkdtemp(prefix="giaoban-www-"))
+    try:
+        www.chmod(0o755)
+        shutil.copytree(r.site, www / "site")  # copy2: modes kept, like cp -a or rsync -a
+        files = [p for p in (www / "site").rglob("*") if p.is_file()]
+        bad = [f"{p.relative_to(www).as_posix()} {stat.filemode(p.stat().st_mode)}" for p in [www / "site", *
+               (www / "site").rglob("*")] if (p.stat().st_mode & 0o044) != 0o044 or (p.is_dir() and p.stat().st_mode & 0o011 != 0o011)]
+        assert bad == []
+        if os.geteuid() == 0:  # read every file as `nobody`, who owns none of them
+            proc = subprocess.run(["cat", *map(str, files)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  text=True, preexec_fn=lambda: (os.setgid(65534), os.setuid(65534)))
+            assert proc.returncode == 0, proc.stderr[:2000]
+    finally:
+        shutil.rmtree(www, ignore_errors=True)
+
+
+def test_atomic_writes_get_the_mode_of_an_ordinary_open(tmp_path):
+    from giaoban.files import file_mode, write_bytes
+
+    old = os.umask(0o022)
+    try:
+        write_bytes(tmp_path / "a.pdf", b"%PDF")
+        assert (tmp_path / "a.pdf").stat().st_mode & 0o777 == 0o644 == file_mode()
+        os.umask(0o002)
+        write_bytes(tmp_path / "b.pdf", b"%PDF")
+        assert (tmp_path / "b.pdf").stat().st_mode & 0o777 == 0o664
+    finally:
+        os.umask(old)
+
+
+def test_every_page_has_a_description_a_favicon_and_the_navbar_search(r):
+    pages = [p for p in r.site.rglob("*.html") if "pagefind" not in p.parts]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        name = page.relative_to(r.site).as_posix()
+        assert '<meta name="description" content="' in html and 'content=""' not in html, name
+        assert 'rel="icon"' in html, name
+        if name != "404.html":
+            assert 'class="gb-search" role="search"' in html, name
+    footer = (r.site / "index.html").read_text(encoding="utf-8").split('<footer class="gb-footer">')[1]
+    assert "Cập nhật ngày 02/08/2021" in footer  # the manifest's build date, never the clock
+    assert "Updated on 2 August 2021" in (r.site / "en/index.html").read_text(encoding="utf-8")
+    assert (r.site / "favicon.svg").read_text(encoding="utf-8").startswith("<svg")
+    assert "Không tìm thấy trang" in (r.site / "404.html").read_text(encoding="utf-8")
+
+
+def test_sitemap_lists_every_page_but_the_404(r):
+    import xml.etree.ElementTree as ET
+
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    locs = [e.text for e in ET.parse(r.site / "sitemap.xml").getroot().iter(f"{ns}loc")]
+    pages = sorted(p.relative_to(r.site).as_posix() for p in r.site.rglob("*.html")
+                   if "pagefind" not in p.parts and p.name != "404.html")
+    assert sorted(locs) == pages
+
+
+def test_english_listings_agree_in_number(r):
+    html = (r.site / "en/provinces/index.html").read_text(encoding="utf-8")
+    assert "· 1 briefing<" in html and "1 briefings" not in html
+
+
+def test_lists_of_provinces_without_a_report_are_kept_out_of_the_search_index(r):
+    from giaoban import i18n
+    from giaoban.render.config import read_config
+    from giaoban.render.manifest import read_manifest
+    from giaoban.render.notebook import MARKDOWN_FORMAT, _pandoc
+    from giaoban.render.site import Site
+
+    text = str(i18n.t("not_reported", "vi", names="Kon Tum, Gia Lai"))
+    html = _pandoc(["-f", MARKDOWN_FORMAT.replace("ipynb", "markdown"), "-t", "html5"], text.encode(), "test").decode()
+    site = Site(read_manifest(r.executed), read_config(CONFIG), data_dir=DATA)
+    page = site.pages["periods/2021-H1.html"]
+    out = site.link_content(page, html)
+    assert '<div class="no-index" data-pagefind-ignore>' in out and "Kon Tum" in out.split("data-pagefind-ignore>")[1]
+
+
+def test_a_link_to_a_report_text_that_is_not_published_becomes_plain_text(r):
+    from giaoban.render.config import read_config
+    from giaoban.render.manifest import read_manifest
+    from giaoban.render.site import Site
+
+    site = Site(read_manifest(r.executed), read_config(CONFIG), data_dir=DATA)
+    page = site.pages[f"en/{BRIEFING}.html"]
+    html = ('<a href="/sources/004_827c2f16ec2dc701.html#L46" class="gb-source">line 46</a> '
+            '<a href="/sources/999_internal.html#L3" class="gb-source">line 3</a><table><tr><td>1</td></tr></table>')
+    out = site.link_content(page, html)
+    assert '<a href="../../sources/004_827c2f16ec2dc701.html#L46" class="gb-source">line 46</a>' in out
+    assert '<span class="gb-source">line 3</span>' in out and "999_internal" not in out
+    assert '<div class="table-wrap" tabindex="0"><table>' in out

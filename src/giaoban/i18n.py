@@ -158,6 +158,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sources_none": {"vi": "Trang không có số liệu nào cần dẫn nguồn.",
                      "en": "The page has no figure to source."},
     "quote_line": {"vi": "dòng {line}", "en": "line {line}"},
+    "quote_text": {"vi": "văn bản báo cáo", "en": "report text"},
     "quote_not_found": {"vi": "⚠ không tìm thấy nguyên văn trong tệp {file}",
                         "en": "⚠ not found verbatim in file {file}"},
     "reports_used": {"vi": "Báo cáo được dùng", "en": "Reports used"},
@@ -177,6 +178,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_title": {"vi": "Trích yếu", "en": "Subject (Vietnamese)"},
     "col_province": {"vi": "Tỉnh, thành phố", "en": "Province"},
     "col_total": {"vi": "Tổng", "en": "Total"},
+    "col_period": {"vi": "Kỳ", "en": "Period"},
     "col_report": {"vi": "Báo cáo", "en": "Report"},
     "role_current": {"vi": "Kỳ này ({period})", "en": "This period ({period})"},
     "role_year_earlier": {"vi": "Cùng kỳ năm trước ({period})", "en": "A year earlier ({period})"},
@@ -201,8 +203,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "new_name": {"vi": "{name} (mới)", "en": "{name} (new)"},
     "list_sep": {"vi": ", ", "en": ", "},
     # --- province page
-    "province_intro": {"vi": "{n} báo cáo, {periods} kỳ có số liệu, từ {first} đến {last}.",
-                       "en": "{n} reports, {periods} periods with figures, from {first} to {last}."},
+    "province_intro": {"vi": "{reports}, {periods} có số liệu, từ {first} đến {last}.",
+                       "en": "{reports}, {periods} with figures, from {first} to {last}."},
+    "new_unit_own": {"vi": "{province} được thành lập ngày {date} từ {predecessors}. Các kỳ trước ngày đó ghi số liệu "
+                           "của tỉnh {own} khi đó, dưới tên của tỉnh này; tổng của các đơn vị hợp thành chỉ được ghi "
+                           "một lần, ở những chỉ tiêu cộng được và mọi đơn vị đều có số liệu.",
+                     "en": "{province} was formed on {date} from {predecessors}. Periods before that date show the "
+                           "figures of the then province of {own}, under its own name; the sums of the merged units "
+                           "are given once, only for the indicators that can be added and where every unit has a figure."},
+    "own_figures_note": {"vi": "Các kỳ trước ngày {date} ghi số liệu của tỉnh {province} khi đó, dưới tên của tỉnh này "
+                               "(cột có tên tỉnh trong ngoặc).",
+                         "en": "Periods before {date} show the figures of the then province of {province}, under its "
+                               "own name (columns with the province's name in brackets)."},
+    "sums_heading": {"vi": "Tổng của các đơn vị hợp thành", "en": "Sums of the merged units"},
+    "sums_note": {"vi": "Trước khi {province} được thành lập: tổng số liệu của {units}, chỉ ở những chỉ tiêu cộng được "
+                        "và mọi đơn vị đều có số liệu.",
+                  "en": "Before {province} was formed: the sum of the figures of {units}, only for the indicators "
+                        "that can be added and where every unit has a figure."},
+    "n_report": {"vi": "{n} báo cáo", "en": "{n} report"},
+    "n_reports": {"vi": "{n} báo cáo", "en": "{n} reports"},
+    "n_period": {"vi": "{n} kỳ", "en": "{n} period"},
+    "n_periods": {"vi": "{n} kỳ", "en": "{n} periods"},
     "province_no_reports": {"vi": "Chưa có báo cáo nào của {province} trong dữ liệu.",
                             "en": "There is no report of {province} in the data yet."},
     "trends": {"vi": "Xu hướng", "en": "Trends"},
@@ -251,7 +272,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "coverage_intro": {"vi": "Số số liệu mỗi báo cáo nêu cho {period}, theo lĩnh vực ({legend}).",
                        "en": "Number of figures each report gives for {period}, by area of work "
                              "({legend})."},
-    "not_reported": {"vi": "Chưa có báo cáo: {names}.", "en": "No report yet: {names}."},
+    # in a `.no-index` div: the site keeps it out of the search index (a list of names is not about them)
+    "not_reported": {"vi": "::: {{.no-index}}\nChưa có báo cáo: {names}.\n:::",
+                     "en": "::: {{.no-index}}\nNo report yet: {names}.\n:::"},
     "period_figures": {"vi": "Số liệu các tỉnh theo lĩnh vực", "en": "Provinces' figures by area"},
     "period_figures_intro": {"vi": "Với mỗi chỉ tiêu: số tỉnh có số liệu, trung vị, tỉnh cao nhất và "
                                    "thấp nhất {period}; trung vị cùng kỳ năm trước ({earlier}).",
@@ -313,6 +336,14 @@ def t(key: str, lang: str, **values: Any) -> Raw:
     if missing:
         raise KeyError(f"message {key!r} needs {', '.join(sorted(missing))}")
     return Raw(template.format(**{k: _value(v) for k, v in values.items() if k in names}))
+
+
+def count(n: int, noun: str, lang: str) -> Raw:
+    """Return `n` and `noun` ("report", "period") agreeing in number: "1 report", "2 reports",
+    "1 báo cáo". Refuses (KeyError) a noun without its `n_<noun>` and `n_<noun>s` messages."""
+    from giaoban.numbers import format_number
+
+    return t(f"n_{noun}" if n == 1 else f"n_{noun}s", lang, n=format_number(n, lang=lang))
 
 
 def pick(lang: str, vi: str, en: str) -> str:

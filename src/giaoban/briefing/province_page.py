@@ -2,8 +2,14 @@
 
 Periods are compared only with periods of the same kind (first halves with first halves, years with
 years, the first nine months with the first nine months): a trend line joins those, and figures of
-overlapping periods are never added. A new unit's earlier periods are its predecessors' figures,
-summed where the indicator allows it and every predecessor has one (see `succession`).
+overlapping periods are never added.
+
+A new unit's page shows, for the periods before it was formed, the figures of its predecessor that
+shares its code (the old Quảng Ngãi on the page of the Quảng Ngãi formed on 1 July 2025), under that
+province's own name: a province's figures are that province's. The sums over all its predecessors
+are shown once, in their own table with a note, and only where every predecessor has a figure and
+the indicator can be added (see `succession`); a unit with no such predecessor gets the territory's
+figures, as before.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from giaoban.periods import Period
 from giaoban.tables import EMPTY, Raw, heading, markdown_table, md
 from giaoban.briefing import common
 from giaoban.briefing.sources import Notes, SourcedPage
-from giaoban.briefing.succession import catalogue, territory_values
+from giaoban.briefing.succession import catalogue, members_in, territory_values
 from giaoban.briefing.values import SUMMED, Value, value_text
 
 __all__ = ["ProvincePage", "open_province", "series_key", "series_label", "short_label", "history", "MAX_PERIODS"]
@@ -129,12 +135,72 @@ class ProvincePage(SourcedPage):
             return {}
         return history(self.inputs.observations, self.inputs.reports, self.units, self._cat)
 
+    def own_unit(self, period: Period) -> Any:
+        """Return the unit whose figures the page shows for `period`: the page's unit when it was in
+        force; before it was formed, its predecessor with the same code (else the same name); None
+        when it has none (the page then shows the territory's figures)."""
+        members = members_in(self.units, period)
+        if len(members) <= 1:
+            return members[0] if members else None
+        same = [u for u in members if u.code == self.unit.code] or \
+               [u for u in members if u.label("vi") == self.unit.label("vi")]
+        return same[0] if same else None
+
+    @cached_property
+    def shown(self) -> dict[Period, dict]:
+        """Return period → {(indicator, measure): Value} the tables and charts show: for the periods
+        before the unit was formed, the figures of `own_unit` (its own, under its name), else the
+        territory's (`history`); periods in time order, those without a figure left out."""
+        if self.inputs is None:
+            return {}
+        out = {}
+        for p, values in self.history.items():
+            own = self.own_unit(p)
+            if own is not None and len(members_in(self.units, p)) > 1:
+                values = territory_values(self.inputs.observations, self.inputs.reports, (own,), p, self._cat)
+            if values:
+                out[p] = values
+        return out
+
+    def predecessor_periods(self) -> list[Period]:
+        """Return the periods shown with a predecessor's figures (before the unit was formed)."""
+        return [p for p in self.shown if len(members_in(self.units, p)) > 1 and self.own_unit(p) is not None]
+
+    def sums(self) -> Any:
+        """Return, once, the sums over every predecessor for the periods before the unit was formed,
+        with a note saying whose they are: only the complete ones (every predecessor has a figure
+        and the indicator can be added). EMPTY when there is none."""
+        if self.inputs is None:
+            return EMPTY
+        blocks = self._sum_blocks()
+        return md(*blocks) if blocks else EMPTY
+
+    def _sum_blocks(self) -> list:
+        lang = self.lang
+        body = []
+        names: list[str] = []
+        for p in self.predecessor_periods():
+            for r in self.rows.to_dict("records"):
+                v = self.history[p].get((r["indicator"], r["measure"]))
+                if v is None or v.status != SUMMED:
+                    continue
+                names = [u.label(lang) for u in v.units]
+                vt = common.measure_value_type(r.get("value_type", "count"), r["measure"])
+                body.append([common.row_label(r, lang), p.label(lang),
+                             value_text(v, vt, lang, self.notes.mark, target=self.unit)])
+        if not body:
+            return []
+        return [heading(i18n.t("sums_heading", lang), 3),
+                i18n.t("sums_note", lang, province=self._name(), units=common.join_names(names, lang)),
+                markdown_table([i18n.t("col_indicator", lang), i18n.t("col_period", lang),
+                                i18n.t("col_value", lang)], body, "llr")]
+
     @cached_property
     def rows(self) -> pd.DataFrame:
-        """Return one row per (indicator, measure) with a figure in some period: catalogue columns and
-        `order`, in catalogue order."""
+        """Return one row per (indicator, measure) with a figure shown in some period: catalogue
+        columns and `order`, in catalogue order."""
         keys = []
-        for values in self.history.values():
+        for values in self.shown.values():
             keys.extend(k for k in values if k not in keys)
         records = []
         for indicator, measure in keys:
@@ -167,12 +233,22 @@ class ProvincePage(SourcedPage):
         if reports.empty:
             blocks.append(i18n.t("province_no_reports", lang, province=self._name()))
         else:
-            periods = list(self.history)
+            periods = list(self.shown)
             if periods:
-                blocks.append(i18n.t("province_intro", lang, n=str(len(reports)), periods=str(len(periods)),
+                blocks.append(i18n.t("province_intro", lang, reports=i18n.count(len(reports), "report", lang),
+                                     periods=i18n.count(len(periods), "period", lang),
                                      first=periods[0].label(lang), last=periods[-1].label(lang)))
             blocks.extend(f"- {common.report_line(r, lang)}" for r in reports.to_dict("records"))
-        blocks.extend(common.succession_lines(self.unit, self.units, lang, self._data_dir))
+        lines = common.succession_lines(self.unit, self.units, lang, self._data_dir)
+        predecessors = [u for u in self.units if u is not self.unit]
+        if len(predecessors) > 1 and self.unit.valid_from is not None and lines:
+            own = [u for u in predecessors if u.code == self.unit.code]
+            if own:  # the figures before the merger are the same-coded province's (module docstring)
+                lines[0] = i18n.t("new_unit_own", lang, province=self._name(),
+                                  date=i18n.format_date(self.unit.valid_from, lang),
+                                  predecessors=common.join_names([u.label(lang) for u in predecessors], lang),
+                                  own=own[0].label(lang))
+        blocks.extend(lines)
         if self.history:
             blocks.append(i18n.t("notes_hint", lang))
         return md(*blocks)
@@ -186,7 +262,7 @@ class ProvincePage(SourcedPage):
 
     def _series(self, indicator: str, measure: str) -> dict[tuple, list[tuple[Period, Value]]]:
         out: dict[tuple, list[tuple[Period, Value]]] = {}
-        for p, values in self.history.items():
+        for p, values in self.shown.items():
             v = values.get((indicator, measure))
             if v is not None and v.has_number:
                 out.setdefault(series_key(p), []).append((p, v))
@@ -195,12 +271,18 @@ class ProvincePage(SourcedPage):
     def trends_heading(self) -> Any:
         """Return the heading of the figures by period, saying how trends are drawn, or that no
         indicator has two comparable periods yet. EMPTY when there is no figure."""
-        if self.inputs is None or not self.history:
+        if self.inputs is None or not self.shown:
             return EMPTY
         lang = self.lang
         drawable = any(len(s) >= 2 for r in self.rows.to_dict("records")
                        for s in self._series(r["indicator"], r["measure"]).values())
-        return md(heading(i18n.t("by_period", lang)), i18n.t("trends_intro" if drawable else "trends_none", lang))
+        blocks = [heading(i18n.t("by_period", lang)), i18n.t("trends_intro" if drawable else "trends_none", lang)]
+        before = self.predecessor_periods()
+        if before:
+            own = self.own_unit(before[0])
+            blocks.append(i18n.t("own_figures_note", lang, province=own.label(lang),
+                                 date=i18n.format_date(self.unit.valid_from, lang)))
+        return md(*blocks, *self._sum_blocks())
 
     def area_table(self, area: str, max_periods: int = MAX_PERIODS) -> Any:
         """Return the sub-heading and table of one area: indicators by period (the latest
@@ -212,22 +294,25 @@ class ProvincePage(SourcedPage):
             return EMPTY
         lang = self.lang
         keys = set(zip(rows["indicator"], rows["measure"]))
-        periods = [p for p, v in self.history.items() if keys & set(v)]
+        periods = [p for p, v in self.shown.items() if keys & set(v)]
         shown = periods[-max_periods:]
         body = []
         for r in rows.to_dict("records"):
             vt = common.measure_value_type(r.get("value_type", "count"), r["measure"])
             cells: list[Any] = [common.row_label(r, lang)]
             for p in shown:
-                v = self.history[p].get((r["indicator"], r["measure"]))
-                cells.append(value_text(v, vt, lang, self.notes.mark, target=self.unit) if v else
+                v = self.shown[p].get((r["indicator"], r["measure"]))
+                own = self.own_unit(p) or self.unit
+                cells.append(value_text(v, vt, lang, self.notes.mark, target=own) if v else
                              Raw(f"*{i18n.t('no_data', lang)}*"))
             body.append(cells)
         label = common.area_labels(self.inputs.areas, lang).get(area, area)
         blocks = [heading(label, 3)]
         if len(periods) > len(shown):
             blocks.append(i18n.t("latest_periods", lang, n=str(len(shown))))
-        blocks.append(markdown_table([i18n.t("col_indicator", lang), *(p.label(lang) for p in shown)], body,
+        before = set(self.predecessor_periods())
+        header = [f"{p.label(lang)} ({self.own_unit(p).label(lang)})" if p in before else p.label(lang) for p in shown]
+        blocks.append(markdown_table([i18n.t("col_indicator", lang), *header], body,
                                      "l" + "r" * len(shown)))
         return md(*blocks)
 
@@ -244,8 +329,10 @@ class ProvincePage(SourcedPage):
             if not series:
                 continue
             vt = common.measure_value_type(r.get("value_type", "count"), r["measure"])
+            before = set(self.predecessor_periods())  # a predecessor's figure: drawn hollow, like a sum
             lines = {series_label(k, lang): [charts.TrendPoint(p.code, short_label(p, lang), v.number,
-                                                                v.qualifier is not None, v.status == SUMMED)
+                                                                v.qualifier is not None,
+                                                                v.status == SUMMED or p in before)
                                              for p, v in s] for k, s in series.items()}
             panels.append(charts.TrendPanel(common.row_label(r, lang), lines, vt))
         if not panels:
@@ -261,7 +348,7 @@ class ProvincePage(SourcedPage):
 
     def value(self, indicator: str, period: str, measure: str = "level") -> Value | None:
         """Return the `Value` of one indicator for one period code, or None."""
-        return self.history.get(Period.parse(period), {}).get((indicator, measure))
+        return self.shown.get(Period.parse(period), {}).get((indicator, measure))
 
 
 def _validity_en(unit: Any) -> str:

@@ -4,6 +4,11 @@ A page keeps one `Notes`. Each figure shown asks it for a mark (`\\[3\\]`); the 
 report always gets the same number, numbered in order of first use. The sources section lists each
 note with its report's title, the source file and the line where the quote stands, after checking
 that the quote is in the text verbatim (NFC) when the text is at hand.
+
+Each mark is a link to its entry in the sources section (`#src-3`, in the page and in the PDF), and
+each entry links to the page of the report's text at the quote's line (`source_href`): a path from
+the site's root that the site renderer turns into a relative link, or into plain text when the text
+is not published (an internal report in a public build).
 """
 
 from __future__ import annotations
@@ -17,7 +22,24 @@ from giaoban import i18n
 from giaoban.tables import EMPTY, Raw, escape, heading, join, md
 from giaoban.text import nfc
 
-__all__ = ["Note", "Notes", "SourcedPage", "locate"]
+__all__ = ["Note", "Notes", "SourcedPage", "locate", "source_href", "note_id", "SOURCE_PAGES"]
+
+#: The folder of the site that holds a page per report text (`sources/<file stem>.html`).
+SOURCE_PAGES = "sources"
+
+
+def note_id(number: int) -> str:
+    """Return the id of note `number`'s entry in the sources section (`src-3`)."""
+    return f"src-{number}"
+
+
+def source_href(file: str, line: int | None = None) -> str:
+    """Return the link to the page of the report text `file` (`/sources/004_ab.html#L24`), from the
+    site's root, at `line` when given. Refuses (ValueError) a file name with a folder in it."""
+    if not file or "/" in file or "\\" in file or file.startswith("."):
+        raise ValueError(f"tên tệp văn bản báo cáo không hợp lệ: {file!r}")
+    stem = file.rsplit(".", 1)[0] if "." in file else file
+    return f"/{SOURCE_PAGES}/{stem}.html" + (f"#L{line}" if line is not None else "")
 
 
 def locate(quote: str, text: str | None) -> int | None:
@@ -69,7 +91,7 @@ class Notes:
             n = self.number(part.report_id, part.quote)
             if n not in numbers:
                 numbers.append(n)
-        return Raw("".join(f"\\[{n}\\]" for n in numbers))
+        return Raw("".join(f"[\\[{n}\\]](#{note_id(n)}){{.src-mark}}" for n in numbers))
 
     def notes(self) -> list[Note]:
         """Return the notes in number order."""
@@ -90,16 +112,24 @@ class Notes:
             title = meta.get("title") or report_id
             url = meta.get("source_url")
             url = f"; {escape(url)}" if isinstance(url, str) and url else ""
-            lines = [f"*{escape(title)}* ({escape(report_id)}; {escape(file)}{url})", ""]
+            shown = f"*{escape(title)}*" if lang == "vi" else f"[*{escape(title)}*]{{lang=vi}}"
+            lines = [f"{shown} ({escape(report_id)}; {escape(file)}{url})", ""]
             text = self._sources.get(report_id)
             for note in notes:
-                if text is not None:
-                    line = locate(note.quote, text)
-                    where = (i18n.t("quote_line", lang, line=str(line)) if line is not None
-                             else i18n.t("quote_not_found", lang, file=file))
-                    lines.append(f"- \\[{note.number}\\] ({where}) “{escape(note.quote)}”")
+                quote = f"“{escape(note.quote)}”"
+                if lang != "vi":
+                    quote = f"[{quote}]{{lang=vi}}"  # the quotes are Vietnamese on every page
+                number = f"[\\[{note.number}\\]]{{#{note_id(note.number)}}}"
+                line = locate(note.quote, text) if text is not None else None
+                if text is not None and line is None:
+                    where = str(i18n.t("quote_not_found", lang, file=file))
+                elif line is not None:
+                    where = str(i18n.t("quote_line", lang, line=str(line)))
                 else:
-                    lines.append(f"- \\[{note.number}\\] “{escape(note.quote)}”")
+                    where = str(i18n.t("quote_text", lang)) if file else ""
+                if where and file and not where.startswith("⚠"):
+                    where = f"[{where}]({source_href(file, line)}){{.gb-source}}"
+                lines.append(f"- {number} ({where}) {quote}" if where else f"- {number} {quote}")
             blocks.append("\n".join(lines))
         return join(*blocks)
 

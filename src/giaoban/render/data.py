@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from giaoban.numbers import format_number
-from giaoban.render.words import word
+from giaoban.text import nfc
+from giaoban.render.words import WORDS, word
 
-__all__ = ["Indicators", "Download", "Report", "read_indicators", "list_downloads", "read_reports",
-           "download_files", "INDICATOR_COLUMNS", "TABLES"]
+__all__ = ["Indicators", "Download", "Report", "SourceText", "read_indicators", "list_downloads", "read_reports",
+           "read_source_texts", "download_files", "INDICATOR_COLUMNS", "TABLES"]
 
 #: The tables of `data/` a public site offers, without their internal rows.
 TABLES = ("reports", "observations", "focus_tasks", "legal_refs")
@@ -33,10 +34,13 @@ _BOOL = {"true": "yes", "false": "no"}
 
 @dataclass(frozen=True)
 class Indicators:
-    """The indicator catalogue as a table: header words and rows of text."""
+    """The indicator catalogue as a table: header words and rows of text (codes as the CSV has
+    them), and `groups`: (area label, rows) in the catalogue's area order, where the area and the
+    value type are words of the page's language, not codes."""
 
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    groups: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,22 @@ class Report:
     url: str | None
     file: str | None
     published: str | None
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A report's text as the site publishes it: its file, the report it belongs to, the text (NFC),
+    and the verbatim quotes of the data taken from it (figures, focus tasks, legal references)."""
+
+    file: str
+    stem: str
+    report_id: str
+    province: str
+    period: str
+    title: str
+    url: str | None
+    text: str
+    quotes: tuple[str, ...]
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -85,7 +105,32 @@ def read_indicators(data_dir: Path | None, lang: str) -> tuple[Indicators | None
                 value = word(lang, _BOOL[value.lower()])
             cells.append(value)
         body.append(tuple(cells))
-    return Indicators(tuple(word(lang, c) for c in INDICATOR_COLUMNS), tuple(body)), warnings
+    areas = _areas(data_dir, lang)
+    groups: dict[str, list[tuple[str, ...]]] = {}
+    at = {c: i for i, c in enumerate(INDICATOR_COLUMNS)}
+    for cells in body:
+        shown = list(cells)
+        kind = shown[at["value_type"]]
+        shown[at["value_type"]] = word(lang, f"type_{kind}") if f"type_{kind}" in WORDS.get(lang, {}) else kind
+        groups.setdefault(cells[at["area"]], []).append(tuple(shown))
+    order = [a for a in areas if a in groups] + sorted(a for a in groups if a not in areas)
+    return Indicators(tuple(word(lang, c) for c in INDICATOR_COLUMNS), tuple(body),
+                      tuple((areas.get(a, a), tuple(groups[a])) for a in order)), warnings
+
+
+def _areas(data_dir: Path, lang: str) -> dict[str, str]:
+    """Return area code → label in `lang` from `reference/areas.csv`, in its `order` ({} without it)."""
+    path = data_dir / "reference" / "areas.csv"
+    if not path.is_file():
+        return {}
+    rows = _read(path)
+
+    def order(r: dict[str, str]) -> tuple[int, str]:
+        value = (r.get("order") or "").strip()
+        return (int(value) if value.isdigit() else 10**6, r.get("code") or "")
+
+    return {(r.get("code") or "").strip(): (r.get(f"label_{lang}") or r.get("code") or "").strip()
+            for r in sorted(rows, key=order)}
 
 
 def _public_table(path: Path, hidden: set[str]) -> bytes:
@@ -173,3 +218,41 @@ def read_reports(data_dir: Path | None) -> dict[tuple[str, str], list[Report]]:
                         published=(row.get("published_date") or "").strip() or None)
         out.setdefault(((row.get("province") or "").strip(), (row.get("period") or "").strip()), []).append(report)
     return out
+
+
+def read_source_texts(data_dir: Path | None, *, public: bool = False) -> list[SourceText]:
+    """Return the report texts the site publishes, by file name: every report of `reports.csv` whose
+    `sources/<source_file>` exists; for a public site (`public`) only the reports whose visibility is
+    `public`, with only the public figures' quotes. [] without the files. Refuses nothing (a source
+    file that is missing is `giaoban validate`'s to report)."""
+    if data_dir is None or not (data_dir / "reports.csv").is_file():
+        return []
+    quotes: dict[str, list[str]] = {}
+    for table, column in (("observations", "quote"), ("focus_tasks", "text"), ("legal_refs", "quote")):
+        path = data_dir / f"{table}.csv"
+        if not path.is_file():
+            continue
+        for row in _read(path):
+            if public and "visibility" in row and (row.get("visibility") or "").strip() != "public":
+                continue
+            text = nfc(row.get(column) or "")
+            if text.strip():
+                quotes.setdefault((row.get("report_id") or "").strip(), []).append(text)
+    out = []
+    for row in _read(data_dir / "reports.csv"):
+        visibility = (row.get("visibility") or "public").strip()
+        file = (row.get("source_file") or "").strip()
+        if (public and visibility != "public") or not file or "/" in file or "\\" in file or file.startswith("."):
+            continue
+        path = data_dir / "sources" / file
+        if not path.is_file():
+            continue
+        rid = (row.get("report_id") or "").strip()
+        url = (row.get("source_url") or "").strip()
+        out.append(SourceText(file=file, stem=file.rsplit(".", 1)[0], report_id=rid,
+                              province=(row.get("province") or "").strip(), period=(row.get("period") or "").strip(),
+                              title=(row.get("title") or rid).strip(),
+                              url=url if url.startswith(("http://", "https://")) else None,
+                              text=nfc(path.read_text(encoding="utf-8-sig")),
+                              quotes=tuple(dict.fromkeys(quotes.get(rid, [])))))
+    return sorted(out, key=lambda t: t.file)

@@ -44,6 +44,8 @@ _KEEP_ATTRS = {"width", "height", "lang", "dir", "title"}
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
 # The text/plain IPython gives an object without a text form: `<IPython.core.display.HTML object>`.
 _REPR = re.compile(r"^<[\w.]+ object( at 0x[0-9a-f]+)?>$")
+# The text/plain of a Matplotlib figure: its size in pixels at the figure's dpi.
+_FIGURE_SIZE = re.compile(r"^<Figure size (\d+(?:\.\d+)?)x(\d+(?:\.\d+)?) with \d+ Axes>$")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _ATTR_AT = {"Div": 0, "Span": 0, "CodeBlock": 0, "Code": 0, "Link": 0, "Image": 0, "Figure": 0,
             "Table": 0, "Header": 1}
@@ -198,13 +200,24 @@ class _Reader:
         self.images: dict[str, bytes] = {}
         self.n_images = 0
 
-    def image(self, mime: str, data, meta: dict) -> dict:
+    def image(self, mime: str, data, meta: dict, plain: str = "") -> dict:
+        """The block of an image output. Its text alternative is, in order: the output metadata's
+        `alt` (IPython's `Image(alt=…)` convention), the output's text/plain when it is not an
+        object's repr, else "Biểu đồ n". Its width and height: the metadata's, else the size a
+        Matplotlib figure's text/plain gives (`<Figure size 944.882x318 with 1 Axes>`)."""
         raw = _text(data).encode("utf-8") if mime == "image/svg+xml" else base64.b64decode(_text(data))
         name = f"fig-{hashlib.sha256(raw).hexdigest()[:16]}{_IMAGE_TYPES[mime]}"
         self.images[name] = raw
         self.n_images += 1
-        alt = ("Biểu đồ " if self.lang == "vi" else "Chart ") + str(self.n_images)
-        return _image_block(name, meta or {}, alt)
+        meta = dict(meta or {})
+        alt = meta.get("alt") if isinstance(meta.get("alt"), str) and meta["alt"].strip() else None
+        size = _FIGURE_SIZE.match(plain)
+        if size and not isinstance(meta.get("width"), (int, float)):
+            meta["width"], meta["height"] = int(float(size[1])), int(float(size[2]))  # as savefig rounds
+        if alt is None and plain and not _REPR.match(plain) and not size:
+            alt = plain
+        alt = alt or ("Biểu đồ " if self.lang == "vi" else "Chart ") + str(self.n_images)
+        return _image_block(name, meta, alt.strip())
 
     def add_markdown(self, text: str, attachments: dict | None = None) -> None:
         self.markdown.append((len(self.pieces), text, attachments or {}))
@@ -228,7 +241,8 @@ class _Reader:
         meta = out.get("metadata", {})
         for mime in _IMAGE_TYPES:
             if mime in data:
-                self.pieces.append(("blocks", [self.image(mime, data[mime], meta.get(mime, {}))]))
+                self.pieces.append(("blocks", [self.image(mime, data[mime], meta.get(mime, {}),
+                                                          _text(data.get("text/plain")).strip())]))
                 return
         if "text/markdown" in data:
             self.add_markdown(_text(data["text/markdown"]))

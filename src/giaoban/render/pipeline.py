@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from giaoban.files import publish_modes
 from giaoban.processes import alive
 from giaoban.render.config import SiteConfig, read_config, rendered_by_quarto
 from giaoban.render.data import download_files
@@ -329,6 +330,8 @@ class _Builder:
         for name in STAGED_ASSETS:
             self.write(f"assets/{name}", (TEMPLATES / "site" / name).read_text(encoding="utf-8"))
         self.write("assets/search-index.js", self.site.search_index())
+        for path, text in self.site.extra_files().items():  # favicon, nav.js, sitemap.xml
+            self.write(path, text)
         for css in self.config.html_css:
             if Path(css).name == "giaoban.css":
                 continue
@@ -559,7 +562,7 @@ def render_site(executed_dir: str | Path, out_dir: str | Path, renderer: str = "
                 cache.pagefind(tmp, index_site)
         report.warnings += [f"liên kết hỏng: {p}" for p in check_links(tmp, memo=cache.parsed_links())]
         (tmp / SITE_MARKER).write_text("giaoban\n", encoding="utf-8")
-        tmp.chmod(0o755)
+        publish_modes(tmp)  # 0644 files, 0755 folders: a web server must read them all (mkstemp gives 0600)
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

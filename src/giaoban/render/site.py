@@ -13,32 +13,46 @@ Pages, for each language (English under `en/`):
 | `provinces/index.html`, `periods/index.html` | the provinces and periods that have pages |
 | `briefings/<period>/<slug>.html` (+ `.pdf`) | one briefing, from its executed notebook |
 | `provinces/<slug>.html`, `periods/<period>.html` | from the province/period notebook when there is one, always with the list of their briefings |
-| `data.html` | indicator catalogue, CSVs to download, method, what the notebooks ran with |
+| `data.html` | CSVs to download, indicator catalogue, method, what the notebooks ran with |
+| `sources/<file stem>.html` | a report's text, every line anchored (`#L24`), the quoted passages marked, links back to its pages (only public reports in a public build) |
+| `404.html` | the page a server shows for a missing address |
+
+Besides the pages: `favicon.svg`, `assets/nav.js` (the navbar's menu button on a phone) and
+`sitemap.xml` (`extra_files`). The date in every footer ("cập nhật ngày …") is `updated_on()`.
 """
 
 from __future__ import annotations
 
 import json
 import posixpath
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from giaoban import layout
 from giaoban.layout import LANGS
 from giaoban.render.config import SiteConfig
-from giaoban.render.data import list_downloads, read_indicators, read_reports
+from giaoban.render.data import SourceText, list_downloads, read_indicators, read_reports, read_source_texts
 from giaoban.render.manifest import Job, Manifest, PeriodRef, ProvinceRef
-from giaoban.render.words import NAV_EN, WORDS, format_date, word
+from giaoban.render.words import NAV_EN, WORDS, count, format_date, word
 from giaoban.text import fold
 
 __all__ = ["Site", "SitePage", "rel", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 LATEST = 12
+#: The folder of the report texts' pages: `giaoban.briefing.sources.SOURCE_PAGES`, which the
+#: notebooks' links (`/sources/<stem>.html#L24`) name (not imported: the renderer stays light).
+SOURCE_FOLDER = "sources"
+#: The files written besides the pages, from templates/site/ (`extra_files`).
+EXTRA_ASSETS = {"favicon.svg": "favicon.svg", "assets/nav.js": "nav.js"}
+
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_SOURCE_LINK = re.compile(r'<a href="/' + SOURCE_FOLDER + r'/([A-Za-z0-9_.-]+)\.html(#L\d+)?"([^>]*)>(.*?)</a>', re.S)
 
 
 def rel(from_page: str, to_path: str) -> str:
@@ -67,7 +81,7 @@ class SitePage:
     @property
     def indexed(self) -> bool:
         """True for pages whose text the search indexes (not the home page and listings)."""
-        return self.kind in ("briefing", "province", "period", "data")
+        return self.kind in ("briefing", "province", "period", "data", "source")
 
 
 class Site:
@@ -76,6 +90,7 @@ class Site:
     def __init__(self, manifest: Manifest, config: SiteConfig, *, data_dir: Path | None = None) -> None:
         self.manifest, self.config, self.data_dir = manifest, config, data_dir
         self.reports = read_reports(data_dir)
+        self.texts: dict[str, SourceText] = {t.stem: t for t in read_source_texts(data_dir, public=manifest.public)}
         self.warnings: list[str] = []
         self.pages: dict[str, SitePage] = {}
         self._ran_with: dict[str, str] = {}  # job id → data hash its notebook records (`ran_with_hash`)
@@ -121,6 +136,18 @@ class Site:
         for job in sorted(self.jobs(lang, "briefing"), key=lambda j: j.province.code):
             out.setdefault(job.period.code, []).append(job)
         return out
+
+    def updated_on(self) -> date | None:
+        """Return the date the footer of every page shows ("cập nhật ngày …") and the books carry:
+        the manifest's stamp (its `build_date`, else the latest meeting date), never the clock, so
+        that two builds of the same inputs give the same bytes. The one place to wire a settable
+        build date (`giaoban build --date`) into the site."""
+        return self.manifest.stamp()
+
+    @staticmethod
+    def source_path(lang: str, stem: str) -> str:
+        """Return the site path of the page of the report text `<stem>.txt`."""
+        return f"{_prefix(lang)}{SOURCE_FOLDER}/{stem}.html"
 
     @staticmethod
     def pdf_path(job: Job) -> str:
@@ -169,6 +196,13 @@ class Site:
             self._add(SitePage(self.period_path(lang, per.code), lang, "period", title, job, None, per,
                                sorted([b for b in briefings if b.period.code == per.code],
                                       key=lambda b: b.province.code)))
+        provinces = {prov.code: prov for prov in self.provinces(lang)}
+        for stem, text in self.texts.items():
+            self._add(SitePage(self.source_path(lang, stem), lang, "source", text.title, None,
+                               provinces.get(text.province), None,
+                               [b for b in briefings if b.province.code == text.province and b.period.code == text.period]))
+        if lang == "vi":
+            self._add(SitePage("404.html", lang, "notfound", w["notfound"]))
 
     # -- links -----------------------------------------------------------------------------------
 
@@ -259,7 +293,9 @@ class Site:
                         published = format_date(date.fromisoformat(published), page.lang)
                     except ValueError:
                         pass
-                reports.append({"title": r.title, "url": r.url, "file": r.file, "published": published})
+                stem = r.file.rsplit(".", 1)[0] if r.file else None
+                reports.append({"title": r.title, "url": r.url, "file": r.file, "published": published,
+                                "text_href": rel(page.path, self.source_path(page.lang, stem)) if stem in self.texts else None})
         params = ", ".join(f"{k}={v}" for k, v in sorted(job.params.items()))
         return {"briefing": job.notebook == "briefing", "reports": reports,
                 "data_hash": self.ran_with_hash(job) or self.manifest.data_hash,
@@ -301,6 +337,9 @@ class Site:
             return [home, {"text": w["periods"], "href": rel(page.path, f"{p}periods/index.html")}]
         if page.kind == "home":
             return []
+        if page.kind == "source" and page.province:
+            return [home, {"text": page.province.name(page.lang),
+                           "href": rel(page.path, self.province_path(page.lang, page.province.slug))}]
         return [home]
 
     def facts(self, page: SitePage) -> str:
@@ -310,6 +349,18 @@ class Site:
         parts = [page.province.name(page.lang), page.period.label(page.lang)]
         meeting = self.meeting_text(page.job)
         return " · ".join(parts + ([meeting] if meeting else []))
+
+    def fact_links(self, page: SitePage) -> list[dict]:
+        """Return the line under a briefing's title as pieces (text, href or None): its province
+        page, its period page, its meeting."""
+        if page.kind != "briefing":
+            return []
+        lang = page.lang
+        province, period = self.province_path(lang, page.province.slug), self.period_path(lang, page.period.code)
+        out = [{"text": page.province.name(lang), "href": rel(page.path, province) if province in self.pages else None},
+               {"text": page.period.label(lang), "href": rel(page.path, period) if period in self.pages else None}]
+        meeting = self.meeting_text(page.job)
+        return out + ([{"text": meeting, "href": None}] if meeting else [])
 
     # -- bodies ----------------------------------------------------------------------------------
 
@@ -384,18 +435,25 @@ class Site:
                     n = len(target.briefings)
                     links.append({"text": target.province.name(lang) if kind == "province" else target.period.label(lang),
                                   "href": rel(page.path, target.path),
-                                  "meta": f"{n} {word(lang, 'briefings').lower()}" if n else ""})
+                                  "meta": count(n, lang, "briefing") if n else ""})
             ctx.update(groups=[], links=links)
             return "body/listing.html.j2", ctx
         if page.kind == "data":
             ctx.update(self.data_context(page))
             return "body/data.html.j2", ctx
+        if page.kind == "source":
+            ctx.update(self.source_context(page))
+            return "body/source.html.j2", ctx
+        if page.kind == "notfound":
+            ctx.update(home=rel(page.path, "index.html"), home_en=rel(page.path, "en/index.html"))
+            return "body/notfound.html.j2", ctx
         book = None
         if page.kind in ("briefing", "period"):
             code = page.period.code
             if code in self.books(lang):
                 book = rel(page.path, self.book_path(lang, code))
-        ctx.update(meta_line=self.facts(page), content=Markup(content),
+        ctx.update(meta_line=self.facts(page), facts=self.fact_links(page), listing_first=page.kind == "province",
+                   content=Markup(self.link_content(page, content)),
                    pdf=rel(page.path, self.pdf_path(page.job)) if page.kind == "briefing" else None,
                    book=book, toc=toc or [],
                    toc_title=self.config.html_toc_title or word(lang, "contents"),
@@ -416,11 +474,69 @@ class Site:
                if Path(c).name != "giaoban.css"]
         ctx.update(title=page.title, site_title=self.site_title(page.lang),
                    nav=nav, switch=switch, counterpart=self.counterpart(page)[1], crumbs=self.crumbs(page),
-                   body=template, indexed=page.indexed, css=css,
+                   body=template, indexed=page.indexed, css=css, description=self.description(page),
+                   title_lang="vi" if page.kind == "source" else page.lang,
+                   home=rel(page.path, f"{_prefix(page.lang)}index.html"),
                    search=page.kind == "home" and self.config.search,
+                   search_form=self.config.search and page.kind != "notfound",
                    footer=(self.config.page_footer if page.lang == "vi" else None) or word(page.lang, "made_with"),
-                   updated=format_date(self.manifest.stamp(), page.lang))
+                   updated=format_date(self.updated_on(), page.lang))
         return self.env.get_template("page.html.j2").render(ctx)
+
+    def description(self, page: SitePage) -> str:
+        """Return the meta description of `page`: one sentence saying what it holds."""
+        lang, w = page.lang, WORDS[page.lang]
+        if page.kind == "briefing":
+            return w["desc_briefing"].format(province=page.province.name(lang), period=page.period.label(lang))
+        if page.kind == "province":
+            return w["desc_province"].format(province=page.province.name(lang))
+        if page.kind == "period":
+            return w["desc_period"].format(period=page.period.label(lang))
+        if page.kind == "source":
+            return w["desc_source"].format(title=page.title)
+        return w.get(f"desc_{page.kind}", w["intro"])
+
+    def link_content(self, page: SitePage, content: str) -> str:
+        """Return a notebook page's HTML ready for the site: each table in a box that scrolls by itself
+        on a narrow screen, each link to a report text (`/sources/<stem>.html#L24`, from the notes)
+        made relative to `page`, or plain text when that text is not published; what the notebook put
+        in a `.no-index` div (lists of provinces that did not report) kept out of the search index."""
+        def source(m: re.Match) -> str:
+            stem, line, attrs, text = m.group(1), m.group(2) or "", m.group(3), m.group(4)
+            if stem not in self.texts:
+                return f"<span{attrs}>{text}</span>"
+            return f'<a href="{rel(page.path, self.source_path(page.lang, stem))}{line}"{attrs}>{text}</a>'
+
+        content = _SOURCE_LINK.sub(source, content)
+        content = content.replace('<div class="no-index">', '<div class="no-index" data-pagefind-ignore>')
+        return _TABLE.sub(lambda m: f'<div class="table-wrap" tabindex="0">{m.group(0)}</div>', content)
+
+    def source_context(self, page: SitePage) -> dict:
+        """Return what the page of a report text shows: the report, links back to its pages, and the
+        text line by line (`id="L24"`), the verbatim quotes of the data marked."""
+        stem = page.path.rsplit("/", 1)[-1][: -len(".html")]
+        text = self.texts[stem]
+        lang = page.lang
+        back = [self.briefing_item(page, j) for j in page.briefings]
+        province = ({"text": page.province.name(lang), "href": rel(page.path, self.province_path(lang, page.province.slug))}
+                    if page.province and self.province_path(lang, page.province.slug) in self.pages else None)
+        return {"text": text, "lines": Markup(source_lines(text)), "back": back, "province_link": province,
+                "n_quotes": len(text.quotes)}
+
+    def extra_files(self) -> dict[str, str]:
+        """Return the files the site holds besides its pages (site path → text): the favicon, the
+        navbar's script and `sitemap.xml` (every page but the 404, absolute addresses when
+        `website.site-url` is set, else relative to the sitemap)."""
+        out = {path: (TEMPLATES / "site" / name).read_text(encoding="utf-8") for path, name in EXTRA_ASSETS.items()}
+        base = (self.config.site_url or "").rstrip("/")
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        for path in sorted(self.pages):
+            if self.pages[path].kind == "notfound":
+                continue
+            lines.append(f"<url><loc>{escape(f'{base}/{path}' if base else path)}</loc></url>")
+        out["sitemap.xml"] = "\n".join(lines + ["</urlset>", ""])
+        return out
 
     def search_index(self) -> str:
         """Return `assets/search-index.js`: titles and folded keywords of the indexed pages, for the
@@ -439,3 +555,38 @@ class Site:
             entries.append({"u": page.path, "t": page.title, "k": fold(" ".join(words)), "l": page.lang})
         text = json.dumps(entries, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
         return "window.GIAOBAN_SEARCH = " + text.replace("</", "<\\/") + ";\n"
+
+
+def source_lines(text: SourceText) -> str:
+    """Return the HTML of a report text: one `<span class="line" id="L<n>">` per line, with its number
+    as a link to itself, and the first occurrence of each quote of `text.quotes` in `<mark>` (a quote
+    over several lines is marked on each)."""
+    body = text.text
+    ranges = []
+    for quote in text.quotes:
+        at = body.find(quote)
+        if at >= 0:
+            ranges.append((at, at + len(quote)))
+    ranges.sort()
+    merged: list[list[int]] = []
+    for start, end in ranges:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out = []
+    offset = 0
+    for n, line in enumerate(body.split("\n"), 1):
+        start, end = offset, offset + len(line)
+        pieces, at = [], start
+        for a, b in merged:
+            if b <= start or a >= end:
+                continue
+            a, b = max(a, start), min(b, end)
+            pieces.append(str(escape(body[at:a])))
+            pieces.append(f"<mark>{escape(body[a:b])}</mark>")
+            at = b
+        pieces.append(str(escape(body[at:end])))
+        out.append(f'<span class="line" id="L{n}"><a class="ln" href="#L{n}">{n}</a>{"".join(pieces)}</span>')
+        offset = end + 1
+    return "".join(out)

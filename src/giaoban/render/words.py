@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-__all__ = ["WORDS", "word", "format_date", "NAV_EN"]
+__all__ = ["WORDS", "word", "count", "format_date", "NAV_EN"]
 
 WORDS: dict[str, dict[str, str]] = {
     "vi": {
@@ -44,7 +44,7 @@ WORDS: dict[str, dict[str, str]] = {
         "source_params": "tham số",
         "source_none": "Chưa có báo cáo nguồn công khai cho tỉnh và kỳ này trong dữ liệu.",
         "published": "đăng ngày",
-        "updated": "Dữ liệu lập ngày",
+        "updated": "Cập nhật ngày",
         "briefings_of": "Các bản tin",
         "books": "Sổ tay theo kỳ (PDF)",
         "failed": "sổ tay chạy lỗi",
@@ -85,6 +85,30 @@ WORDS: dict[str, dict[str, str]] = {
         "cover_data_until": "Số liệu tính đến",
         "cover_provinces": "Gồm các tỉnh",
         "made_with": "Dựng bằng giaoban",
+        "menu": "Danh mục",
+        "search_short": "Tìm tỉnh, kỳ, chỉ tiêu…",
+        "notfound": "Không tìm thấy trang",
+        "notfound_text": "Địa chỉ này không có trang nào. Có thể trang đã được đổi tên hoặc chưa được dựng.",
+        "notfound_home": "Về trang chủ",
+        "desc_briefing": "Bản tin khoa học và công nghệ của {province}, {period}: số liệu của kỳ, so sánh, nhiệm vụ trọng tâm; mỗi số liệu kèm câu trích từ báo cáo gốc.",
+        "desc_province": "{province} qua các kỳ báo cáo: số liệu khoa học và công nghệ từng kỳ, kèm nguồn.",
+        "desc_period": "{period}: số liệu khoa học và công nghệ của các tỉnh trong kỳ, kèm nguồn.",
+        "desc_source": "Nguyên văn báo cáo “{title}”, từng dòng đánh số, các câu được trích được tô sáng.",
+        "desc_data": "Tải các bảng dữ liệu (CSV), danh mục chỉ tiêu và cách trích xuất, kiểm tra số liệu.",
+        "desc_briefings": "Tất cả bản tin giao ban khoa học và công nghệ, theo kỳ báo cáo.",
+        "desc_provinces": "Các tỉnh có bản tin giao ban khoa học và công nghệ.",
+        "desc_periods": "Các kỳ báo cáo có bản tin giao ban khoa học và công nghệ.",
+        "desc_notfound": "Không tìm thấy trang.",
+        "source_intro": "Nguyên văn báo cáo, lưu không sửa đổi trong tệp",
+        "source_marks": "Các đoạn được tô sáng là câu trích của số liệu, nhiệm vụ và văn bản lấy từ báo cáo này; số dòng dẫn tới đúng dòng.",
+        "source_back": "Các trang dùng báo cáo này",
+        "source_original": "Trang gốc",
+        "unit_briefing": "bản tin|bản tin",
+        "unit_report": "báo cáo|báo cáo",
+        "type_count": "số đếm",
+        "type_money": "tiền (đồng)",
+        "type_percent": "phần trăm",
+        "catalogue_note": "Mỗi chỉ tiêu kèm mã (dùng trong các bảng CSV); các bảng xếp theo lĩnh vực.",
     },
     "en": {
         "site_title": "Provincial S&T briefings, Vietnam",
@@ -124,7 +148,7 @@ WORDS: dict[str, dict[str, str]] = {
         "source_params": "parameters",
         "source_none": "The data hold no public source report for this province and period.",
         "published": "published",
-        "updated": "Data as of",
+        "updated": "Updated on",
         "briefings_of": "Briefings",
         "books": "Books by period (PDF)",
         "failed": "notebook failed",
@@ -165,6 +189,30 @@ WORDS: dict[str, dict[str, str]] = {
         "cover_data_until": "Figures up to",
         "cover_provinces": "Provinces",
         "made_with": "Built with giaoban",
+        "menu": "Menu",
+        "search_short": "Search provinces, periods…",
+        "notfound": "Page not found",
+        "notfound_text": "There is no page at this address. It may have been renamed or not built yet.",
+        "notfound_home": "Go to the home page",
+        "desc_briefing": "Science and technology briefing of {province}, {period}: the period's figures, comparisons and focus tasks, each figure with the sentence of the report it came from.",
+        "desc_province": "{province} over its reporting periods: science and technology figures of each period, with sources.",
+        "desc_period": "{period}: the provinces' science and technology figures of the period, with sources.",
+        "desc_source": "The verbatim text of the report “{title}”, every line numbered, the quoted sentences highlighted.",
+        "desc_data": "Download the data tables (CSV), the indicator catalogue and how figures are extracted and checked.",
+        "desc_briefings": "All science and technology briefings, by reporting period.",
+        "desc_provinces": "The provinces with science and technology briefings.",
+        "desc_periods": "The reporting periods with science and technology briefings.",
+        "desc_notfound": "Page not found.",
+        "source_intro": "The report's verbatim text, kept unchanged in the file",
+        "source_marks": "Highlighted passages are the quotes of the figures, tasks and documents taken from this report; each line number links to its line.",
+        "source_back": "Pages that use this report",
+        "source_original": "Original page",
+        "unit_briefing": "briefing|briefings",
+        "unit_report": "report|reports",
+        "type_count": "count",
+        "type_money": "money (đồng)",
+        "type_percent": "percent",
+        "catalogue_note": "Each indicator with its code (as in the CSV tables); tables by area.",
     },
 }
 
@@ -179,6 +227,16 @@ _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "A
 def word(lang: str, key: str) -> str:
     """Return the UI text `key` in `lang` (Vietnamese when `lang` is unknown)."""
     return WORDS.get(lang, WORDS["vi"])[key]
+
+
+def count(n: int, lang: str, noun: str) -> str:
+    """Return `n` and the noun `noun` ("briefing", "report") agreeing in number: "1 report",
+    "2 reports"; Vietnamese nouns do not change ("1 báo cáo", "2 báo cáo"). Refuses (KeyError) an
+    unknown noun."""
+    from giaoban.numbers import format_number
+
+    one, many = word(lang, f"unit_{noun}").split("|")
+    return f"{format_number(n, lang=lang)} {one if n == 1 else many}"
 
 
 def format_date(d: date | None, lang: str) -> str:

@@ -8,6 +8,8 @@
   if (!box) { return; }
   var root = box.getAttribute("data-root") || "";
   var lang = box.getAttribute("data-lang") || "vi";
+  // the navbar's search form of every page sends its words here as ?q=
+  var asked = new URLSearchParams(location.search).get("q") || "";
 
   function fold(s) {
     return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d")
@@ -51,6 +53,7 @@
     box.appendChild(note);
     box.appendChild(input);
     box.appendChild(list);
+    if (asked) { input.value = asked; run(); }
   }
 
   if (location.protocol === "file:" || typeof window.PagefindUI !== "function") {
@@ -59,11 +62,19 @@
   }
   var base = new URL(root || "./", location.href).pathname;
   try {
-    new window.PagefindUI({
+    var ui = new window.PagefindUI({
       element: "#search", baseUrl: base, bundlePath: base + "pagefind/",
       showSubResults: false, showImages: false, resetStyles: false,
       translations: { placeholder: box.getAttribute("data-placeholder") }
     });
+    // Pagefind's input has only a title: give it a name (WCAG 4.1.2, axe `label-title-only`)
+    var named = function () {
+      var field = box.querySelector("input");
+      if (field && !field.getAttribute("aria-label")) { field.setAttribute("aria-label", box.getAttribute("data-placeholder")); }
+      return !!field;
+    };
+    if (!named()) { new MutationObserver(function (_, obs) { if (named()) { obs.disconnect(); } }).observe(box, { childList: true, subtree: true }); }
+    if (asked) { ui.triggerSearch(asked); }
   } catch (e) {
     offline();
   }
