@@ -401,7 +401,8 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
           out: str | Path | None = None, engine: str = execute.DEFAULT_ENGINE, data_dir: str | Path | None = None,
           notebooks_dir: str | Path | None = None, build_dir: str | Path | None = None,
           root: str | Path | None = None, render: bool = True, progress: bool = True,
-          echo: Callable[[str], None] = print, public: bool = False, scheduler: str | None = None) -> BuildResult:
+          echo: Callable[[str], None] = print, public: bool = False, scheduler: str | None = None,
+          render_failed: bool = True) -> BuildResult:
     """Build the pages of `params_files` (default `params/batches/all.yml`) and return a `BuildResult`.
 
     With `scheduler` (`tcp://HOST:PORT`), the notebooks are executed on that Dask cluster and come
@@ -415,7 +416,8 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
     `echo` receives notes (data warnings, batch entries without data, earlier pages kept or dropped),
     the phase ("Thực thi…", "Dựng trang web…") and the render report. With `public`, only the data
     that may be published are read (`Dataset.public()`), into `<build_dir>/executed-public/`; a batch
-    file with `public: true` asks for the same (`params.public_build`).
+    file with `public: true` asks for the same (`params.public_build`). With `render_failed=False`, a
+    build in which a page failed does not render: the site stays the last good one (`giaoban preview`).
     Jobs run in worker processes started with "spawn": a script calling `build` needs the usual
     `if __name__ == "__main__":` guard.
 
@@ -469,7 +471,7 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
                       executed_dir=executed_dir, environment=environment, public=public, data_hash=data_hash,
                       fingerprints=fingerprints, echo=echo, scheduler=scheduler)
         result.seconds = time.monotonic() - started
-        if render and result.renderable:
+        if render and result.renderable and (render_failed or not result.failed):
             _render(result, out, renderer, data_dir, build_dir / ("site-public" if public else "site"), workers,
                     echo)
     return result
