@@ -199,7 +199,7 @@ def test_validated_data_is_kept_on_disk_and_used_by_the_next_process(data_copy, 
     monkeypatch.setenv(datacache.DATA_CACHE_ENV, str(store))
     dataset_module._cache.clear()
     first = dataset_module.load_dataset(data_copy)
-    assert len(list(store.glob("checked-*.pickle"))) == 1
+    assert len(list(store.glob("checked-*.json"))) == 1
     assert store.stat().st_mode & 0o777 == 0o700
 
     def refuse(folder):
@@ -214,6 +214,39 @@ def test_validated_data_is_kept_on_disk_and_used_by_the_next_process(data_copy, 
     dataset_module._cache.clear()
     with pytest.raises(AssertionError, match="validated again"):
         dataset_module.load_dataset(data_copy)
+
+
+def test_validated_data_are_stored_as_json_under_a_digest_and_a_damaged_entry_is_validated_again(
+        data_copy, tmp_path, monkeypatch):
+    store = tmp_path / "cache"
+    monkeypatch.setenv(datacache.DATA_CACHE_ENV, str(store))
+    dataset_module._cache.clear()
+    fresh = dataset_module.load_dataset(data_copy)
+    (entry,) = store.glob("checked-*.json")
+    head, body = entry.read_bytes().split(b"\n", 1)
+    assert json.loads(head)["format"] == 1 and json.loads(body)["tables"]["observations"]["rows"]  # data, no code
+    dataset_module._cache.clear()
+    cached = dataset_module.load_dataset(data_copy)  # as in a new process: from the entry
+    for name in ("reports", "observations", "focus_tasks", "legal_refs"):
+        assert getattr(cached, name).equals(getattr(fresh, name)), name
+        assert list(getattr(cached, name).dtypes) == list(getattr(fresh, name).dtypes), name
+    assert cached.warnings == fresh.warnings and dict(cached.sources) == dict(fresh.sources)
+    assert cached.catalogue.indicators == fresh.catalogue.indicators and list(cached.provinces) == list(fresh.provinces)
+
+    validated = []
+    real_collect = dataset_module.collect
+    monkeypatch.setattr(dataset_module, "collect", lambda folder: validated.append(folder) or real_collect(folder))
+    tampered = body.replace(b'"1100"', b'"98765"', 1)
+    assert tampered != body
+    entry.write_bytes(head + b"\n" + tampered)  # rewritten by another process, digest left as it was
+    dataset_module._cache.clear()
+    again = dataset_module.load_dataset(data_copy)
+    assert validated and again.observations.equals(fresh.observations)  # validated again, not read
+    assert 98765 not in set(again.observations["value"])
+    entry.write_bytes(entry.read_bytes()[:100])  # truncated
+    dataset_module._cache.clear()
+    validated.clear()
+    assert dataset_module.load_dataset(data_copy).observations.equals(fresh.observations) and validated
 
 
 def test_a_cache_folder_others_may_write_into_is_never_read(data_copy, tmp_path, monkeypatch):

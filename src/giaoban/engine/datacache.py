@@ -4,11 +4,17 @@ fingerprints of the jobs' inputs, on disk under `_build/cache/`.
 - **Validated data** (`store_checked` / `stored_checked`): `giaoban.dataset.load_dataset` validates a
   data folder (reading every table and text, schemas, cross-table checks: seconds on the national
   data) and keeps the result in memory by the data's content hash. With `$GIAOBAN_DATA_CACHE` set
-  (the build sets it for itself, its fork server and its kernels) the result is also pickled into
+  (the build sets it for itself, its fork server and its kernels) the result is also written into
   that folder, named by the data hash and the hash of the `giaoban` package (the code that
-  validated it), so the next process with the same data and code loads it in a tenth of a second
-  instead of validating again. Only a folder owned by the user and writable by no one else is
-  read (a pickle runs code when loaded); the three newest entries are kept.
+  validated it), so the next process with the same data and code loads it instead of validating
+  again. The entry is **data only, never code**: JSON (the tables as the text the validator read,
+  with their line numbers, the problems, the source texts), behind a first line that records the
+  sha256 of the rest; reading one checks that digest, then parses JSON, and rebuilds the catalogue
+  and the province registry with the project's own code (`checks.catalogue_rows`, `load_provinces`).
+  So an entry another process rewrote can at worst hold wrong text for that data hash, which it
+  could as well have written into data/; a damaged one (truncated, edited) is dropped and the data
+  validated again. Only a folder owned by the user and writable by no one else is read; the three
+  newest entries are kept.
 - **Fingerprints** (`fingerprints`): the cache key of a job hashes the very rows it reads
   (`giaoban.inputs.for_job(...).fingerprint()`, tens of milliseconds per job: minutes for the
   national batch). They are a pure function of the data (its hash), the job's notebook kind and
@@ -21,14 +27,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import stat
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 __all__ = ["DATA_CACHE_ENV", "store_checked", "stored_checked", "fingerprints", "cache_folder", "using", "flush",
-           "share"]
+           "share", "encode_checked", "decode_checked", "DamagedEntry"]
 
 #: The environment variable naming the folder of pickled validated data.
 DATA_CACHE_ENV = "GIAOBAN_DATA_CACHE"
@@ -89,7 +94,7 @@ def flush() -> None:
         try:
             cache_folder(path.parent)
             _write(path, data)
-            _trim(path.parent, "checked-*.pickle" if path.name.startswith("checked-") else "fingerprints-*.json")
+            _trim(path.parent, "checked-*.json" if path.name.startswith("checked-") else "fingerprints-*.json")
         except OSError:
             continue
 
@@ -111,26 +116,103 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+_FORMAT = 1
+
+
 def _checked_path(base: Path, digest: str, data_dir: str) -> Path:
     where = hashlib.sha256(data_dir.encode()).hexdigest()[:8]  # messages name the folder as it was given
-    return base / f"checked-{digest[:32]}-{where}-{_code()}.pickle"
+    return base / f"checked-{digest[:32]}-{where}-{_code()}.json"
+
+
+def encode_checked(checked: Any) -> bytes:
+    """Return a validation result (`giaoban.validation.Checked`) as bytes: a first line
+    `{"format": 1, "sha256": …}` (the digest of what follows), then JSON of the report's problems, the
+    tables as read (header, missing columns, line numbers, values as text or null) and the source texts.
+    The catalogue and the province registry are not stored: `decode_checked` makes them again."""
+    tables = {}
+    for name, table in checked.tables.items():
+        if table is None:
+            tables[name] = None
+            continue
+        frame = table.frame
+        tables[name] = {"shown": table.shown, "header": list(table.header), "missing": sorted(table.missing),
+                        "columns": [str(c) for c in frame.columns], "index": [int(i) for i in frame.index],
+                        "rows": [list(row) for row in frame.itertuples(index=False, name=None)]}
+    body = json.dumps({"data_dir": str(checked.data_dir),
+                       "problems": [[p.path, p.row, p.column, p.message, p.severity] for p in checked.report.problems],
+                       "files": checked.report.files, "tables": tables, "sources": dict(checked.sources)},
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    head = json.dumps({"format": _FORMAT, "sha256": hashlib.sha256(body).hexdigest()}).encode()
+    return head + b"\n" + body
+
+
+class DamagedEntry(ValueError):
+    """A stored validation result whose digest or contents do not check out."""
+
+
+def decode_checked(data: bytes, data_dir: str | os.PathLike) -> Any:
+    """Return the `Checked` that `encode_checked` wrote, its province registry read from
+    `data_dir`/reference (the folder the data hash was computed from). Refuses (DamagedEntry) bytes whose digest does
+    not match, another format, or contents of the wrong shape; runs no stored code (JSON only)."""
+    import pandas as pd
+
+    from giaoban.provinces import load_provinces
+    from giaoban.validation import checks
+    from giaoban.validation.core import Checked
+    from giaoban.validation.problems import Problem, Report
+    from giaoban.validation.reading import Table
+
+    head, _, body = data.partition(b"\n")
+    try:
+        meta = json.loads(head)
+        if meta.get("format") != _FORMAT or meta.get("sha256") != hashlib.sha256(body).hexdigest():
+            raise DamagedEntry("digest or format does not match")
+        raw = json.loads(body)
+        report = Report([Problem(str(path), row, column, str(message), str(severity))
+                         for path, row, column, message, severity in raw["problems"]], files=int(raw["files"]))
+        tables: dict[str, Any] = {}
+        for name, t in raw["tables"].items():
+            if t is None:
+                tables[name] = None
+                continue
+            frame = pd.DataFrame(t["rows"], columns=t["columns"], dtype=object,
+                                 index=pd.Index(t["index"], dtype="int64", name="line"))
+            if not t["rows"]:
+                frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in t["columns"]},
+                                     index=pd.Index([], dtype="int64", name="line"))
+            tables[name] = Table(name, str(t["shown"]), list(t["header"]), frame, set(t["missing"]))
+        sources = {str(k): str(v) for k, v in raw["sources"].items()}
+        named = Path(raw["data_dir"])
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise DamagedEntry(str(error)) from None
+    catalogue = checks.catalogue_rows(tables.get("areas"), tables.get("indicators"), [])
+    provinces = load_provinces(Path(data_dir) / "reference")
+    return Checked(named, report, tables, catalogue, provinces, sources)
+
+
+def _safe_file(path: Path) -> bool:
+    st = path.stat()
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def stored_checked(digest: str, data_dir: str | os.PathLike, folder: str | os.PathLike | None = None) -> Any | None:
     """Return the validation result (`giaoban.validation.Checked`) stored for the data folder
-    `data_dir` (as named) with hash `digest` by this code, or None (no cache folder, no entry, or an
-    unreadable one)."""
+    `data_dir` (as named) with hash `digest` by this code, or None (no cache folder, no entry, an
+    entry others may write, or a damaged one: then it is removed)."""
     base = cache_folder(folder, create=False)
     if base is None:
         return None
     path = _checked_path(base, digest, str(data_dir))
     try:
-        st = path.stat()
-        if st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        if not _safe_file(path):
             return None
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        return decode_checked(data, data_dir)
+    except DamagedEntry:
+        path.unlink(missing_ok=True)
         return None
 
 
@@ -144,10 +226,7 @@ def store_checked(digest: str, data_dir: str | os.PathLike, checked: Any,
     path = _checked_path(Path(name), digest, str(data_dir))
     if path.is_file():
         return
-    try:
-        data = pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError):
-        return
+    data = encode_checked(checked)
     if _deferring:
         _pending.append((path, data))
         return
@@ -158,7 +237,7 @@ def store_checked(digest: str, data_dir: str | os.PathLike, checked: Any,
         _write(path, data)
     except OSError:
         return
-    _trim(base, "checked-*.pickle")
+    _trim(base, "checked-*.json")
 
 
 def share(data_dir: str | os.PathLike, digest: str) -> None:
