@@ -321,3 +321,27 @@ def test_temporary_files_and_checkpoints_are_not_changes_and_code_is_told_apart(
     assert classify(watched, str(tmp_path / "notebooks" / "briefing.ipynb~")) is None
     assert classify(watched, str(watched.code / "briefing" / "page.py")) == "code"
     assert classify(watched, str(watched.code / "__pycache__" / "cli.cpython-311.pyc")) is None
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_the_site_a_rebuild_makes_is_byte_for_byte_the_site_a_clean_build_of_the_same_inputs_makes(preview,
+                                                                                                   tmp_path):
+    observations = preview.root / "data" / "observations.csv"
+    original = edit(observations, OBSERVATION, OBSERVATION.replace(",30,", ",33,"))
+    try:
+        reload_of(preview, PAGE)  # rebuilt incrementally: one notebook executed, one page converted
+        clean = make_project(tmp_path / "clean")
+        shutil.copy(observations, clean / "data" / "observations.csv")
+        env = {**os.environ, "GIAOBAN_ROOT": str(clean)}
+        proc = subprocess.run([sys.executable, "-m", "giaoban", "build", MEETING, "--renderer", "builtin",
+                               "--jobs", "1"], cwd=clean, env=env, capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        incremental, whole = site_files(preview.root / "_site"), site_files(clean / "_site")
+        assert sorted(incremental) == sorted(whole)
+        assert [p for p in whole if incremental[p] != whole[p]] == []
+    finally:
+        observations.write_text(original, encoding="utf-8")
+    reload_of(preview, PAGE)
