@@ -144,6 +144,9 @@ def _rebuild(build_kwargs: dict[str, Any], out: Path, echo: Callable[[str], None
     except GiaobanError as error:
         return _Outcome(False, "Không dựng lại được trang:", str(error).splitlines(),
                         seconds=time.monotonic() - started)
+    except Exception as error:  # noqa: BLE001 - the preview keeps running; the next save tries again
+        return _Outcome(False, "Lỗi ngoài dự kiến khi dựng lại (xin báo cho người phát triển giaoban):",
+                        [f"{type(error).__name__}: {error}"], seconds=time.monotonic() - started)
     if result.failed:
         lines = []
         for job in result.failed:
