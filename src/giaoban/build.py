@@ -328,8 +328,9 @@ def _earlier_jobs(executed_dir: Path, pages: set[str], notebooks_dir: Path, data
         key, engine = _recorded_key(executed_dir / rel) if rel.as_posix() == f"{job.page}.ipynb" else (None, "")
         current = None
         if key is not None and notebook.is_file():
-            try:
-                fingerprint = inputs.for_job(job.notebook, job.params, dataset=dataset, public=public).fingerprint()
+            try:  # remembered per data hash, as the build's own jobs' (`datacache.fingerprints`)
+                fingerprint = datacache.fingerprints([job], dataset, public=public,
+                                                     folder=executed_dir.parent / "cache" / "data")[job.id]
                 current = cache.job_key(notebook, job.params, fingerprint, environment, engine)
             except (GiaobanError, OSError, TypeError, ValueError):
                 current = None

@@ -401,6 +401,9 @@ def _job_key(notebook: str, params: dict, visibility: str) -> str:
     return hashlib.sha256(canonical_json([notebook, params, visibility]).encode()).hexdigest()
 
 
+_read_memos: dict[Path, tuple[tuple[int, int], dict]] = {}  # fingerprint files read by this process
+
+
 def fingerprints(jobs: Iterable[Any], dataset: Any, *, public: bool, folder: str | os.PathLike | None,
                  defer: bool = False) -> dict[str, str]:
     """Return `{job.id: giaoban.inputs.for_job(job.notebook, job.params, dataset=dataset,
@@ -413,11 +416,17 @@ def fingerprints(jobs: Iterable[Any], dataset: Any, *, public: bool, folder: str
     visibility = "public" if public else "all"
     memo: dict[str, str] = {}
     path = None if folder is None else Path(folder) / f"fingerprints-{dataset.hash[:32]}-{visibility}-{_code()}.json"
-    if base is not None:
+    if base is not None and path is not None:
         try:
-            memo = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(memo, dict):
-                memo = {}
+            st = path.stat()
+            seen = _read_memos.get(path)
+            if seen is not None and seen[0] == (st.st_mtime_ns, st.st_size):
+                memo = dict(seen[1])  # read before by this process, unchanged since
+            else:
+                memo = json.loads(path.read_text(encoding="utf-8"))
+                if not isinstance(memo, dict):
+                    memo = {}
+                _read_memos[path] = ((st.st_mtime_ns, st.st_size), dict(memo))
         except (OSError, ValueError):
             memo = {}
     out, added = {}, False
