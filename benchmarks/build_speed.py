@@ -459,6 +459,44 @@ def measure_preview(batch: Path, data: Path, jobs: int, project: Path, env: dict
     return out
 
 
+def preview_briefing(all_jobs: list, province: str, period: str):
+    """The Vietnamese briefing of `province` for `period` in the batch, or None."""
+    return next((j for j in all_jobs if j.notebook == "briefing" and j.params.get("province") == province
+                 and j.params.get("period") == period and j.lang == "vi"), None)
+
+
+def preview_only(args: argparse.Namespace, batch: Path, data: Path, project: Path, env: dict[str, str],
+                 all_jobs: list) -> int:
+    """Step 5 alone (`--preview-only`): the preview's first build is a cold one."""
+    province, period = args.change.split(":")
+    briefing = preview_briefing(all_jobs, province, period)
+    if briefing is None:
+        print(f"không có bản tin tiếng Việt của {province} kỳ {period} trong lô")
+        return 1
+    print(f"5. giaoban preview (chỉ bước này), trang {briefing.page}.html:", flush=True)
+    result = measure_preview(batch, data, args.jobs, project, env, f"{briefing.page}.html", province, period,
+                             args.indicator)
+    for line in result.get("lines", []):
+        print(f"   {line}")
+    print_preview_rows(result)
+    if args.json:
+        args.json.write_text(json.dumps({"preview": result}, ensure_ascii=False, indent=1, default=str),
+                             encoding="utf-8")
+    return 0 if result.get("exit") == 0 else 1
+
+
+def print_preview_rows(preview: dict) -> None:
+    """The two preview rows of issue 13, reached or not."""
+    for key, what in (("preview_figure_s", "đổi 1 số liệu, preview: lưu → bản tin tải lại"),
+                      ("preview_paragraph_s", "đổi 1 đoạn briefing.ipynb, preview: lưu → bản tin tải lại")):
+        value, disk = preview.get(key), preview.get(key.replace("_s", "_disk_s"))
+        reached = value is not None and value <= ISSUE_13[key]
+        shown = f"{value:.1f} s" if value is not None else "không thấy sự kiện"
+        shown += f" (HTML trên đĩa: {disk:.1f} s)" if disk is not None else " (HTML trên đĩa: không thấy giá trị mới)"
+        print(f"  {'✓ đạt' if reached else '✗ chưa đạt':<12} {what} ≤ {ISSUE_13[key]:.0f} s: {shown}")
+    print(f"  (preview dựng lần đầu: {preview.get('start_s', 0):.1f} s; dừng bằng Ctrl-C: mã thoát {preview.get('exit')})")
+
+
 def gb(n: int) -> str:
     return f"{n / 1e9:.2f} GB"
 
@@ -475,6 +513,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-render", action="store_true", help="execute only (no site, no PDFs)")
     parser.add_argument("--no-preview", action="store_true", help="do not measure giaoban preview (step 5)")
+    parser.add_argument("--preview-only", action="store_true",
+                        help="measure only giaoban preview (step 5; its first build is then a cold one)")
     parser.add_argument("--engine", default=None, help="giaoban build --engine (default: the build's default)")
     parser.add_argument("--out", type=Path, default=None, help="working folder (default: a temporary one, removed)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -500,6 +540,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{kinds['period']} trang kỳ), --jobs {args.jobs}, {os.cpu_count()} lõi")
         extra = ["--engine", args.engine] if args.engine else []
         render = not args.no_render
+        if args.preview_only:
+            return preview_only(args, batch, data, project, env, all_jobs)
 
         print(f"\n1. Lệnh papermill, từng trang một, {len(sample)} trang mẫu:")
         loop, cli_outputs = papermill_loop(sample, project, data, work / "papermill", env)
@@ -527,8 +569,7 @@ def main(argv: list[str] | None = None) -> int:
         changed = giaoban_build("one_change", batch, data, args.jobs, project, env, render, extra)
         preview: dict = {}
         if render and not args.no_preview:
-            briefing = next((j for j in all_jobs if j.notebook == "briefing" and j.params.get("province") == province
-                             and j.params.get("period") == period and j.lang == "vi"), None)
+            briefing = preview_briefing(all_jobs, province, period)
             if briefing is None:
                 print(f"5. giaoban preview: không có bản tin tiếng Việt của {province} kỳ {period} trong lô; bỏ qua")
             else:

@@ -191,12 +191,27 @@ def test_a_data_edit_rebuilds_the_briefing_and_reloads_its_tab(preview):
     assert (preview.root / "_site" / PAGE).read_bytes() == before
 
 
+def fork_servers(p: Preview) -> set[int]:
+    """The fork servers (warm templates) running under the preview."""
+    found = set()
+    for child in psutil.Process(p.process.pid).children(recursive=True):
+        try:
+            if "giaoban.engine.forkserver" in " ".join(child.cmdline()) and child.status() != psutil.STATUS_ZOMBIE:
+                found.add(child.pid)
+        except psutil.Error:
+            continue
+    return found
+
+
 def test_a_notebook_edit_rebuilds_the_briefing_and_reloads_its_tab(preview):
     notebook = preview.root / "notebooks" / "briefing.ipynb"
     text = "Nhận xét viết trong lúc xem trước"
+    templates = fork_servers(preview)
+    assert len(templates) == 1  # started by the first build, kept since
     original = edit(notebook, 'page.say(vi=\\"\\"', f'page.say(vi=\\"{text}\\"')
     try:
         reload_of(preview, PAGE)
+        assert fork_servers(preview) == templates  # the notebook ran in a kernel forked from the same template
         assert text in (preview.root / "_site" / PAGE).read_text(encoding="utf-8")
         status, served = preview.get(PAGE)
         assert status == 200 and text in served and RELOAD_MARK in served
@@ -259,7 +274,7 @@ def test_ctrl_c_stops_the_preview_and_every_process_it_started(preview, tmp_path
         edit(root / "data" / "observations.csv", OBSERVATION, OBSERVATION.replace(",30,", ",32,"))
         reload_of(own, PAGE)  # something executed: workers, the fork server and its kernels were started
         started = psutil.Process(own.process.pid).children(recursive=True)
-        assert any("giaoban.engine.forkserver" in " ".join(p.cmdline()) for p in started if p.is_running())
+        assert fork_servers(own)
         own.process.send_signal(signal.SIGINT)
         assert own.process.wait(60) == 0
         own.wait_line("Đã dừng xem trước", 5)
