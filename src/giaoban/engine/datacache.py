@@ -191,15 +191,15 @@ def _table_from(name: str, t: Any) -> Any:
 
     if t is None:
         return None
+    kinds = {type(v) for row in t["rows"] for v in row}
+    if not kinds <= {str, type(None)} or any(len(row) != len(t["columns"]) for row in t["rows"]):
+        raise DamagedEntry(f"{name}: values that are not text")  # text or None, as the reader gives them
     if t["rows"]:
         frame = pd.DataFrame(t["rows"], columns=t["columns"], dtype=object,
                              index=pd.Index(t["index"], dtype="int64", name="line"))
     else:
         frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in t["columns"]},
                              index=pd.Index([], dtype="int64", name="line"))
-    for column in frame.columns:  # text or None, as the reader gives them
-        if any(v is not None and not isinstance(v, str) for v in frame[column]):
-            raise DamagedEntry(f"{name}.{column}: not text")
     return Table(name, str(t["shown"]), [str(h) for h in t["header"]], frame, {str(m) for m in t["missing"]})
 
 
