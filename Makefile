@@ -9,7 +9,7 @@ JOBS   ?=
 ARGS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup build test test-fast lint lock serve clean benchmark benchmark-build node
+.PHONY: help setup build test test-fast lint lock serve preview clean benchmark benchmark-build node
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ test: $(BIN)/giaoban node ## run the whole test suite (unit, notebooks, site)
 
 serve: $(BIN)/giaoban ## preview the built site on http://localhost:8000
 	$(BIN)/giaoban serve
+
+preview: $(BIN)/giaoban ## build, serve on http://127.0.0.1:8000 and rebuild + reload the browser on every save (ARGS=params/meetings/x.yml)
+	$(BIN)/giaoban preview $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
 
 benchmark: $(BIN)/giaoban ## measure extraction quality (see benchmarks/README.md)
 	$(BIN)/python benchmarks/extraction_quality.py

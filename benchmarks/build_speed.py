@@ -19,7 +19,12 @@ What is measured:
    rendering: validation, cache keys and the notebooks) and rendering, separately;
 3. `giaoban build` again with nothing changed;
 4. `giaoban build` again after `synthetic.change_one_figure` (default: `--change 51:2025-H2`, the
-   synthetic default indicator), which re-executes the pages whose data changed.
+   synthetic default indicator), which re-executes the pages whose data changed;
+5. `giaoban preview` of the same batch (unless `--no-preview`), driven as a browser tab would be
+   (its Server-Sent Events on `/__giaoban/events`): after it has built, one figure is changed again,
+   then one paragraph of `notebooks/briefing.ipynb` (the analyst's comment, `page.say`); for each,
+   the seconds from the save until the reload event naming the edited briefing's page is sent, and
+   until that page's HTML on disk has the new value.
 
 For each: seconds, seconds per job, the ratio to the papermill loop, and the peak memory of the whole
 process tree (the command and every process below it, sampled every 0.2 s with psutil): the sum
@@ -54,6 +59,9 @@ import synthetic  # noqa: E402  (benchmarks/synthetic.py)
 
 VENV_BIN = Path(sys.executable).parent
 TARGETS = {"cold_ratio": 6.0, "unchanged_s": 5.0, "one_change_s": 10.0, "render_page_s": 0.2, "memory_gb": 2.0}
+#: The target rows of issue 13 (the edit loop), each printed as reached or not.
+ISSUE_13 = {"one_change_s": 10.0, "preview_figure_s": 3.0, "preview_paragraph_s": 3.0, "unchanged_s": 2.0,
+            "cold_ratio": 8.0, "warm_code_s": 0.5, "render_page_s": 0.2, "memory_gb": 1.5}
 
 
 # ----------------------------------------------------------------------------------- memory
@@ -314,6 +322,181 @@ def phases(run: Run) -> dict[str, float]:
             "pss_render": max((m for t, m in run.memory if t >= split), default=0)}
 
 
+class PreviewRun:
+    """A `giaoban preview` started by the benchmark, its stderr lines and its events (as a tab sees them)."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path) -> None:
+        import re
+
+        self.started = time.monotonic()
+        self.lines: list[tuple[float, str]] = []
+        self.events: list[tuple[float, str, dict]] = []
+        self._cond = threading.Condition()
+        self.proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        threading.Thread(target=self._read, daemon=True).start()
+        line = self.wait_line(r"Xem trước tại http://127\.0\.0\.1:\d+/", 600)
+        self.port = int(re.search(r":(\d+)/", line).group(1))
+        threading.Thread(target=self._listen, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            with self._cond:
+                self.lines.append((time.monotonic(), line.rstrip("\n")))
+                self._cond.notify_all()
+
+    def _listen(self) -> None:
+        import http.client
+
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=3600)
+        conn.request("GET", "/__giaoban/events")
+        kind = None
+        try:
+            for raw in conn.getresponse():
+                line = raw.decode("utf-8").rstrip("\n")
+                if line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: ") and kind:
+                    with self._cond:
+                        self.events.append((time.monotonic(), kind, json.loads(line[6:])))
+                        self._cond.notify_all()
+                    kind = None
+        except (OSError, ValueError):
+            return
+
+    def wait_line(self, pattern: str, timeout: float, after: float = 0.0) -> str:
+        import re
+
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for t, line in self.lines:
+                    if t >= after and re.search(pattern, line):
+                        return line
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError(f"giaoban preview: no line /{pattern}/:\n"
+                                       + "\n".join(l for _, l in self.lines[-20:]))
+                self._cond.wait(0.5)
+
+    def reload_of(self, page: str, after: float, timeout: float = 1800) -> float | None:
+        """Seconds from `after` to the first reload event (sent after `after`) naming `page`; None on an error event."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while time.monotonic() < deadline:
+                for t, kind, data in self.events:
+                    if t < after:
+                        continue
+                    if kind == "error":
+                        return None
+                    if kind == "reload" and (data.get("all") or page in data.get("pages", [])):
+                        return t - after
+                self._cond.wait(0.5)
+        return None
+
+    def stop(self) -> int:
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+def wait_on_disk(path: Path, text: str, after: float, timeout: float = 1800) -> float | None:
+    """Seconds from `after` until the file at `path` contains `text` (polled every 20 ms)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if text in path.read_text(encoding="utf-8"):
+                return time.monotonic() - after
+        except OSError:
+            pass
+        time.sleep(0.02)
+    return None
+
+
+def measure_preview(batch: Path, data: Path, jobs: int, project: Path, env: dict[str, str], page: str,
+                    province: str, period: str, indicator: str) -> dict:
+    """Start `giaoban preview` on the built project, change one figure, then one paragraph of the
+    briefing notebook; return the seconds of each step (see the module docstring)."""
+    from giaoban.numbers import format_number
+
+    argv = [str(VENV_BIN / "giaoban"), "preview", str(batch), "--data", str(data), "--jobs", str(jobs),
+            "--renderer", "builtin", "--port", "0"]
+    run = PreviewRun(argv, env, project)
+    out: dict = {}
+    try:
+        run.wait_line(r"^[✓✗] dựng lần đầu", 3600)
+        out["start_s"] = run.lines[-1][0] - run.started
+        time.sleep(1.0)  # the watcher is set up right after the first build
+        html = project / "_site" / page
+        saved = time.monotonic()
+        report_id, _, old, new = synthetic.change_one_figure(data, province, period, indicator=indicator)
+        out["figure"] = f"{report_id} {indicator}: {old} → {new}"
+        out["preview_figure_s"] = run.reload_of(page, saved)
+        out["preview_figure_disk_s"] = wait_on_disk(html, format_number(new), saved, 60)
+        run.wait_line(r"^[✓✗] dựng lại", 600, after=saved)
+        time.sleep(1.0)
+        notebook = project / "notebooks" / "briefing.ipynb"
+        text = notebook.read_text(encoding="utf-8")
+        comment = "Đoạn nhận xét viết lúc xem trước (đo tốc độ)"
+        assert text.count('page.say(vi=\\"\\"') == 1, "the briefing notebook has no empty page.say(vi=...)"
+        saved = time.monotonic()
+        notebook.write_text(text.replace('page.say(vi=\\"\\"', f'page.say(vi=\\"{comment}\\"'), encoding="utf-8")
+        out["preview_paragraph_s"] = run.reload_of(page, saved)
+        out["preview_paragraph_disk_s"] = wait_on_disk(html, comment, saved, 60)
+        line = run.wait_line(r"^[✓✗] dựng lại", 3600, after=saved)
+        out["paragraph_rebuild"] = line
+        notebook.write_text(text, encoding="utf-8")
+        run.wait_line(r"^[✓✗] dựng lại", 3600, after=time.monotonic())
+    finally:
+        out["exit"] = run.stop()
+        out["lines"] = [line for _, line in run.lines if line.startswith(("✓", "✗", "Thực thi", "dựng lại"))]
+    return out
+
+
+def preview_briefing(all_jobs: list, province: str, period: str):
+    """The Vietnamese briefing of `province` for `period` in the batch, or None."""
+    return next((j for j in all_jobs if j.notebook == "briefing" and j.params.get("province") == province
+                 and j.params.get("period") == period and j.lang == "vi"), None)
+
+
+def preview_only(args: argparse.Namespace, batch: Path, data: Path, project: Path, env: dict[str, str],
+                 all_jobs: list) -> int:
+    """Step 5 alone (`--preview-only`): the preview's first build is a cold one."""
+    province, period = args.change.split(":")
+    briefing = preview_briefing(all_jobs, province, period)
+    if briefing is None:
+        print(f"không có bản tin tiếng Việt của {province} kỳ {period} trong lô")
+        return 1
+    print(f"5. giaoban preview (chỉ bước này), trang {briefing.page}.html:", flush=True)
+    result = measure_preview(batch, data, args.jobs, project, env, f"{briefing.page}.html", province, period,
+                             args.indicator)
+    for line in result.get("lines", []):
+        print(f"   {line}")
+    print_preview_rows(result)
+    if args.json:
+        args.json.write_text(json.dumps({"preview": result}, ensure_ascii=False, indent=1, default=str),
+                             encoding="utf-8")
+    return 0 if result.get("exit") == 0 else 1
+
+
+def print_preview_rows(preview: dict) -> None:
+    """The two preview rows of issue 13, reached or not."""
+    for key, what in (("preview_figure_s", "đổi 1 số liệu, preview: lưu → bản tin tải lại"),
+                      ("preview_paragraph_s", "đổi 1 đoạn briefing.ipynb, preview: lưu → bản tin tải lại")):
+        value, disk = preview.get(key), preview.get(key.replace("_s", "_disk_s"))
+        reached = value is not None and value <= ISSUE_13[key]
+        shown = f"{value:.1f} s" if value is not None else "không thấy sự kiện"
+        shown += f" (HTML trên đĩa: {disk:.1f} s)" if disk is not None else " (HTML trên đĩa: không thấy giá trị mới)"
+        print(f"  {'✓ đạt' if reached else '✗ chưa đạt':<12} {what} ≤ {ISSUE_13[key]:.0f} s: {shown}")
+    print(f"  (preview dựng lần đầu: {preview.get('start_s', 0):.1f} s; dừng bằng Ctrl-C: mã thoát {preview.get('exit')})")
+
+
 def gb(n: int) -> str:
     return f"{n / 1e9:.2f} GB"
 
@@ -329,6 +512,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--indicator", default=synthetic.CHANGE_INDICATOR, help="the indicator changed")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-render", action="store_true", help="execute only (no site, no PDFs)")
+    parser.add_argument("--no-preview", action="store_true", help="do not measure giaoban preview (step 5)")
+    parser.add_argument("--preview-only", action="store_true",
+                        help="measure only giaoban preview (step 5; its first build is then a cold one)")
     parser.add_argument("--engine", default=None, help="giaoban build --engine (default: the build's default)")
     parser.add_argument("--out", type=Path, default=None, help="working folder (default: a temporary one, removed)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -354,6 +540,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{kinds['period']} trang kỳ), --jobs {args.jobs}, {os.cpu_count()} lõi")
         extra = ["--engine", args.engine] if args.engine else []
         render = not args.no_render
+        if args.preview_only:
+            return preview_only(args, batch, data, project, env, all_jobs)
 
         print(f"\n1. Lệnh papermill, từng trang một, {len(sample)} trang mẫu:")
         loop, cli_outputs = papermill_loop(sample, project, data, work / "papermill", env)
@@ -379,6 +567,18 @@ def main(argv: list[str] | None = None) -> int:
         report_id, indicator, old, new = synthetic.change_one_figure(data, province, period, indicator=args.indicator)
         print(f"4. giaoban build sau khi đổi một số liệu ({report_id}, {indicator}: {old} → {new}):", flush=True)
         changed = giaoban_build("one_change", batch, data, args.jobs, project, env, render, extra)
+        preview: dict = {}
+        if render and not args.no_preview:
+            briefing = preview_briefing(all_jobs, province, period)
+            if briefing is None:
+                print(f"5. giaoban preview: không có bản tin tiếng Việt của {province} kỳ {period} trong lô; bỏ qua")
+            else:
+                print(f"5. giaoban preview, sửa một số liệu rồi một đoạn của notebooks/briefing.ipynb "
+                      f"(trang {briefing.page}.html):", flush=True)
+                preview = measure_preview(batch, data, args.jobs, project, env, f"{briefing.page}.html", province,
+                                          period, args.indicator)
+                for line in preview.get("lines", []):
+                    print(f"   {line}")
 
         # --------------------------------------------------------------- equivalence
         from giaoban.engine.compare import differences
@@ -424,6 +624,15 @@ def main(argv: list[str] | None = None) -> int:
               f"đổi 1 số liệu: thực thi {gb(p_changed['pss_until_render'])}, dựng {gb(p_changed['pss_render'])}")
         print(f"   không đổi gì: trước dựng {p_unchanged['until_render']:.1f} s, dựng {p_unchanged['render']:.1f} s"
               + (f", dựng lại {c_unchanged['rerendered']} trang HTML" if c_unchanged['rerendered'] >= 0 else ""))
+        if preview:
+            def sec(v: float | None) -> str:
+                return f"{v:.1f} s" if v is not None else "không thấy"
+
+            print(f"{'giaoban preview: dựng lần đầu':<38}{sec(preview.get('start_s')):>9}")
+            print(f"{'  đổi 1 số liệu → sự kiện tải lại':<38}{sec(preview.get('preview_figure_s')):>9}"
+                  f"   (HTML trên đĩa có giá trị mới: {sec(preview.get('preview_figure_disk_s'))}; {preview.get('figure')})")
+            print(f"{'  đổi 1 đoạn sổ tay → sự kiện tải lại':<38}{sec(preview.get('preview_paragraph_s')):>9}"
+                  f"   (HTML trên đĩa có đoạn mới: {sec(preview.get('preview_paragraph_disk_s'))})")
         print("=" * 100)
         same = len(sample) - len(problems)
         print(f"Sổ tay đã thực thi so với papermill: {same}/{len(sample)} giống hệt từng ô (mã, loại đầu ra, chữ, "
@@ -456,6 +665,37 @@ def main(argv: list[str] | None = None) -> int:
         ]
         for key, text, ok, shown in checks:
             print(f"  {'✓' if ok(results[key]) else '✗'} {text}: {shown}")
+        results.update(preview_figure_s=preview.get("preview_figure_s"),
+                       preview_paragraph_s=preview.get("preview_paragraph_s"), warm_code_s=warm)
+
+        def row(text: str, shown: str, reached: bool | None) -> None:
+            mark = {True: "✓ đạt", False: "✗ chưa đạt", None: "– không đo"}[reached]
+            print(f"  {mark:<12} {text:<66} {shown}")
+
+        def at_most(key: str) -> bool | None:
+            return None if results.get(key) is None else results[key] <= ISSUE_13[key]
+
+        print(f"\nMục tiêu của issue 13 (--provinces {args.provinces}, --periods {args.periods}, --jobs {args.jobs}; "
+              f"các mục tiêu đặt cho dữ liệu toàn quốc):")
+        row(f"đổi 1 số liệu, giaoban build ≤ {ISSUE_13['one_change_s']:.0f} s",
+            f"{results['one_change_s']:.1f} s", at_most("one_change_s"))
+        for key, what in (("preview_figure_s", "đổi 1 số liệu, preview: lưu → bản tin tải lại"),
+                          ("preview_paragraph_s", "đổi 1 đoạn briefing.ipynb, preview: lưu → bản tin tải lại")):
+            value = results.get(key)
+            row(f"{what} ≤ {ISSUE_13[key]:.0f} s", f"{value:.1f} s" if value is not None else
+                ("không đo (--no-preview)" if not preview else "không thấy sự kiện"),
+                at_most(key) if preview and value is not None else (False if preview else None))
+        row(f"không đổi gì, giaoban build ≤ {ISSUE_13['unchanged_s']:.0f} s",
+            f"{results['unchanged_s']:.1f} s", at_most("unchanged_s"))
+        row(f"thực thi lần đầu ≥ {ISSUE_13['cold_ratio']:.0f}× vòng lặp papermill",
+            f"{results['cold_ratio']:.1f}×", results["cold_ratio"] >= ISSUE_13["cold_ratio"])
+        row(f"mã sổ tay trong kernel ấm ≤ {ISSUE_13['warm_code_s']} s/trang",
+            f"{warm:.2f} s", at_most("warm_code_s"))
+        row(f"dựng ≤ {ISSUE_13['render_page_s']} s/trang HTML (đo bằng giây thực, không phải CPU)",
+            f"{results['render_page_s']:.3f} s" if results["render_page_s"] is not None else "không dựng",
+            at_most("render_page_s"))
+        row(f"bộ nhớ đỉnh ≤ {ISSUE_13['memory_gb']} GB (PSS, --jobs {args.jobs})",
+            f"{results['memory_gb']:.2f} GB", at_most("memory_gb"))
         print(f"  {'✓' if not problems else '✗'} sổ tay giống của papermill: {same}/{len(sample)}")
         print(f"  (sàn của máy này: {per_cli / floor:.1f}× nhanh hơn vòng lặp papermill; lần đầu đạt "
               f"{per_cold_exec / floor:.2f} lần sàn)")
@@ -466,7 +706,7 @@ def main(argv: list[str] | None = None) -> int:
                 "unchanged": {"seconds": unchanged.seconds, **p_unchanged, **c_unchanged},
                 "one_change": {"seconds": changed.seconds, **p_changed, **c_changed},
                 "peak_rss": max(cold.peak_rss, unchanged.peak_rss, changed.peak_rss), "peak_pss": memory_peak,
-                "papermill_peak_rss": loop.peak_rss, "equivalent": same, "results": results,
+                "papermill_peak_rss": loop.peak_rss, "equivalent": same, "results": results, "preview": preview,
                 "problems": problems}, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         return 0 if not problems and cold.returncode == unchanged.returncode == changed.returncode == 0 else 1
     finally:

@@ -205,10 +205,10 @@ def test_validated_data_is_kept_on_disk_and_used_by_the_next_process(data_copy, 
     monkeypatch.setenv(datacache.DATA_CACHE_ENV, str(store))
     dataset_module._cache.clear()
     first = dataset_module.load_dataset(data_copy)
-    assert len(list(store.glob("checked-*.pickle"))) == 1
+    assert len(list(store.glob("checked-*.json"))) == 1
     assert store.stat().st_mode & 0o777 == 0o700
 
-    def refuse(folder):
+    def refuse(folder, **kwargs):
         raise AssertionError("validated again")
 
     monkeypatch.setattr(dataset_module, "collect", refuse)
@@ -220,6 +220,70 @@ def test_validated_data_is_kept_on_disk_and_used_by_the_next_process(data_copy, 
     dataset_module._cache.clear()
     with pytest.raises(AssertionError, match="validated again"):
         dataset_module.load_dataset(data_copy)
+
+
+def test_validated_data_are_stored_as_json_under_a_digest_and_a_damaged_entry_is_validated_again(
+        data_copy, tmp_path, monkeypatch):
+    store = tmp_path / "cache"
+    monkeypatch.setenv(datacache.DATA_CACHE_ENV, str(store))
+    dataset_module._cache.clear()
+    fresh = dataset_module.load_dataset(data_copy)
+    (entry,) = store.glob("checked-*.json")
+    head, body = entry.read_bytes().split(b"\n", 1)
+    assert json.loads(head)["format"] == 1 and json.loads(body)["tables"]["observations"]["rows"]  # data, no code
+    dataset_module._cache.clear()
+    cached = dataset_module.load_dataset(data_copy)  # as in a new process: from the entry
+    for name in ("reports", "observations", "focus_tasks", "legal_refs"):
+        assert getattr(cached, name).equals(getattr(fresh, name)), name
+        assert list(getattr(cached, name).dtypes) == list(getattr(fresh, name).dtypes), name
+    assert cached.warnings == fresh.warnings and dict(cached.sources) == dict(fresh.sources)
+    assert cached.catalogue.indicators == fresh.catalogue.indicators and list(cached.provinces) == list(fresh.provinces)
+
+    validated = []
+    real_collect = dataset_module.collect
+    monkeypatch.setattr(dataset_module, "collect", lambda folder, **kw: validated.append(folder) or real_collect(folder, **kw))
+    tampered = body.replace(b'"1100"', b'"98765"', 1)
+    assert tampered != body
+    entry.write_bytes(head + b"\n" + tampered)  # rewritten by another process, digest left as it was
+    dataset_module._cache.clear()
+    again = dataset_module.load_dataset(data_copy)
+    assert validated and again.observations.equals(fresh.observations)  # validated again, not read
+    assert 98765 not in set(again.observations["value"])
+    entry.write_bytes(entry.read_bytes()[:100])  # truncated
+    dataset_module._cache.clear()
+    validated.clear()
+    assert dataset_module.load_dataset(data_copy).observations.equals(fresh.observations) and validated
+
+
+def test_validation_reads_and_checks_again_only_the_tables_and_texts_whose_bytes_changed(
+        data_copy, tmp_path, monkeypatch):
+    from giaoban.validation import core
+
+    monkeypatch.setenv(datacache.DATA_CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(datacache, "_memo", datacache.FileMemo())
+    core.collect(data_copy, memo=datacache.file_memo())
+    read: list[str] = []
+    real_table, real_text = core.read_table, core.read_text
+    monkeypatch.setattr(core, "read_table", lambda path, *a: read.append(path.name) or real_table(path, *a))
+    monkeypatch.setattr(core, "read_text", lambda path, *a: read.append(path.name) or real_text(path, *a))
+    observations = data_copy / "observations.csv"
+    observations.write_text(observations.read_text(encoding="utf-8").replace(",1100,", ",1101,", 1), encoding="utf-8")
+    monkeypatch.setattr(datacache, "_memo", datacache.FileMemo())  # as in a new process: from the disk
+    again = core.collect(data_copy, memo=datacache.file_memo())
+    assert read == ["observations.csv"]
+    read.clear()
+    monkeypatch.setattr(core, "read_table", real_table)
+    monkeypatch.setattr(core, "read_text", real_text)
+    whole = core.collect(data_copy)  # everything read and checked: the same report and tables
+    assert again.report == whole.report and again.sources == whole.sources
+    assert all(again.tables[n].frame.equals(whole.tables[n].frame) for n in whole.tables)
+    assert "1101" in set(again.tables["observations"].frame["value"])
+    sources = sorted((data_copy / "sources").glob("*.txt"))
+    sources[0].write_text(sources[0].read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    monkeypatch.setattr(core, "read_table", lambda path, *a: read.append(path.name) or real_table(path, *a))
+    monkeypatch.setattr(core, "read_text", lambda path, *a: read.append(path.name) or real_text(path, *a))
+    core.collect(data_copy, memo=datacache.file_memo())
+    assert read == [sources[0].name]
 
 
 def test_a_cache_folder_others_may_write_into_is_never_read(data_copy, tmp_path, monkeypatch):

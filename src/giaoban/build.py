@@ -367,8 +367,9 @@ def _earlier_jobs(executed_dir: Path, pages: set[str], notebooks_dir: Path, data
         key, engine = _recorded_key(executed_dir / rel) if rel.as_posix() == f"{job.page}.ipynb" else (None, "")
         current = None
         if key is not None and notebook.is_file():
-            try:
-                fingerprint = inputs.for_job(job.notebook, job.params, dataset=dataset, public=public).fingerprint()
+            try:  # remembered per data hash, as the build's own jobs' (`datacache.fingerprints`)
+                fingerprint = datacache.fingerprints([job], dataset, public=public,
+                                                     folder=executed_dir.parent / "cache" / "data")[job.id]
                 current = cache.job_key(notebook, job.params, fingerprint, environment, engine)
             except (GiaobanError, OSError, TypeError, ValueError):
                 current = None
@@ -441,7 +442,8 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
           notebooks_dir: str | Path | None = None, build_dir: str | Path | None = None,
           root: str | Path | None = None, render: bool = True, progress: bool = True,
           echo: Callable[[str], None] = print, public: bool = False, scheduler: str | None = None,
-          made_on: date | str | None = None, max_jobs: int | None = None) -> BuildResult:
+          made_on: date | str | None = None, max_jobs: int | None = None,
+          render_failed: bool = True) -> BuildResult:
     """Build the pages of `params_files` (default `params/batches/all.yml`) and return a `BuildResult`.
 
     With `scheduler` (`tcp://HOST:PORT`), the notebooks are executed on that Dask cluster and come
@@ -456,7 +458,8 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
     the phase ("Thực thi…", "Dựng trang web…") and the render report. With `public`, only the data
     that may be published are read (`Dataset.public()`), into `<build_dir>/executed-public/`; a batch
     file with `public: true` asks for the same (`params.public_build`). `made_on` (`--date`) is the day
-    the books say they were made on; see `book_date` for the default.
+    the books say they were made on; see `book_date` for the default. With `render_failed=False`, a
+    build in which a page failed does not render: the site stays the last good one (`giaoban preview`).
     Jobs run in worker processes started with "spawn": a script calling `build` needs the usual
     `if __name__ == "__main__":` guard.
 
@@ -524,7 +527,7 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
                       executed_dir=executed_dir, environment=environment, public=public, data_hash=data_hash,
                       fingerprints=fingerprints, echo=echo, scheduler=scheduler, build_date=day, memory=memory)
         result.seconds = time.monotonic() - started
-        if render and result.renderable:
+        if render and result.renderable and (render_failed or not result.failed):
             _render(result, out, renderer, copy, build_dir / ("site-public" if public else "site"), workers,
                     echo)
     return result

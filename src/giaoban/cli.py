@@ -1,4 +1,4 @@
-"""The command line: `giaoban validate | extract | ingest | accept | form | build | serve`.
+"""The command line: `giaoban validate | extract | ingest | accept | form | build | serve | preview`.
 
 Each command is a thin call into the module that does the work. Errors a user can cause
 (`GiaobanError`) are printed as one clear line, in Vietnamese, without a traceback, and the command
@@ -263,6 +263,34 @@ def serve(
 
     try:
         serve_site(site or paths.SITE, port, announce=lambda line: typer.echo(line, err=True))
+    except GiaobanError as error:
+        _fail(error)
+
+
+@app.command()
+def preview(
+    params: Optional[List[Path]] = typer.Argument(
+        None, help="Tệp tham số như của `giaoban build` (mặc định: params/batches/all.yml); nên chọn một cuộc họp."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535,
+                             help="Cổng trên 127.0.0.1 (mặc định 8000; đang bận thì dùng một cổng trống)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Số sổ tay chạy song song."),
+    renderer: str = typer.Option("auto", "--renderer", help="auto | quarto | builtin."),
+    data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: data/ của dự án)."),
+) -> None:
+    """Dựng trang web, mở xem trước tại http://127.0.0.1:<cổng>/ và dựng lại phần bị ảnh hưởng mỗi khi lưu tệp
+    trong data/, notebooks/, params/ hoặc _quarto.yml; các tab đang mở tự tải lại. Lỗi (dòng CSV sai, sổ tay
+    lỗi) hiện trên trang và ở đây, trang giữ bản tốt gần nhất. Ctrl+C để dừng."""
+    import os
+
+    from giaoban.preview import CodeChanged, preview as run_preview
+
+    try:
+        run_preview(params or None, port=port, workers=jobs, renderer=renderer, data_dir=data,
+                    echo=lambda line: typer.echo(line, err=True))
+    except CodeChanged:
+        sys.stderr.flush()
+        # start again as the same process (same pid, same port): no import of the old code survives
+        os.execv(sys.executable, [sys.executable, "-m", "giaoban", *sys.argv[1:]])
     except GiaobanError as error:
         _fail(error)
 

@@ -178,8 +178,8 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
         from giaoban.engine import datacache  # validated before by the same code: $GIAOBAN_DATA_CACHE
 
         checked = datacache.stored_checked(digest, folder)
-        if checked is None:
-            checked = collect(folder)
+        if checked is None:  # tables and texts whose bytes did not change are not checked again
+            checked = collect(folder, memo=datacache.file_memo())
             if not checked.report.ok:
                 raise InvalidDataError(checked.report)
             datacache.store_checked(digest, folder, checked)

@@ -39,17 +39,20 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from giaoban.errors import GiaobanError
 from giaoban.files import write_text
 
 __all__ = ["Task", "Outcome", "EngineError", "DEFAULT_ENGINE", "PLAIN_ENGINE", "FORK_ENGINE", "KERNEL", "engines",
-           "check_engine", "prepare_kernel", "execute_task", "run", "default_workers", "pool_size"]
+           "check_engine", "prepare_kernel", "execute_task", "run", "default_workers", "pool_size", "WarmSession",
+           "warm_session"]
 
 #: Papermill with its own nbclient engine: a new Python for every kernel.
 PLAIN_ENGINE = "papermill"
@@ -330,6 +333,108 @@ def _exit_with(build: int) -> None:
     exit_with(build)
 
 
+class WarmSession:
+    """The fork server and worker pool of `run`, kept between its calls (`giaoban preview`).
+
+    Inside `warm_session()`, `run` starts them on its first call and reuses them on the next ones
+    (same environment and pool size), so a rebuild neither warms a template nor starts workers
+    again. `restart()` stops both (the project's own code changed: a forked template keeps its old
+    imports); the next `run` starts fresh ones. `close()` stops both and removes the private folder."""
+
+    def __init__(self) -> None:
+        self.server: Any = None
+        self.pool: ProcessPoolExecutor | None = None
+        self.folder: Path | None = None
+        self._pool_key: tuple | None = None
+        self._server_key: tuple | None = None
+        self.started = 0  # how many times a fork server was started (the tests read it)
+
+    def private_folder(self) -> Path:
+        from giaoban.engine.kernels import private_dir
+
+        if self.folder is None or not self.folder.is_dir():
+            self.folder = private_dir()
+        return self.folder
+
+    def fork_server(self, env: dict[str, str], warm: list[str], log: Path) -> Any:
+        from giaoban.engine.client import ForkServer
+
+        key = tuple(sorted(env.items()))
+        if self.server is not None and (self.server.process.poll() is not None or key != self._server_key):
+            self.server.stop()  # it died, or the kernels need another environment: start another
+            self.server = None
+        if self.server is None:
+            self._server_key = key
+            self.server = ForkServer.start(self.private_folder(), env, warm=warm,
+                                           preload=["giaoban.engine.warm:preload_data"], log=log)
+            self.started += 1
+        return self.server
+
+    def worker_pool(self, size: int, env: dict[str, str], log_dir: str) -> ProcessPoolExecutor:
+        key = (size, tuple(sorted(env.items())), log_dir)
+        if self.pool is not None and (key != self._pool_key or getattr(self.pool, "_broken", False)):
+            self.stop_pool()
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_init_worker, initargs=(env, log_dir, os.getpid()))
+            self._pool_key = key
+        return self.pool
+
+    def stop_pool(self) -> None:
+        """Stop the worker processes now (their running notebooks are abandoned)."""
+        pool, self.pool, self._pool_key = self.pool, None, None
+        if pool is not None:
+            _stop_pool(pool)
+
+    def restart(self) -> None:
+        """Stop the fork server and the workers; the next `run` starts new ones (with the code as it is now)."""
+        self.stop_pool()
+        server, self.server = self.server, None
+        if server is not None:
+            server.stop()
+
+    def close(self) -> None:
+        """Stop everything and remove the private folder."""
+        self.restart()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Shut `pool` down without waiting for its running tasks: its processes are terminated (killed
+    after 5 s); their kernels end with them (see `_exit_with`)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(5)
+        if process.is_alive():
+            process.kill()
+            process.join(1)
+
+
+_session: WarmSession | None = None
+
+
+@contextmanager
+def warm_session() -> Iterator[WarmSession]:
+    """Within the block, every `run` of this process shares one fork server and one worker pool
+    (see `WarmSession`); both are stopped when the block ends, however it ends."""
+    global _session
+    if _session is not None:
+        raise RuntimeError("warm_session() is already open")
+    session = WarmSession()
+    _session = session
+    try:
+        yield session
+    finally:
+        _session = None
+        session.close()
+
+
 def run(tasks: Iterable[Task], workers: int, env: dict[str, str], log_dir: str | os.PathLike,
         on_outcome: Callable[[Outcome], None] | None = None, *, scheduler: str | None = None) -> dict[str, Outcome]:
     """Execute `tasks` in a pool of processes and return their outcomes by task id.
@@ -352,24 +457,32 @@ def run(tasks: Iterable[Task], workers: int, env: dict[str, str], log_dir: str |
     from giaoban.engine.client import FORK_SOCKET_ENV, ForkServer, notebook_imports
     from giaoban.engine.kernels import KERNEL_DIR_ENV, private_dir
 
+    session = _session
     Path(log_dir).mkdir(parents=True, exist_ok=True)
-    folder = private_dir()
+    folder = session.private_folder() if session is not None else private_dir()
     env = {**env, KERNEL_DIR_ENV: str(folder), "JUPYTER_RUNTIME_DIR": str(folder)}
     server = None
     size = max(pool_size(workers, t.engine) for t in tasks)
     try:
         if any(t.engine == FORK_ENGINE for t in tasks):
-            server = ForkServer.start(folder, {**os.environ, **env},
-                                      warm=notebook_imports(sorted({t.notebook for t in tasks})),
-                                      preload=["giaoban.engine.warm:preload_data"], log=Path(log_dir) / "fork-server.log")
+            warm = notebook_imports(sorted({t.notebook for t in tasks}))
+            log = Path(log_dir) / "fork-server.log"
+            if session is not None:
+                server = session.fork_server({**os.environ, **env}, warm, log)
+            else:
+                server = ForkServer.start(folder, {**os.environ, **env}, warm=warm,
+                                          preload=["giaoban.engine.warm:preload_data"], log=log)
             env[FORK_SOCKET_ENV] = str(server.socket_path)
         context = multiprocessing.get_context("spawn")
         # Workers are never replaced after N tasks: with `max_tasks_per_child`, Python 3.11 and 3.12 never
         # replace a worker that reached its limit while jobs wait (CPython gh-115634), and the build
         # hangs (seen at job 300 of 338 with a limit of 100). A worker grows by about 0.3 MB a notebook
         # (papermill, nbclient, jupyter_client; the kernels are new processes): ~150 MB for 500 notebooks.
-        pool = ProcessPoolExecutor(max_workers=max(1, min(size, len(tasks))), mp_context=context,
-                                   initializer=_init_worker, initargs=(env, str(log_dir), os.getpid()))
+        if session is not None:  # kept for the next run: as many workers as the cores allow
+            pool = session.worker_pool(max(1, size), env, str(log_dir))
+        else:
+            pool = ProcessPoolExecutor(max_workers=max(1, min(size, len(tasks))), mp_context=context,
+                                       initializer=_init_worker, initargs=(env, str(log_dir), os.getpid()))
         try:
             # the workers start while the tasks are submitted: they inherit Ctrl+C ignored, so that one
             # still starting does not print a traceback (the build process stops them, below)
@@ -392,13 +505,18 @@ def run(tasks: Iterable[Task], workers: int, env: dict[str, str], log_dir: str |
                     if on_outcome is not None:
                         on_outcome(outcome)
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                process.terminate()  # Ctrl+C: the running notebooks stop now, not when they end
+            if session is not None:
+                session.stop_pool()
+            else:
+                pool.shutdown(wait=False, cancel_futures=True)
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    process.terminate()  # Ctrl+C: the running notebooks stop now, not when they end
             raise
-        pool.shutdown(wait=True)
+        if session is None:
+            pool.shutdown(wait=True)
     finally:
-        if server is not None:
-            server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        if session is None:
+            if server is not None:
+                server.stop()
+            shutil.rmtree(folder, ignore_errors=True)
     return outcomes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from giaoban import paths
 from giaoban.errors import InputError
@@ -56,26 +57,64 @@ class Checked:
     sources: dict[str, str] = field(default_factory=dict)
 
 
-def _read(folder: Path, name: str, ctx: Context, problems: list[Problem], order: list[str]) -> Table | None:
+class FileMemo(Protocol):
+    """What `collect` remembers per file (`giaoban.engine.datacache.FileMemo`): the result of reading and
+    checking one table, or one source text, by the file's bytes and what the checks looked up."""
+
+    def get(self, kind: str, path: Path, context: str) -> tuple[Any, list[Problem]] | None: ...
+
+    def put(self, kind: str, path: Path, context: str, value: Any, problems: list[Problem]) -> None: ...
+
+
+def _context_key(ctx: Context) -> str:
+    return repr([sorted(v) if v is not None else None for v in (ctx.provinces, ctx.areas, ctx.indicators, ctx.sources)])
+
+
+def _read(folder: Path, name: str, ctx: Context, problems: list[Problem], order: list[str],
+          memo: FileMemo | None = None) -> Table | None:
     columns = columns_of(name, ctx)
     path = folder / f"{name}.csv"
     order.append(str(path))
+    context = f"{name}:{_context_key(ctx)}"
+    known = memo.get("table", path, context) if memo is not None else None
+    if known is not None:
+        problems.extend(known[1])
+        return known[0]
+    found: list[Problem] = []
     table = read_table(path, str(path), name, [c.name for c in columns], {c.name for c in columns if c.text},
-                       problems)
+                       found)
     if table is not None:
-        check_columns(table, columns, problems)
+        check_columns(table, columns, found)
         raw = path.read_bytes()
         if b"\r\n" in raw:
-            problems.append(Problem(str(path), None, None, "tệp dùng xuống dòng kiểu Windows (CRLF): nên lưu "
-                                    "với LF", WARNING))
+            found.append(Problem(str(path), None, None, "tệp dùng xuống dòng kiểu Windows (CRLF): nên lưu "
+                                 "với LF", WARNING))
+    problems.extend(found)
+    if memo is not None and path.is_file():
+        memo.put("table", path, context, table, found)
     return table
 
 
-def _catalogue(data_dir: Path, problems: list[Problem], order: list[str]) -> tuple[dict, Catalogue | None]:
+def _read_source(path: Path, problems: list[Problem], memo: FileMemo | None) -> str | None:
+    known = memo.get("text", path, "") if memo is not None else None
+    if known is not None:
+        problems.extend(known[1])
+        return known[0]
+    found: list[Problem] = []
+    text = read_text(path, str(path), found)
+    text = nfc(text) if text is not None else None
+    problems.extend(found)
+    if memo is not None:
+        memo.put("text", path, "", text, found)
+    return text
+
+
+def _catalogue(data_dir: Path, problems: list[Problem], order: list[str],
+               memo: FileMemo | None = None) -> tuple[dict, Catalogue | None]:
     reference = data_dir / "reference"
-    areas = _read(reference, "areas", Context(), problems, order)
+    areas = _read(reference, "areas", Context(), problems, order, memo)
     area_codes = frozenset(areas.frame["code"].dropna()) if areas is not None and areas.has("code") else None
-    indicators = _read(reference, "indicators", Context(areas=area_codes), problems, order)
+    indicators = _read(reference, "indicators", Context(areas=area_codes), problems, order, memo)
     catalogue = checks.catalogue_rows(areas, indicators, problems)
     return {"areas": areas, "indicators": indicators}, catalogue
 
@@ -92,11 +131,14 @@ def _sorted(problems: list[Problem], order: list[str], tables: dict[str, Table |
     return [p for _, p in sorted(enumerate(problems), key=key)]
 
 
-def collect(data_dir: str | Path | None = None) -> Checked:
+def collect(data_dir: str | Path | None = None, *, memo: FileMemo | None = None) -> Checked:
     """Run every check on `data_dir` (default: `default_data_dir()`) and return what was read.
 
     Paths in the problems are `data_dir` as given joined with the file name. Refuses (InputError)
-    only a `data_dir` that is not a folder; everything else wrong is a problem in the report.
+    only a `data_dir` that is not a folder; everything else wrong is a problem in the report. With
+    `memo`, a table or source text whose bytes (and, for a table, the codes its cells are checked
+    against) are those of an earlier run is not read and checked again: its result comes from the
+    memo. The checks across tables (reports, observations, focus tasks, legal references) always run.
     """
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     if not folder.is_dir():
@@ -105,7 +147,7 @@ def collect(data_dir: str | Path | None = None) -> Checked:
     problems: list[Problem] = []
     order: list[str] = []
 
-    tables, catalogue = _catalogue(folder, problems, order)
+    tables, catalogue = _catalogue(folder, problems, order, memo)
 
     registry: Provinces | None = None
     try:
@@ -129,12 +171,12 @@ def collect(data_dir: str | Path | None = None) -> Checked:
         sources=frozenset(p.name for p in source_files) if source_dir.is_dir() else None,
     )
     for name in TABLES:
-        tables[name] = _read(folder, name, ctx, problems, order)
+        tables[name] = _read(folder, name, ctx, problems, order, memo)
     for path in source_files:
         order.append(str(path))
-        text = read_text(path, str(path), problems)
+        text = _read_source(path, problems, memo)
         if text is not None:
-            sources[path.name] = nfc(text)
+            sources[path.name] = text
 
     reports = tables["reports"]
     infos = checks.check_reports(reports, registry, sources, problems,
