@@ -19,6 +19,7 @@ from typing import Any, Mapping, Sequence
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -27,7 +28,8 @@ from giaoban.numbers import format_number, format_percent
 
 __all__ = ["A4_TEXT_WIDTH_IN", "DPI", "MIN_FONT_PT", "COLORS", "SERIES_COLORS", "STYLE", "styled", "use_house_style",
            "new_figure", "money_scale", "number_formatter", "to_png", "to_svg", "Bar", "Panel",
-           "bar_panels", "TrendPoint", "TrendPanel", "trend_panels", "Figures", "MAX_PANELS", "rank_chart", "wrap"]
+           "bar_panels", "TrendPoint", "TrendPanel", "trend_panels", "Figures", "MAX_PANELS", "rank_chart", "wrap",
+           "PeriodBar", "IndicatorPeriods", "periods_chart", "Strip", "strip_chart", "Chart"]
 
 #: Width of the text block of an A4 page with 2.5 cm margins, in inches (16 cm).
 A4_TEXT_WIDTH_IN = 16 / 2.54
@@ -397,3 +399,135 @@ def rank_chart(names: Sequence[str], values: Sequence[float], *, highlight: Sequ
 def legend_handles(items: Sequence[tuple[str, str]]) -> list[Patch]:
     """Return legend patches for (label, colour) pairs."""
     return [Patch(facecolor=color, edgecolor=COLORS["muted"], linewidth=0.4, label=label) for label, color in items]
+
+
+# ----------------------------------------------------------------------------- like with like
+
+@dataclass(frozen=True)
+class PeriodBar:
+    """One period of an indicator: its label (`6T đầu\\n2024`), value, the text written at the bar's
+    end, whether it is this period (drawn in the highlight colour) and approximate (hatched)."""
+
+    label: str
+    value: float
+    text: str = ""
+    current: bool = False
+    approx: bool = False
+
+
+@dataclass(frozen=True)
+class IndicatorPeriods:
+    """One indicator across periods: a panel title (the indicator), its value type, its periods in time order."""
+
+    title: str
+    bars: Sequence[PeriodBar]
+    value_type: str = "count"
+
+
+@styled
+def periods_chart(panels: Sequence[IndicatorPeriods], *, title: str = "", lang: str = "vi", ncols: int = 2) -> Figure:
+    """Return small multiples, one indicator a panel (its own axis: no two indicators share one), each
+    a column per period in time order, this period in the highlight colour, approximate figures
+    hatched, each column labelled with its text. Refuses (ValueError) no panels or a panel without bars."""
+    if not panels:
+        raise ValueError("periods_chart needs at least one panel")
+    if any(not p.bars for p in panels):
+        raise ValueError("every panel needs at least one period")
+    ncols = max(1, min(ncols, len(panels)))
+    nrows = -(-len(panels) // ncols)
+    fig = new_figure(0.35 + 1.75 * nrows + (0.35 if title else 0))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    for ax, panel in zip(axes.flat, panels):
+        values = [b.value for b in panel.bars]
+        largest = max((abs(v) for v in values), default=0.0)
+        divisor, unit = money_scale(largest, lang) if panel.value_type == "money" else (1.0, "")
+        xs = range(len(panel.bars))
+        colors = [COLORS["highlight"] if b.current else COLORS["accent"] for b in panel.bars]
+        ax.bar(xs, values, width=0.62, color=colors, linewidth=0,
+               hatch=["///" if b.approx else None for b in panel.bars], edgecolor="white")
+        for x, b in zip(xs, panel.bars):
+            if b.text:
+                ax.annotate(b.text, (x, b.value), xytext=(0, 2), textcoords="offset points", ha="center",
+                            va="bottom", fontsize=9)
+        ax.set_xticks(list(xs), [b.label for b in panel.bars], fontsize=9)
+        ax.tick_params(axis="x", length=0)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=3, min_n_ticks=2, integer=panel.value_type == "count"))
+        ax.yaxis.set_major_formatter(number_formatter(panel.value_type, lang, divisor))
+        ax.set_ylim(0, largest * 1.3 if largest > 0 else 1)
+        ax.grid(axis="y")
+        ax.set_axisbelow(True)
+        ax.set_title(wrap(panel.title, 64 if ncols == 1 else 36), fontsize=9.5, fontweight="bold")
+        if unit:
+            ax.set_ylabel(unit)
+    if title:
+        fig.suptitle(wrap(title, TITLE_CHARS), x=0.01, ha="left", fontsize=11, fontweight="bold")
+    return fig
+
+
+@dataclass(frozen=True)
+class Strip:
+    """One indicator across the provinces of one period: every province's value (no names), the value
+    of the province the page is about, the median, and the row's label and value type."""
+
+    label: str
+    values: Sequence[float]
+    value: float
+    median: float
+    value_type: str = "count"
+
+
+@styled
+def strip_chart(strips: Sequence[Strip], *, title: str = "", lang: str = "vi", province: str = "") -> Figure:
+    """Return one strip per indicator, each on its own axis (indicators never share a scale): a grey
+    dot per province, a black tick at the median, the page's province as a larger dot in the
+    highlight colour, labelled `province`. Refuses (ValueError) no strips or a strip without values."""
+    if not strips:
+        raise ValueError("strip_chart needs at least one strip")
+    if any(not s.values for s in strips):
+        raise ValueError("every strip needs at least one value")
+    fig = new_figure(0.45 + 0.62 * len(strips) + (0.35 if title else 0))
+    axes = fig.subplots(len(strips), 1, squeeze=False)[:, 0]
+    for ax, s in zip(axes, strips):
+        largest = max(max(abs(v) for v in s.values), abs(s.value))
+        divisor, unit = money_scale(largest, lang) if s.value_type == "money" else (1.0, "")
+        ax.scatter(list(s.values), [0] * len(s.values), s=14, color=COLORS["muted"], alpha=0.55, linewidths=0)
+        ax.plot([s.median, s.median], [-0.32, 0.32], color=COLORS["ink"], linewidth=1.6)
+        ax.scatter([s.value], [0], s=55, color=COLORS["highlight"], zorder=3, linewidths=0.6, edgecolors="white")
+        ax.set_yticks([0], [wrap(s.label, 40)])
+        ax.tick_params(axis="y", length=0)
+        ax.set_ylim(-0.6, 0.6)
+        low, high = min(min(s.values), s.value), largest
+        pad = (high - low) * 0.04 or 1
+        ax.set_xlim(min(0, low) - pad, high + pad)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, min_n_ticks=2, integer=s.value_type == "count"))
+        ax.xaxis.set_major_formatter(number_formatter(s.value_type, lang, divisor))
+        ax.tick_params(axis="x", labelsize=8.5 if unit else 9)
+        ax.spines["left"].set_visible(False)
+        if unit:
+            ax.set_xlabel(unit, fontsize=9, labelpad=1)
+    handles = [Line2D([], [], marker="o", linestyle="", color=COLORS["highlight"], label=province),
+               Line2D([], [], marker="|", linestyle="", markersize=10, color=COLORS["ink"],
+                                       label=i18n.pick(lang, "trung vị", "median"))]
+    axes[0].legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, borderaxespad=0.1)
+    if title:
+        fig.suptitle(wrap(title, TITLE_CHARS), x=0.01, ha="left", fontsize=11, fontweight="bold")
+    return fig
+
+
+class Chart:
+    """A chart as a notebook shows it: the figure as PNG with its text alternative (`alt`, which
+    states its numbers) and its size in the output's metadata, which the site uses as the image's
+    `alt`, `width` and `height`."""
+
+    def __init__(self, figure: Figure, alt: str) -> None:
+        self.figure, self.alt = figure, alt
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        import base64
+
+        png = to_png(self.figure)
+        width, height = (round(x) for x in self.figure.get_size_inches() * 96)
+        data = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": self.alt}
+        return data, {"image/png": {"width": width, "height": height, "alt": self.alt}}

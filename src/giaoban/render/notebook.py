@@ -203,7 +203,7 @@ class _Reader:
         name = f"fig-{hashlib.sha256(raw).hexdigest()[:16]}{_IMAGE_TYPES[mime]}"
         self.images[name] = raw
         self.n_images += 1
-        alt = ("Biểu đồ " if self.lang == "vi" else "Chart ") + str(self.n_images)
+        alt = (meta or {}).get("alt") or ("Biểu đồ " if self.lang == "vi" else "Chart ") + str(self.n_images)
         return _image_block(name, meta or {}, alt)
 
     def add_markdown(self, text: str, attachments: dict | None = None) -> None:
