@@ -660,7 +660,8 @@ class BriefingPage(SourcedPage):
                          r.get("title")])
         return md(*blocks, markdown_table([i18n.t("col_number", lang), i18n.t("col_doc_type", lang),
                                            i18n.t("col_issuer", lang), i18n.t("col_date", lang),
-                                           i18n.t("col_title", lang)], body, "lllll"))
+                                           i18n.t("col_title", lang)], body, "lllll",
+                                          widths=[18, 11, 14, 14, 43]))
 
 
 

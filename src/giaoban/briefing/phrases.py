@@ -103,6 +103,27 @@ PHRASES: dict[str, dict[str, str]] = {
                            "in the same period."},
     "columns_left_out": {"vi": "Không lĩnh vực nào có số liệu của {periods}: bỏ cột này khỏi các bảng.",
                          "en": "No area has a figure for {periods}: that column is left out of the tables."},
+    # the period's page: the country chapter of a book
+    "key_table": {"vi": "Chỉ tiêu chính theo tỉnh", "en": "Key indicators by province"},
+    "key_table_intro": {"vi": "Các chỉ tiêu so sánh được giữa các tỉnh mà nhiều tỉnh nêu nhất trong {period}; "
+                              "`·`: báo cáo không nêu.",
+                        "en": "The indicators comparable across provinces that most provinces gave for {period}; "
+                              "`·`: not in the report."},
+    "movements": {"vi": "Biến động lớn nhất", "en": "Largest movements"},
+    "movement_up": {"vi": "{province}: {label} {value}, tăng {size} so với {period} ({earlier}).",
+                    "en": "{province}: {label} {value}, up {size} on {period} ({earlier})."},
+    "movement_down": {"vi": "{province}: {label} {value}, giảm {size} so với {period} ({earlier}).",
+                      "en": "{province}: {label} {value}, down {size} on {period} ({earlier})."},
+    "movements_none": {"vi": "Không tỉnh nào có số liệu so sánh được với {period} (cùng đơn vị hành chính, số "
+                             "chính xác, đủ lớn).",
+                       "en": "No province has a figure that compares with {period} (the same unit, an exact "
+                             "figure, large enough)."},
+    "movements_rule": {"vi": "*Cách chọn:* số của mỗi tỉnh so với chính tỉnh đó {period} (không so qua sáp nhập "
+                             "2025), theo quy tắc của mục Điểm nổi bật trong bản tin; mỗi tỉnh một số liệu, "
+                             "thay đổi lớn nhất trước.",
+                       "en": "*How these are chosen:* each province's figure against its own for {period} (never "
+                             "across the 2025 merger), by the rule of a briefing's Highlights; one figure a "
+                             "province, the largest change first."},
     "annex": {"vi": "Phụ lục: bảng đầy đủ, văn bản, nguồn", "en": "Annex: full tables, documents, sources"},
     "annex_intro": {"vi": "Mọi số liệu của kỳ theo lĩnh vực, các nhiệm vụ kỳ tới, văn bản được viện dẫn và "
                           "nguồn của từng số.",

@@ -208,7 +208,7 @@ class _Builder:
         images = f"{Path(stem).name}_files"
         prefix = "c" + hashlib.sha256(page.path.encode()).hexdigest()[:8]
         page_url = (self.config.site_url.rstrip("/") + "/" + page.path) if self.config.site_url else None
-        briefing = page.kind == "briefing"
+        briefing = page.kind in ("briefing", "period")  # a period's page is the first chapter of its book
 
         def compute() -> tuple:
             doc = self.document(page)
@@ -221,7 +221,8 @@ class _Builder:
 
     def chapter(self, page: SitePage, parts: Parts) -> Chapter:
         job = page.job
-        return Chapter(title=job.title, header=f"{job.province.name(page.lang)} — {job.period.label(page.lang)}",
+        place = job.province.name(page.lang) if page.kind == "briefing" else word(page.lang, "country")
+        return Chapter(title=job.title, header=f"{place} — {job.period.label(page.lang)}",
                        meeting=self.site.meeting_text(job), body=parts.typst,
                        images=_Images(parts.images), sources_title=word(page.lang, "sources"),
                        sources=tuple(self.site.source_lines(page)))
@@ -285,10 +286,11 @@ class _Builder:
                 toc = [{"level": lvl, "id": ident, "text": text}
                        for lvl, ident, text in parts.headings if lvl >= 2 and ident]
             self.write(page.path, self.site.html(page, content=parts.html, toc=toc if len(toc) >= 2 else []))
-        if page.kind == "briefing":
+        if page.kind in ("briefing", "period"):
             chapter = self.chapter(page, parts)
             job = page.job
-            cover = Cover(kicker=word(page.lang, "cover_kicker"), title=job.province.name(page.lang),
+            place = job.province.name(page.lang) if page.kind == "briefing" else word(page.lang, "country")
+            cover = Cover(kicker=word(page.lang, "cover_kicker"), title=place,
                           subtitle=job.period.label(page.lang),
                           lines=tuple(x for x in (self.site.meeting_text(job),) if x),
                           built=self.built_line(page.lang))
@@ -342,9 +344,12 @@ class _Builder:
         site already."""
         todo = []
         for lang in ("vi", "en"):
+            countries = {j.period.code: j for j in self.site.jobs(lang, "period")}
             for code, jobs in self.site.books(lang).items():
                 period = jobs[0].period
-                provinces = ", ".join(j.province.name(lang) for j in jobs)
+                if code in countries:  # the book opens with the country: the period's own page
+                    jobs = [countries[code], *jobs]
+                provinces = ", ".join(j.province.name(lang) for j in jobs if j.province is not None)
                 cover = Cover(kicker=word(lang, "cover_book"), title=period.label(lang), subtitle=self.site.site_title(lang),
                               lines=(f"{word(lang, 'cover_provinces')}: {provinces}",), built=self.built_line(lang))
                 out = self.site.book_path(lang, code)

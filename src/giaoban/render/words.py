@@ -83,6 +83,7 @@ WORDS: dict[str, dict[str, str]] = {
         "cover_book": "Sổ tay giao ban cả kỳ",
         "cover_built": "Ngày lập",
         "cover_provinces": "Gồm các tỉnh",
+        "country": "Cả nước",
         "made_with": "Dựng bằng giaoban",
     },
     "en": {
@@ -162,6 +163,7 @@ WORDS: dict[str, dict[str, str]] = {
         "cover_book": "Briefing book of the period",
         "cover_built": "Built on",
         "cover_provinces": "Provinces",
+        "country": "The whole country",
         "made_with": "Built with giaoban",
     },
 }
