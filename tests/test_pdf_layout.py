@@ -21,6 +21,7 @@ from giaoban.render.pdf_layout import TextRun, overlaps, text_runs
 from fixtures.render.session import PROJECT
 
 pytestmark = pytest.mark.xdist_group("pdf_layout")
+PERIODS = {"2021-H1": "6 tháng đầu năm 2021", "2026-H1": "6 tháng đầu năm 2026"}
 
 
 def _build(root: Path, batch: str, data: Path | None = None) -> Path:
@@ -109,7 +110,7 @@ def test_a_period_book_opens_with_the_country_chapter_and_its_contents_list_it(r
         reader = PdfReader(io.BytesIO((site / f"books/{period}.pdf").read_bytes()))
         top = [item.title for item in reader.outline if not isinstance(item, list)]
         assert len(top) == 1 + len(provinces)
-        assert "KH&CN" in top[0] and not any(p in top[0] for p in provinces)   # the country first
+        assert top[0] == f"Cả nước — {PERIODS[period]}"                        # the country first
         for title, province in zip(top[1:], provinces):
             assert province in title
         contents = _page_text(reader, 1)
@@ -117,3 +118,40 @@ def test_a_period_book_opens_with_the_country_chapter_and_its_contents_list_it(r
         # the country's chapter starts right after the front matter, before the first province's
         starts = [reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)]
         assert starts == sorted(starts) and starts[0] == 2
+
+
+def test_a_period_book_is_one_book_numbers_bookmarks_tagging_and_language(synthetic_site):
+    data = (synthetic_site / "books/2026-H1.pdf").read_bytes()
+    reader = PdfReader(io.BytesIO(data))
+    # page numbers run through the book: each numbered page prints its place counted from the cover,
+    # and no page prints its briefing's own number any more
+    runs = text_runs(data)
+    printed: dict[int, list[str]] = {}
+    for run in runs:
+        if re.fullmatch(r"\d+", run.text) and run.y < 60:
+            printed.setdefault(run.page, []).append(run.text)
+    numbered = [p for p in printed if p >= 2]
+    assert len(numbered) > len(reader.pages) // 2
+    for page in numbered:
+        assert printed[page] == [str(page + 1)], (page, printed[page])
+    # bookmarks: one per chapter, the briefings' own under them
+    top = [item for item in reader.outline if not isinstance(item, list)]
+    assert any(isinstance(item, list) and item for item in reader.outline)
+    assert len(top) == 3
+    # tagging and language: one structure tree whose parent tree covers every page's marked content
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "vi" and root["/MarkInfo"]["/Marked"]
+    tree = root["/StructTreeRoot"].get_object()
+    document = tree["/K"][0].get_object()
+    assert document["/S"] == "/Document" and len(document["/K"]) == 4    # front matter and three chapters
+    nums = tree["/ParentTree"].get_object()["/Nums"]
+    keys = [int(k) for k in nums[0::2]]
+    assert len(keys) == len(set(keys)) and int(tree["/ParentTreeNextKey"]) > max(keys)
+    values = dict(zip(keys, nums[1::2]))
+    for n, page in enumerate(reader.pages):
+        key = page.get("/StructParents")
+        assert key is not None and int(key) in values, n
+        for element in values[int(key)].get_object():
+            element = element.get_object()
+            if "/Pg" in element:
+                assert element["/Pg"].get_object().indirect_reference == page.indirect_reference

@@ -222,10 +222,15 @@ class _Builder:
     def chapter(self, page: SitePage, parts: Parts) -> Chapter:
         job = page.job
         place = job.province.name(page.lang) if page.kind == "briefing" else word(page.lang, "country")
-        return Chapter(title=job.title, header=f"{place} — {job.period.label(page.lang)}",
+        return Chapter(title=self.chapter_title(job, page.lang), header=f"{place} — {job.period.label(page.lang)}",
                        meeting=self.site.meeting_text(job), body=parts.typst,
                        images=_Images(parts.images), sources_title=word(page.lang, "sources"),
                        sources=tuple(self.site.source_lines(page)))
+
+    @staticmethod
+    def chapter_title(job: Any, lang: str) -> str:
+        """A briefing's title; a period's page, the country's chapter of its book: `Cả nước — <period>`."""
+        return job.title if job.province is not None else f"{word(lang, 'country')} — {job.period.label(lang)}"
 
     def built_line(self, lang: str) -> str:
         stamp = self.manifest.stamp()
@@ -263,8 +268,8 @@ class _Builder:
         """Write a period's book at `out` from the PDFs of its briefings `jobs`, already in the site
         (`pdf.write_period_book`, in a worker process), or link it from the cache when none of them
         changed. Refuses (RenderError) a briefing PDF that is missing or unreadable, naming it."""
-        chapters = [BookChapter.read(out, job.title, self.tmp / self.site.pdf_path(job), self.site.pdf_path(job))
-                    for job in jobs]
+        chapters = [BookChapter.read(out, self.chapter_title(job, lang), self.tmp / self.site.pdf_path(job),
+                                     self.site.pdf_path(job)) for job in jobs]
         key = self._pdf_key(cover, title=title, header=header, lang=lang)
         key["book"] = [[c.title, c.name, c.digest] for c in chapters]  # the briefings' PDFs, by their bytes
         warnings = self.cache.pdf(key, self.tmp / out, lambda: self.in_worker(
@@ -331,7 +336,8 @@ class _Builder:
             self.write(f"assets/extra/{src.name}", src.read_text(encoding="utf-8"))
 
     def notebooks(self, *, html: bool) -> None:
-        pages = [p for p in self.site.pages.values() if p.job is not None and (html or p.kind == "briefing")]
+        pages = [p for p in self.site.pages.values()
+                 if p.job is not None and (html or p.kind in ("briefing", "period"))]  # PDFs: briefings, periods
         try:
             with ThreadPoolExecutor(max_workers=self.jobs) as pool:
                 for future in [pool.submit(self.notebook_page, p, html=html) for p in pages]:
@@ -347,7 +353,8 @@ class _Builder:
             countries = {j.period.code: j for j in self.site.jobs(lang, "period")}
             for code, jobs in self.site.books(lang).items():
                 period = jobs[0].period
-                if code in countries:  # the book opens with the country: the period's own page
+                if code in countries and (self.tmp / self.site.pdf_path(countries[code])).is_file():
+                    # the book opens with the country: the period's own page
                     jobs = [countries[code], *jobs]
                 provinces = ", ".join(j.province.name(lang) for j in jobs if j.province is not None)
                 cover = Cover(kicker=word(lang, "cover_book"), title=period.label(lang), subtitle=self.site.site_title(lang),
