@@ -201,3 +201,41 @@ def test_a_synthetic_briefing_states_changes_plans_standing_and_tasks_with_their
     assert sentences[-1].startswith("Cuộc họp trước đặt")
     # every sentence but the tasks' summary carries its figure's note mark
     assert all("\\[" in s for s in sentences[:-1])
+
+
+def test_a_synthetic_briefing_charts_compare_one_indicator_each_and_state_their_numbers(synthetic):
+    from giaoban import charts
+    from giaoban.briefing import open_briefing
+
+    page = open_briefing("51", "2026-H1", "vi", synthetic)
+    periods = page.periods_chart()
+    chart, text = periods[0], periods[1]
+    assert isinstance(chart, charts.Chart)
+    keys = page.chart_indicators()
+    # one panel (one axis) per indicator: no two indicators share a scale
+    assert len(chart.figure.axes) == len(keys) >= 1
+    for indicator, measure in keys:
+        row = page._row(indicator, measure)
+        assert row["label_vi"] in chart.alt
+    history = page._history(*keys[0])
+    assert all(p.label("vi") in chart.alt for p, _ in history)
+    assert "6 tháng đầu năm 2026" in text.data
+    data, meta = chart._repr_mimebundle_()
+    assert meta["image/png"]["alt"] == chart.alt and meta["image/png"]["width"] > 0
+    peers = page.peers_chart()
+    strip = peers[0]
+    assert len(strip.figure.axes) == len(page.peers_chart_rows().head(6))   # a strip per indicator
+    assert "trung vị" in strip.alt and "thứ " in strip.alt and "Quảng Ngãi" in strip.alt
+
+
+def test_the_real_briefing_leaves_out_comparison_columns_without_any_figure():
+    from giaoban.briefing import open_briefing
+
+    page = open_briefing("51", "2021-H1", "vi")
+    table = page.area_table("science").data
+    assert "Kỳ này (6 tháng đầu năm 2021)" in table and "Cùng kỳ năm trước" not in table
+    assert "bỏ cột này khỏi các bảng" in page.areas_heading().data
+    from giaoban.tables import EMPTY
+
+    # one report, one province with a figure: nothing to chart like with like, so no chart at all
+    assert page.periods_chart() is EMPTY and page.peers_chart() is EMPTY and page.charts_heading() is EMPTY

@@ -383,6 +383,18 @@ class BriefingPage(SourcedPage):
                 break
         return out
 
+    def charts_heading(self) -> Any:
+        """Return the heading of the charts and what they compare; EMPTY when the page has no chart."""
+        if not self.chart_indicators() and self.peers_chart_rows().empty:
+            return EMPTY
+        return md(heading(say("charts", self.lang)), say("charts_intro", self.lang))
+
+    def peers_chart_rows(self) -> pd.DataFrame:
+        """Return the standing rows a strip chart can show (at least 3 provinces with a figure)."""
+        if self.inputs is None or self.inputs.standing.empty or "spread" not in self.inputs.standing:
+            return pd.DataFrame()
+        return self.inputs.standing[self.inputs.standing["n"] >= 3]
+
     def periods_chart(self) -> Any:
         """Return the chart of single indicators across periods (`charts.periods_chart`: one panel an
         indicator, this period highlighted) with its text alternative stating every figure, as
@@ -413,12 +425,10 @@ class BriefingPage(SourcedPage):
         (`charts.strip_chart`: a strip per indicator, every province a dot, the median marked, this
         province highlighted), highlighted standings first then catalogue order, at most `limit`,
         with its text alternative; EMPTY when no rankable figure has at least 3 provinces."""
-        if self.inputs is None or self.inputs.standing.empty or "spread" not in self.inputs.standing:
-            return EMPTY
-        lang = self.lang
-        table = self.inputs.standing[self.inputs.standing["n"] >= 3]
+        table = self.peers_chart_rows()
         if table.empty:
             return EMPTY
+        lang = self.lang
         first = {(s.indicator, s.measure) for s in rules.standing_extremes(table)}
         records = sorted(table.to_dict("records"), key=lambda r: ((r["indicator"], r["measure"]) not in first,
                                                                    int(r["order"])))[:limit]
