@@ -239,3 +239,19 @@ def test_the_real_briefing_leaves_out_comparison_columns_without_any_figure():
 
     # one report, one province with a figure: nothing to chart like with like, so no chart at all
     assert page.periods_chart() is EMPTY and page.peers_chart() is EMPTY and page.charts_heading() is EMPTY
+
+
+def test_every_phrase_has_both_languages_with_the_same_placeholders():
+    import string
+
+    from giaoban.briefing.phrases import PHRASES, plain, say
+
+    for key, texts in PHRASES.items():
+        assert set(texts) == {"vi", "en"} and all(texts.values()), key
+        names = [{f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f} for lang in ("vi", "en")]
+        assert names[0] == names[1], key
+    assert str(say("count_reached", "vi", n="2")) == "2 đạt"
+    assert plain("chart_text", "vi", text="a & b") == "Số liệu của biểu đồ: a & b"
+    assert "&amp;" in str(say("chart_text", "vi", text="a & b")) or "\\&" in str(say("chart_text", "vi", text="a & b"))
+    with pytest.raises(KeyError):
+        say("change_up", "vi", label="x")

@@ -24,10 +24,10 @@ PHRASES: dict[str, dict[str, str]] = {
                                  "cùng kỳ năm trước hoặc kỳ trước.",
                            "en": "Nothing to compare yet: no figure of {period} has an exact figure a year "
                                  "earlier or in the previous period."},
-    "no_large_change": {"vi": "Trong {n} số liệu so sánh được với kỳ trước hoặc cùng kỳ năm trước, không số "
-                              "liệu nào thay đổi đủ lớn để nêu (theo quy tắc dưới đây).",
-                        "en": "Of {n} figures that can be compared with an earlier period, none changed "
-                              "enough to be stated (by the rule below)."},
+    "no_large_change": {"vi": "Trong {n} phép so sánh được với cùng kỳ năm trước hoặc kỳ trước, không thay đổi "
+                              "nào đủ lớn để nêu (theo quy tắc dưới đây).",
+                        "en": "Of {n} comparisons with a year earlier or the previous period, none shows a change "
+                              "large enough to state (by the rule below)."},
     "plan_pct": {"vi": "{label}: {value} kế hoạch, {status}.", "en": "{label}: {value} of the plan, {status}."},
     "plan_share": {"vi": "{label}: {actual}, bằng {share} kế hoạch {plan}, {status}.",
                    "en": "{label}: {actual}, {share} of the planned {plan}, {status}."},
