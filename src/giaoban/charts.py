@@ -19,6 +19,7 @@ from typing import Any, Mapping, Sequence
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -27,7 +28,8 @@ from giaoban.numbers import format_number, format_percent
 
 __all__ = ["A4_TEXT_WIDTH_IN", "DPI", "MIN_FONT_PT", "COLORS", "SERIES_COLORS", "STYLE", "styled", "use_house_style",
            "new_figure", "money_scale", "number_formatter", "to_png", "to_svg", "Bar", "Panel",
-           "bar_panels", "TrendPoint", "TrendPanel", "trend_panels", "Figures", "MAX_PANELS", "rank_chart", "wrap"]
+           "bar_panels", "TrendPoint", "TrendPanel", "trend_panels", "Figures", "MAX_PANELS", "rank_chart", "wrap",
+           "PeriodBar", "IndicatorPeriods", "periods_chart", "Strip", "strip_chart", "Chart"]
 
 #: Width of the text block of an A4 page with 2.5 cm margins, in inches (16 cm).
 A4_TEXT_WIDTH_IN = 16 / 2.54
@@ -397,3 +399,159 @@ def rank_chart(names: Sequence[str], values: Sequence[float], *, highlight: Sequ
 def legend_handles(items: Sequence[tuple[str, str]]) -> list[Patch]:
     """Return legend patches for (label, colour) pairs."""
     return [Patch(facecolor=color, edgecolor=COLORS["muted"], linewidth=0.4, label=label) for label, color in items]
+
+
+# ----------------------------------------------------------------------------- like with like
+
+@dataclass(frozen=True)
+class PeriodBar:
+    """One period of an indicator: its label (`6T đầu\\n2024`), value, the text written at the bar's
+    end, whether it is this period (drawn in the highlight colour) and approximate (hatched)."""
+
+    label: str
+    value: float
+    text: str = ""
+    current: bool = False
+    approx: bool = False
+
+
+@dataclass(frozen=True)
+class IndicatorPeriods:
+    """One indicator across periods: a panel title (the indicator), its value type, its periods in time order."""
+
+    title: str
+    bars: Sequence[PeriodBar]
+    value_type: str = "count"
+
+
+@styled
+def periods_chart(panels: Sequence[IndicatorPeriods], *, title: str = "", lang: str = "vi", ncols: int = 2) -> Figure:
+    """Return small multiples, one indicator a panel (its own scale: no two indicators share one), each
+    a column per period in time order, this period in the highlight colour, approximate figures
+    hatched, each column labelled with its figure (so no value axis is drawn). Laid out on a fixed
+    grid (no constrained layout: a page's charts must be cheap). Refuses (ValueError) no panels or a
+    panel without bars."""
+    if not panels:
+        raise ValueError("periods_chart needs at least one panel")
+    if any(not p.bars for p in panels):
+        raise ValueError("every panel needs at least one period")
+    ncols = max(1, min(ncols, len(panels)))
+    nrows = -(-len(panels) // ncols)
+    top_in, row_in = (0.42 if title else 0.1), 1.85
+    height = top_in + row_in * nrows
+    fig = new_figure(height, layout=None)
+    width = fig.get_figwidth()
+    gap = 0.35 / width
+    cell_w = (1 - 0.02 - gap * (ncols - 1)) / ncols
+    for n, panel in enumerate(panels):
+        row, col = divmod(n, ncols)
+        bottom = (height - top_in - row_in * (row + 1) + 0.5) / height
+        ax = fig.add_axes((0.01 + col * (cell_w + gap), bottom, cell_w, (row_in - 0.95) / height))
+        values = [b.value for b in panel.bars]
+        largest = max((abs(v) for v in values), default=0.0)
+        xs = range(len(panel.bars))
+        colors = [COLORS["highlight"] if b.current else COLORS["accent"] for b in panel.bars]
+        ax.bar(xs, values, width=0.62, color=colors, linewidth=0,
+               hatch=["///" if b.approx else None for b in panel.bars], edgecolor="white")
+        for x, b in zip(xs, panel.bars):
+            if b.text:
+                ax.text(x, b.value, b.text, ha="center", va="bottom", fontsize=9)
+        ax.set_xticks(list(xs), [b.label for b in panel.bars], fontsize=9)
+        ax.tick_params(axis="x", length=0)
+        ax.set_yticks([])
+        ax.spines["left"].set_visible(False)
+        ax.set_ylim(0, largest * 1.25 if largest > 0 else 1)
+        ax.set_xlim(-0.5, len(panel.bars) - 0.5)
+        ax.text(0, 1.08, wrap(panel.title, 64 if ncols == 1 else 30), transform=ax.transAxes, ha="left",
+                va="bottom", fontsize=9.5, fontweight="bold")
+    if title:
+        fig.text(0.01, 1 - 0.08 / height, wrap(title, TITLE_CHARS), ha="left", va="top", fontsize=11,
+                 fontweight="bold")
+    return fig
+
+
+@dataclass(frozen=True)
+class Strip:
+    """One indicator across the provinces of one period: every province's value (no names), the value
+    of the province the page is about, the median, and the row's label and value type."""
+
+    label: str
+    values: Sequence[float]
+    value: float
+    median: float
+    value_type: str = "count"
+
+
+@styled
+def strip_chart(strips: Sequence[Strip], *, title: str = "", lang: str = "vi", province: str = "") -> Figure:
+    """Return one strip per indicator, each on its own scale (indicators never share one): a grey dot
+    per province, a black tick at the median, the page's province as a larger dot in the highlight
+    colour; under each strip its lowest, median and highest figures and the province's, written
+    out (so no value axis is drawn). Fixed layout, no constrained layout. Refuses (ValueError) no
+    strips or a strip without values."""
+    if not strips:
+        raise ValueError("strip_chart needs at least one strip")
+    if any(not s.values for s in strips):
+        raise ValueError("every strip needs at least one value")
+    top_in, row_in = (0.75 if title else 0.4), 0.62
+    height = top_in + row_in * len(strips) + 0.1
+    fig = new_figure(height, layout=None)
+    left = 0.37
+    for n, s in enumerate(strips):
+        bottom = (height - top_in - row_in * (n + 1) + 0.25) / height
+        ax = fig.add_axes((left, bottom, 0.99 - left, 0.26 / height))
+        low, high = min(min(s.values), s.value), max(max(s.values), s.value)
+        pad = (high - low) * 0.03 or 1
+        ax.set_xlim(low - pad, high + pad)
+        ax.set_ylim(-1, 1)
+        ax.axhline(0, color=COLORS["grid"], linewidth=0.8, zorder=0)
+        ax.scatter(list(s.values), [0] * len(s.values), s=16, color=COLORS["muted"], alpha=0.55, linewidths=0)
+        ax.plot([s.median, s.median], [-0.9, 0.9], color=COLORS["ink"], linewidth=1.6)
+        ax.scatter([s.value], [0], s=60, color=COLORS["highlight"], zorder=3, linewidths=0.6, edgecolors="white")
+        ax.set_axis_off()
+        below, own = _strip_texts(s, lang)
+        ax.text(0, -1.15, below, transform=ax.get_yaxis_transform(), ha="left", va="top", fontsize=8.5,
+                color=COLORS["muted"])
+        ax.annotate(own, (s.value, 0.5), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
+                    fontsize=9, fontweight="bold", color=COLORS["highlight"])
+        fig.text(left - 0.015, bottom + 0.13 / height, wrap(s.label, 30), ha="right", va="center", fontsize=9)
+    handles = [Line2D([], [], marker="o", linestyle="", color=COLORS["highlight"], label=province),
+               Line2D([], [], marker="|", linestyle="", markersize=10, color=COLORS["ink"],
+                      label=i18n.pick(lang, "trung vị", "median")),
+               Line2D([], [], marker="o", linestyle="", markersize=4, color=COLORS["muted"],
+                      label=i18n.pick(lang, "các tỉnh khác", "other provinces"))]
+    fig.legend(handles=handles, loc="upper right", bbox_to_anchor=(0.99, 1 - (top_in - 0.32) / height), ncol=3,
+               frameon=False, fontsize=9)
+    if title:
+        fig.text(0.01, 1 - 0.08 / height, wrap(title, TITLE_CHARS), ha="left", va="top", fontsize=11,
+                 fontweight="bold")
+    return fig
+
+
+def _strip_texts(strip: Strip, lang: str) -> tuple[str, str]:
+    """The figures written under a strip: (lowest, highest and median; the province's)."""
+    from giaoban.briefing.values import format_amount
+
+    def f(x: float) -> str:
+        return format_amount(round(x, 2), strip.value_type, lang)
+
+    low, high = min(strip.values), max(strip.values)
+    return (i18n.pick(lang, f"thấp nhất {f(low)} · trung vị {f(strip.median)} · cao nhất {f(high)}",
+                      f"lowest {f(low)} · median {f(strip.median)} · highest {f(high)}"), f(strip.value))
+
+
+class Chart:
+    """A chart as a notebook shows it: the figure as PNG with its text alternative (`alt`, which
+    states its numbers) and its size in the output's metadata, which the site uses as the image's
+    `alt`, `width` and `height`."""
+
+    def __init__(self, figure: Figure, alt: str) -> None:
+        self.figure, self.alt = figure, alt
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        import base64
+
+        png = to_png(self.figure)
+        width, height = (round(x) for x in self.figure.get_size_inches() * 96)
+        data = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": self.alt}
+        return data, {"image/png": {"width": width, "height": height, "alt": self.alt}}

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-__all__ = ["standings", "of_province", "ranking"]
+__all__ = ["standings", "of_province", "ranking", "spread_values"]
 
 
 def ranking(indicators: Iterable[Any]) -> dict[str, dict[str, Any]]:
@@ -27,13 +27,14 @@ def standings(peers: pd.DataFrame, catalogue: Mapping[str, Mapping[str, Any]], k
     """Return the standing of every province on each rankable indicator it has a figure for.
 
     Columns: `province`, `indicator`, `measure`, `value`, `qualifier`, `rank` (1 = highest value; ties
-    share the best rank), `n` (provinces with a figure), `median` (of those provinces), `order`
-    (catalogue position); sorted by `order`, `measure`, `province`. `peers` are observations with the
+    share the best rank), `n` (provinces with a figure), `median` (of those provinces), `spread` (every
+    province's value, lowest first, as text `v;v;…`: what a briefing's strip chart draws, without names;
+    `spread_values` reads it), `order` (catalogue position); sorted by `order`, `measure`, `province`. `peers` are observations with the
     reporting province's code in `province`; a province with several reports of a figure keeps the first
     report_id in alphabetical order. `catalogue` maps indicator code → {"rankable": bool, "order": int};
     indicators not rankable are left out. Refuses nothing.
     """
-    cols = ["province", "indicator", "measure", "value", "qualifier", "rank", "n", "median", "order"]
+    cols = ["province", "indicator", "measure", "value", "qualifier", "rank", "n", "median", "spread", "order"]
     rankable = {code for code, row in catalogue.items() if row.get("rankable", False)}
     rows = peers[(peers["kind"] == kind) & peers["province"].notna() & peers["indicator"].isin(rankable)] \
         if not peers.empty else peers
@@ -47,7 +48,9 @@ def standings(peers: pd.DataFrame, catalogue: Mapping[str, Mapping[str, Any]], k
         "province": rows["province"], "indicator": rows["indicator"], "measure": rows["measure"], "value": value,
         "qualifier": rows["qualifier"],
         "rank": by.rank(method="min", ascending=False).astype(int), "n": by.transform("size").astype(int),
-        "median": by.transform("median").astype(float), "order": rows["indicator"].map(lambda c: catalogue[c]["order"]),
+        "median": by.transform("median").astype(float),
+        "spread": by.transform(lambda v: ";".join(repr(float(x)) for x in sorted(v))).astype(str),
+        "order": rows["indicator"].map(lambda c: catalogue[c]["order"]),
     })
     return frame.sort_values(["order", "measure", "province"], kind="stable").reset_index(drop=True)
 
@@ -55,3 +58,8 @@ def standings(peers: pd.DataFrame, catalogue: Mapping[str, Mapping[str, Any]], k
 def of_province(table: pd.DataFrame, province: str) -> pd.DataFrame:
     """Return the rows of a `standings` table for province code `province`, without its `province` column."""
     return table[table["province"] == province].drop(columns="province").reset_index(drop=True)
+
+
+def spread_values(spread: str) -> list[float]:
+    """Return the values of a `standings` row's `spread` text (lowest first); "" gives []."""
+    return [float(x) for x in str(spread).split(";") if x]

@@ -8,6 +8,8 @@ across provinces. One module per idea:
 | `comparisons` | a period against a year earlier and the previous period of its kind; key figures |
 | `ranks` | rank and median among the provinces, for rankable indicators |
 | `focus` | focus tasks set for a period and what the data says of them; tasks for the next one |
+| `highlights` | what stands out (changes, share of plan, top or bottom fifth, tasks due) and a task's status, by stated rules |
+| `phrases` | the sentences of the highlights, task statuses and charts, in Vietnamese and English |
 | `sources` | numbered notes and the sources section (verbatim quotes, checked in the source text) |
 | `page`, `province_page`, `period_page` | the three notebooks' pages, section by section |
 

@@ -22,10 +22,14 @@ from giaoban.periods import Period
 from giaoban.tables import EMPTY, Raw, escape, heading, markdown_table, md
 from giaoban.briefing import common
 from giaoban.briefing.comparisons import compare, comparison_periods, key_figures
-from giaoban.briefing.focus import follow_up, plans_for, tasks_due, tasks_next
+from giaoban.briefing import highlights as rules
+from giaoban.briefing.focus import Evidence, follow_up, plans_for, tasks_due, tasks_next
+from giaoban.briefing.phrases import plain, say
+from giaoban.briefing.province_page import short_label
 from giaoban.briefing.sources import Notes, SourcedPage
 from giaoban.briefing.succession import Ended, catalogue, ended_unit, territory_values
-from giaoban.briefing.values import Value, change_text, format_amount, value_text
+from giaoban.briefing.values import MISSING, Value, change_text, format_amount, value_text
+from giaoban.standings import spread_values
 
 __all__ = ["BriefingPage", "open_briefing"]
 
@@ -118,6 +122,33 @@ class BriefingPage(SourcedPage):
         return self.inputs is not None and (not self.compared.empty or not self.due.empty
                                             or not self.reports_of_period.empty)
 
+    @cached_property
+    def evidence(self) -> list[list[Evidence]]:
+        """Return what the data says of each task due (`follow_up`), one list per row of `due`."""
+        if self.inputs is None or self.due.empty:
+            return []
+        i = self.inputs
+        return follow_up(self.due, i.observations, i.reports, self.units, self.period, self._cat)
+
+    @cached_property
+    def statuses(self) -> list[rules.TaskStatus]:
+        """Return the status of each task due (`highlights.task_status`), in the order of `due`."""
+        return [rules.task_status(ev) for ev in self.evidence]
+
+    @cached_property
+    def plans(self) -> dict:
+        """Return the plan figures set for this period: (indicator, measure) → `Value`."""
+        if self.inputs is None:
+            return {}
+        i = self.inputs
+        return territory_values(i.observations, i.reports, self.units, self.period, self._cat, kind="plan")
+
+    def _roles_with_data(self) -> list[tuple[str, Period]]:
+        """The compared periods that have at least one figure (this period always)."""
+        c = self.compared
+        return [(role, p) for role, p in self.roles
+                if role == "current" or (not c.empty and any(v.status != MISSING for v in c[role]))]
+
     def _current_rows(self) -> pd.DataFrame:
         c = self.compared
         return c[[v.parts != () for v in c["current"]]] if not c.empty else c
@@ -173,6 +204,87 @@ class BriefingPage(SourcedPage):
     def _succession_lines(self) -> list[str]:
         return common.succession_lines(self.unit, self.units, self.lang, self._data_dir)
 
+    def _row(self, indicator: str, measure: str) -> dict:
+        """The comparison row (labels, value type) of an indicator, else its catalogue row."""
+        if not self.compared.empty:
+            hit = self.compared[(self.compared["indicator"] == indicator) & (self.compared["measure"] == measure)]
+            if not hit.empty:
+                return hit.iloc[0].to_dict()
+        row = self._cat.get(indicator, {"label_vi": indicator, "label_en": indicator, "value_type": "count"})
+        return {**row, "measure": measure}
+
+    def _vt(self, row: dict) -> str:
+        return common.measure_value_type(row.get("value_type", "count"), row.get("measure", "level"))
+
+    def highlight_sentences(self) -> list[Raw]:
+        """Return the highlights as sentences (Markdown, with their figures and note marks), at most 8,
+        chosen by the rules of `giaoban.briefing.highlights`: the largest changes, the share of the
+        plan, the top or bottom fifth among provinces, the focus tasks due. When no figure can be
+        compared, the first sentence says so. [] for a page without data."""
+        if not self.has_data:
+            return []
+        lang, out = self.lang, []
+        role_period = dict(self.roles)
+        found, pairs = rules.changes(self.compared, [r for r, _ in self.roles[1:]])
+        if not found:
+            key = "no_large_change" if pairs else "nothing_to_compare"
+            out.append(say(key, lang, n=str(pairs), period=self.period.label(lang)))
+        for c in found:
+            row = self._row(c.indicator, c.measure)
+            vt = self._vt(row)
+            if vt == "percent":
+                size = f"{format_amount(abs(round(c.delta, 2)), 'count', lang)} {i18n.t('points', lang)}"
+            else:
+                size = format_amount(abs(round(c.relative, 1)), "percent", lang)
+            out.append(say("change_up" if c.delta > 0 else "change_down", lang, label=common.row_label(row, lang),
+                           current=self._value(c.current, vt), size=size,
+                           role=Raw(str(i18n.t(f"role_{c.role}_short", lang, period=role_period[c.role].label(lang)))),
+                           earlier=self._value(c.earlier, vt)))
+        for share in rules.plan_shares(self.compared, self.plans):
+            row = self._row(share.indicator, share.measure)
+            status = say("plan_reached" if share.reached else "plan_missed", lang)
+            label = common.row_label(row, lang)
+            if share.plan is None:
+                out.append(say("plan_pct", lang, label=label, value=self._value(share.actual, "percent"),
+                               status=status))
+            else:
+                vt = self._vt(row)
+                out.append(say("plan_share", lang, label=label, actual=self._value(share.actual, vt),
+                               share=format_amount(round(share.share, 1), "percent", lang),
+                               plan=self._value(share.plan, vt), status=status))
+        standing = self.inputs.standing
+        current = {(r["indicator"], r["measure"]): r["current"] for r in self._current_rows().to_dict("records")}
+        for st in rules.standing_extremes(standing):
+            value = current.get((st.indicator, st.measure))
+            if value is None:
+                continue
+            row = self._row(st.indicator, st.measure)
+            vt = self._vt(row)
+            out.append(say("standing_top" if st.top else "standing_bottom", lang, label=common.row_label(row, lang),
+                           value=self._value(value, vt), rank=str(st.rank), n=str(st.n),
+                           median=format_amount(st.median, vt, lang)))
+        if self.statuses:
+            counts = rules.status_counts(self.statuses)
+            parts = [str(say(f"count_{k}", lang, n=str(n))) for k, n in counts.items() if n]
+            out.append(say("tasks_summary", lang, n=str(len(self.statuses)),
+                           counts=Raw(common.join_names(parts, lang))))
+        return out[:8]
+
+    def highlights(self) -> Any:
+        """Return the "Điểm nổi bật" / "Highlights" section: `highlight_sentences` as a list and the
+        rule that chose them. EMPTY for a page without data."""
+        sentences = self.highlight_sentences()
+        if not sentences:
+            return EMPTY
+        r = rules.RULES
+        lang = self.lang
+        rule = say("highlights_rule", lang, base=format_amount(r["min_base_count"], "count", lang),
+                   money=format_amount(r["min_base_money"], "money", lang),
+                   pct=format_amount(r["min_change_pct"], "percent", lang),
+                   points=format_amount(r["min_change_points"], "count", lang), changes=str(int(r["max_changes"])),
+                   provinces=str(int(r["min_provinces"])))
+        return md(heading(say("highlights", lang)), "\n".join(f"- {s}" for s in sentences), rule)
+
     def key_figures(self, per_area: int = 2) -> Any:
         """Return the key figures at a glance: up to `per_area` figures per area (catalogue order),
         as a table of area, indicator and figure with its note; EMPTY when the period has none."""
@@ -208,31 +320,159 @@ class BriefingPage(SourcedPage):
         if self.compared.empty:
             return md(heading(i18n.t("areas", lang)), i18n.t("no_area_data", lang))
         others = [i18n.t(f"role_{role}_short", lang, period=p.label(lang)) for role, p in self.roles[1:]]
-        return md(heading(i18n.t("areas", lang)),
+        blocks = [heading(i18n.t("areas", lang)),
                   i18n.t("areas_intro", lang, period=self.period.label(lang),
-                         comparisons=Raw(common.join_names([str(o) for o in others], lang))))
+                         comparisons=Raw(common.join_names([str(o) for o in others], lang)))]
+        kept = {role for role, _ in self._roles_with_data()}
+        empty = [str(i18n.t(f"role_{role}_short", lang, period=p.label(lang))) for role, p in self.roles[1:]
+                 if role not in kept]
+        if empty:
+            blocks.append(say("columns_left_out", lang, periods=Raw(common.join_names(empty, lang))))
+        return md(*blocks)
+
+    def annex(self) -> Any:
+        """Return the heading of the annex (the full tables by area, the tasks for the next period,
+        the documents cited, the sources), which the PDF starts on a new page. EMPTY without data."""
+        if not self.has_data:
+            return EMPTY
+        return md(heading(say("annex", self.lang)) + " {#annex}", say("annex_intro", self.lang))
+
+    # ------------------------------------------------------------------ charts
+    def _history(self, indicator: str, measure: str, *, limit: int = 6) -> list[tuple[Period, Value]]:
+        """The figures of one indicator in the periods of the same length as this one, up to it (at
+        most `limit`, the latest), with the compared periods: [(period, Value with a number)]."""
+        i = self.inputs
+        rows = i.observations[(i.observations["indicator"] == indicator) & (i.observations["measure"] == measure)
+                              & (i.observations["kind"] == "actual")]
+        periods = set()
+        for code in set(rows["period"]):
+            try:
+                p = Period.parse(code)
+            except Exception:
+                continue
+            if p.months == self.period.months and p.end <= self.period.end:
+                periods.add(p)
+        periods |= {p for _, p in self.roles}
+        out = []
+        for p in sorted(periods, key=lambda p: (p.start, p.end))[-limit:]:
+            if p not in self._history_cache:
+                self._history_cache[p] = territory_values(i.observations, i.reports, self.units, p, self._cat)
+            v = self._history_cache[p].get((indicator, measure))
+            if v is not None and v.has_number:
+                out.append((p, v))
+        return out
+
+    @cached_property
+    def _history_cache(self) -> dict:
+        return {}
+
+    def chart_indicators(self, limit: int = 4) -> list[tuple[str, str]]:
+        """Return the (indicator, measure) the across-periods chart shows: those of the highlighted
+        changes, then the key figures, that have a number in at least two periods; at most `limit`."""
+        if self.inputs is None or self.compared.empty:
+            return []
+        found, _ = rules.changes(self.compared, [r for r, _ in self.roles[1:]])
+        keys = [(c.indicator, c.measure) for c in found]
+        keys += [(r["indicator"], r["measure"]) for r in key_figures(self.compared, self.inputs.areas, 1)
+                 .to_dict("records")]
+        out: list[tuple[str, str]] = []
+        for key in keys:
+            if key not in out and key[1] != "change_percent" and len(self._history(*key)) >= 2:
+                out.append(key)
+            if len(out) == limit:
+                break
+        return out
+
+    def charts_heading(self) -> Any:
+        """Return the heading of the charts and what they compare; EMPTY when the page has no chart."""
+        if not self.chart_indicators() and self.peers_chart_rows().empty:
+            return EMPTY
+        return md(heading(say("charts", self.lang)), say("charts_intro", self.lang))
+
+    def peers_chart_rows(self) -> pd.DataFrame:
+        """Return the standing rows a strip chart can show (at least 3 provinces with a figure)."""
+        if self.inputs is None or self.inputs.standing.empty or "spread" not in self.inputs.standing:
+            return pd.DataFrame()
+        return self.inputs.standing[self.inputs.standing["n"] >= 3]
+
+    def periods_chart(self) -> Any:
+        """Return the chart of single indicators across periods (`charts.periods_chart`: one panel an
+        indicator, this period highlighted) with its text alternative stating every figure, as
+        `charts.Figures` [chart, its figures as text]; EMPTY when no indicator has two periods."""
+        keys = self.chart_indicators()
+        if not keys:
+            return EMPTY
+        lang, panels, items = self.lang, [], []
+        for indicator, measure in keys:
+            row = self._row(indicator, measure)
+            vt = self._vt(row)
+            bars, said = [], []
+            for p, v in self._history(indicator, measure):
+                text = format_amount(v.number, vt, lang, qualifier=v.qualifier, denominator=v.denominator)
+                bars.append(charts.PeriodBar(short_label(p, lang),
+                                             float(v.number), text, p == self.period, v.qualifier is not None))
+                said.append(f"{p.label(lang)} {text}")
+            label = common.row_label(row, lang)
+            panels.append(charts.IndicatorPeriods(label, bars, "percent" if vt == "percent" else vt))
+            items.append(f"{label}: {'; '.join(said)}.")
+        title = str(say("chart_periods_title", lang, province=self._name()))
+        fig = charts.periods_chart(panels, title=title, lang=lang)
+        alt = plain("chart_periods_alt", lang, province=self._name(), items=" ".join(items))
+        return charts.Figures([charts.Chart(fig, alt), md(say("chart_text", lang, text=" ".join(items)))])
+
+    def peers_chart(self, limit: int = 6) -> Any:
+        """Return where the province stands among the provinces for its rankable figures of this period
+        (`charts.strip_chart`: a strip per indicator, every province a dot, the median marked, this
+        province highlighted), highlighted standings first then catalogue order, at most `limit`,
+        with its text alternative; EMPTY when no rankable figure has at least 3 provinces."""
+        table = self.peers_chart_rows()
+        if table.empty:
+            return EMPTY
+        lang = self.lang
+        first = {(s.indicator, s.measure) for s in rules.standing_extremes(table)}
+        records = sorted(table.to_dict("records"), key=lambda r: ((r["indicator"], r["measure"]) not in first,
+                                                                   int(r["order"])))[:limit]
+        strips, items = [], []
+        for r in records:
+            row = self._row(r["indicator"], r["measure"])
+            vt = self._vt(row)
+            values = spread_values(r["spread"])
+            label = common.row_label(row, lang)
+            strips.append(charts.Strip(label, values, float(r["value"]), float(r["median"]), vt))
+            items.append(plain("chart_peers_item", lang, label=label, province=self._name(),
+                                 value=format_amount(r["value"], vt, lang), rank=str(r["rank"]), n=str(r["n"]),
+                                 median=format_amount(r["median"], vt, lang), low=format_amount(min(values), vt, lang),
+                                 high=format_amount(max(values), vt, lang)))
+        period = self.period.label(lang)
+        fig = charts.strip_chart(strips, title=str(say("chart_peers_title", lang, province=self._name(), period=period)),
+                                 lang=lang, province=self._name())
+        alt = plain("chart_peers_alt", lang, period=period, province=self._name(), items=" ".join(items))
+        return charts.Figures([charts.Chart(fig, alt), md(say("chart_text", lang, text=" ".join(items)))])
 
     def area_table(self, area: str) -> Any:
         """Return the sub-heading and table of one area: each indicator's figure for this period,
-        a year earlier and the previous period (with the change), `không có số liệu` where missing.
+        a year earlier and the previous period (with the change), `không có số liệu` where missing;
+        a compared period without any figure in the area is left out (`areas_heading` says so).
         EMPTY for an area without figures."""
         rows = self.compared[self.compared["area"] == area] if not self.compared.empty else self.compared
         if rows.empty:
             return EMPTY
         lang = self.lang
+        roles = [(role, p) for role, p in self.roles
+                 if role == "current" or any(v.status != MISSING for v in rows[role])]
         header = [i18n.t("col_indicator", lang)]
-        header += [i18n.t(f"role_{role}", lang, period=p.label(lang)) for role, p in self.roles]
+        header += [i18n.t(f"role_{role}", lang, period=p.label(lang)) for role, p in roles]
         body = []
         for row in rows.to_dict("records"):
             vt = common.measure_value_type(row["value_type"], row["measure"])
             cells: list[Any] = [common.row_label(row, lang), self._value(row["current"], vt)]
-            for role, _ in self.roles[1:]:
+            for role, _ in roles[1:]:
                 text = self._value(row[role], vt)
                 change = change_text(row["current"], row[role], vt, lang)
                 cells.append(Raw(f"{text} ({escape(change)})") if change else text)
             body.append(cells)
         label = common.area_labels(self.inputs.areas, lang).get(area, area)
-        return md(heading(label, 3), markdown_table(header, body, "l" + "r" * len(self.roles)))
+        return md(heading(label, 3), markdown_table(header, body, "l" + "r" * len(roles)))
 
     def area_chart(self, area: str, *, min_bars: int = 2, max_rows: int = 16) -> Any:
         """Return a Figure of the area's figures as horizontal bars, one panel per value type (counts,
@@ -326,48 +566,60 @@ class BriefingPage(SourcedPage):
 
     def tasks_due(self) -> Any:
         """Return the focus tasks set for this period at the last meeting, grouped by the report that
-        set them, each with what the data says: the figure of each of its indicators for this
-        period (or `không có số liệu`), the plan figure, and the latest figure before the period."""
+        set them, each with its status (`highlights.task_status`: đạt, chưa đạt, chưa có số liệu, or
+        không đánh giá bằng số liệu) and what the data says: for an indicator with a plan figure,
+        planned, done and the share; else its figure for this period (or `không có số liệu`) and the
+        latest figure before the period. The rule of the status is written under the heading."""
         if not self.has_data:
             return EMPTY
-        lang, i = self.lang, self.inputs
+        lang = self.lang
         blocks = [heading(i18n.t("tasks_due", lang))]
         if self.due.empty:
             return md(*blocks, i18n.t("tasks_due_none", lang, period=self.period.label(lang)))
         blocks.append(i18n.t("tasks_due_intro", lang, period=self.period.label(lang)))
+        blocks.append(say("task_rule", lang))
         if lang == "en":
             blocks.append(i18n.t("verbatim_vi", lang))
-        evidence = follow_up(self.due, i.observations, i.reports, self.units, self.period, self._cat)
         for report_id, group in self.due.groupby("report_id", sort=False):
             first = group.iloc[0]
             blocks.append(i18n.t("set_by", lang, title=first["report_title"],
                                  period=Period.parse(first["report_period"]).label(lang)))
             items = []
-            for n, (task, ev) in enumerate(zip(group.to_dict("records"), [evidence[k] for k in group.index]), 1):
+            for n, (task, k) in enumerate(zip(group.to_dict("records"), group.index), 1):
+                ev, status = self.evidence[k], self.statuses[k]
                 number = int(task["ordinal"]) if not pd.isna(task["ordinal"]) else n
                 lead = f"{number}. "
                 lines = [lead + escape(task["text"])]
                 pad = " " * len(lead)
+                lines.append(f"{pad}- {say('task_status', lang, status=say('status_' + status.status, lang))}")
                 if not ev:
                     lines.append(f"{pad}- *{i18n.t('task_no_indicator', lang)}*")
-                for e in ev:
-                    lines.append(f"{pad}- {self._evidence_line(e)}")
+                for e, judged in zip(ev, status.per_evidence):
+                    lines.append(f"{pad}- {self._evidence_line(e, judged)}")
                 items.append("\n".join(lines))
             blocks.append("\n".join(items))
         return md(*blocks)
 
-    def _evidence_line(self, e: Any) -> str:
+    def _evidence_line(self, e: Any, judged: str | None = None) -> str:
         lang = self.lang
         row = self._cat.get(e.indicator, {"label_vi": e.indicator, "label_en": e.indicator, "value_type": "count"})
         vt = common.measure_value_type(row.get("value_type", "count"), e.measure)
         label = common.row_label({**row, "measure": e.measure}, lang)
+        if judged is not None and e.plan.parts:
+            share = rules.share_of_plan(e.current, e.plan)
+            text = str(say("task_plan_line", lang, label=label, plan=self._value(e.plan, vt),
+                           actual=self._value(e.current, vt),
+                           share=say("task_share", lang, share=format_amount(round(share, 1), "percent", lang))
+                           if share is not None else Raw("")))
+            return f"{text} — {say('status_' + judged, lang)}"
         parts = [str(i18n.t("task_figure", lang, label=label, value=self._value(e.current, vt)))]
         if e.plan.parts:
             parts.append(str(i18n.t("plan_value", lang, value=self._value(e.plan, vt))))
         if e.latest is not None:
             p, v = e.latest
             parts.append(str(i18n.t("latest_before", lang, value=self._value(v, vt), period=p.label(lang))))
-        return "; ".join(parts)
+        text = "; ".join(parts)
+        return f"{text} — {say('status_' + judged, lang)}" if judged is not None else text
 
     def tasks_next(self) -> Any:
         """Return the focus tasks this period's report sets for the next period (verbatim, numbered)
@@ -418,7 +670,8 @@ class BriefingPage(SourcedPage):
                          r.get("title")])
         return md(*blocks, markdown_table([i18n.t("col_number", lang), i18n.t("col_doc_type", lang),
                                            i18n.t("col_issuer", lang), i18n.t("col_date", lang),
-                                           i18n.t("col_title", lang)], body, "lllll"))
+                                           i18n.t("col_title", lang)], body, "lllll",
+                                          widths=[18, 11, 14, 14, 43]))
 
 
 

@@ -8,6 +8,7 @@ the median a year earlier.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,11 @@ from giaoban.briefing import common
 from giaoban.briefing.ranks import province_values
 from giaoban.briefing.sources import Notes, SourcedPage
 from giaoban.briefing.succession import catalogue
+from giaoban.briefing.highlights import RULES
+from giaoban.briefing.phrases import say
 from giaoban.briefing.values import Part, format_amount
 
-__all__ = ["PeriodPage", "open_period", "coverage", "indicator_summary"]
+__all__ = ["PeriodPage", "open_period", "coverage", "indicator_summary", "key_indicators", "movements", "Movement"]
 
 
 def _with_province(observations: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
@@ -86,6 +89,83 @@ def indicator_summary(observations: pd.DataFrame, reports: pd.DataFrame, period:
         })
     frame = pd.DataFrame(rows)
     return frame.sort_values(["order", "measure"], kind="stable").reset_index(drop=True) if rows else frame
+
+
+def key_indicators(summary: pd.DataFrame, indicators: Any, limit: int = 4) -> list[tuple[str, str]]:
+    """Return the (indicator, measure) of the period's key table: rankable indicators (figures that
+    compare across provinces), those most provinces gave first, then catalogue order; at most `limit`."""
+    if summary.empty:
+        return []
+    cat = indicators if isinstance(indicators, dict) else catalogue(indicators)
+    rows = [r for r in summary.to_dict("records") if cat.get(r["indicator"], {}).get("rankable")
+            and r["measure"] == "level"]
+    rows.sort(key=lambda r: (-int(r["n"]), int(r["order"])))
+    return [(r["indicator"], r["measure"]) for r in rows[:limit]]
+
+
+@dataclass(frozen=True)
+class Movement:
+    """A province's figure against its own figure a year earlier (the same unit both times)."""
+
+    province: str
+    indicator: str
+    measure: str
+    value: float
+    earlier: float
+    relative: float
+    source: tuple[str, str]
+    earlier_source: tuple[str, str]
+
+
+def movements(observations: pd.DataFrame, reports: pd.DataFrame, period: Period, indicators: Any,
+              same_unit: Any, limit: int = 6) -> list[Movement]:
+    """Return the largest movements of the period: each province's exact figure against its own a year
+    earlier, by the rules of `giaoban.briefing.highlights` (base and change large enough; percentages
+    in points), one per province, the largest (relative to the earlier figure) first, at most `limit`.
+    `same_unit(code)` says whether code names the same unit in both periods (not across the 2025
+    merger). Refuses nothing."""
+    cat = indicators if isinstance(indicators, dict) else catalogue(indicators)
+    try:
+        earlier_code = period.year_earlier().code
+    except PeriodError:
+        return []
+    peers = _with_province(observations, reports)
+    peers = peers[(peers["kind"] == "actual") & peers["qualifier"].isna()]
+    now = peers[peers["period"] == period.code]
+    before = peers[peers["period"] == earlier_code]
+    if now.empty or before.empty:
+        return []
+    best: dict[str, tuple[float, int, Movement]] = {}
+    for (indicator, measure), group in now.groupby(["indicator", "measure"], sort=False):
+        meta = cat.get(indicator, {})
+        if measure == "change_percent":
+            continue
+        vt = "percent" if measure == "percent_of_plan" else meta.get("value_type", "count")
+        old = province_values(before, indicator, measure).set_index("province")
+        for r in province_values(group, indicator, measure).to_dict("records"):
+            code = r["province"]
+            if code not in old.index or not same_unit(code):
+                continue
+            e = old.loc[code]
+            value, earlier = float(r["value"]), float(e["value"])
+            if vt == "percent":
+                relative = value - earlier
+                if abs(relative) < RULES["min_change_points"]:
+                    continue
+            else:
+                base = RULES["min_base_money"] if vt == "money" else RULES["min_base_count"]
+                if abs(earlier) < base:
+                    continue
+                relative = (value - earlier) / abs(earlier) * 100
+                if abs(relative) < RULES["min_change_pct"]:
+                    continue
+            m = Movement(code, indicator, measure, value, earlier, relative, (r["report_id"], r["quote"]),
+                         (e["report_id"], e["quote"]))
+            key = (-abs(relative), int(meta.get("order", len(cat))))
+            if code not in best or key < best[code][:2]:
+                best[code] = (*key, m)
+    ranked = sorted(best.values(), key=lambda t: (t[0], t[1], t[2].province))
+    return [m for _, _, m in ranked[:limit]]
 
 
 def open_period(period: str, lang: str = "vi", indicator: str | None = None,
@@ -228,6 +308,77 @@ class PeriodPage(SourcedPage):
         if missing:
             blocks.append(i18n.t("not_reported", lang, names=", ".join(missing)))
         return md(*blocks)
+
+    def key_table(self, limit: int = 4) -> Any:
+        """Return the key indicators by province in one table: one row per province with a report,
+        one column per indicator of `key_indicators` (its figure with its note, `·` where none).
+        EMPTY without figures."""
+        keys = key_indicators(self.summary, self._cat, limit)
+        if not keys:
+            return EMPTY
+        lang, p = self.lang, self.period
+        now = _with_province(self.inputs.observations[self.inputs.observations["period"] == p.code],
+                             self.inputs.reports)
+        columns = []
+        for indicator, measure in keys:
+            values = province_values(now, indicator, measure)
+            columns.append({c: r for c, r in zip(values["province"], values.to_dict("records"))})
+        codes = sorted({c for col in columns for c in col}, key=lambda c: self._name(c))
+        body = []
+        for code in codes:
+            cells: list[Any] = [self._name(code)]
+            for (indicator, measure), col in zip(keys, columns):
+                r = col.get(code)
+                if r is None:
+                    cells.append("·")
+                    continue
+                vt = common.measure_value_type(self._cat.get(indicator, {}).get("value_type", "count"), measure)
+                q = None if pd.isna(r["qualifier"]) else r["qualifier"]
+                mark = self.notes.mark([Part(None, r["value"], q, None, r["report_id"], r["quote"] or "")])
+                cells.append(Raw(f"{escape(format_amount(r['value'], vt, lang, qualifier=q))} {mark}"))
+            body.append(cells)
+        header = [i18n.t("col_province", lang), *(self._cat.get(i, {}).get(f"label_{lang}", i) for i, _ in keys)]
+        return md(heading(say("key_table", lang)), say("key_table_intro", lang, period=p.label(lang)),
+                  markdown_table(header, body, "l" + "r" * len(keys), widths=[16] + [21] * len(keys)))
+
+    def movements(self, limit: int = 6) -> Any:
+        """Return the largest movements of the period (`movements`): one sentence a province, its
+        figure and the figure a year earlier with their notes, and the rule; a sentence when none.
+        EMPTY without reports."""
+        if self.reports.empty:
+            return EMPTY
+        lang, p = self.lang, self.period
+        try:
+            earlier = p.year_earlier()
+        except PeriodError:
+            return EMPTY
+
+        def same_unit(code: str) -> bool:
+            try:
+                return self.registry.get(code, on=p) == self.registry.get(code, on=earlier)
+            except ProvinceError:
+                return False
+
+        found = movements(self.inputs.observations, self.inputs.reports, p, self._cat, same_unit, limit)
+        blocks = [heading(say("movements", lang))]
+        if not found:
+            return md(*blocks, say("movements_none", lang, period=earlier.label(lang)))
+        items = []
+        for m in found:
+            meta = self._cat.get(m.indicator, {"label_vi": m.indicator, "label_en": m.indicator})
+            vt = common.measure_value_type(meta.get("value_type", "count"), m.measure)
+            now_mark = self.notes.mark([Part(None, m.value, None, None, m.source[0], m.source[1] or "")])
+            old_mark = self.notes.mark([Part(None, m.earlier, None, None, m.earlier_source[0],
+                                             m.earlier_source[1] or "")])
+            size = (f"{format_amount(abs(round(m.relative, 2)), 'count', lang)} {i18n.t('points', lang)}"
+                    if vt == "percent" else format_amount(abs(round(m.relative, 1)), "percent", lang))
+            items.append("- " + str(say("movement_up" if m.relative > 0 else "movement_down", lang,
+                                        province=self._name(m.province),
+                                        label=common.row_label({**meta, "measure": m.measure}, lang),
+                                        value=Raw(f"{escape(format_amount(m.value, vt, lang))} {now_mark}"),
+                                        size=size, period=earlier.label(lang),
+                                        earlier=Raw(f"{escape(format_amount(m.earlier, vt, lang))} {old_mark}"))))
+        return md(*blocks, "\n".join(items), say("movements_rule", lang, period=earlier.label(lang)))
 
     def areas(self) -> list[str]:
         """Return the codes of the areas with a figure of a named province, in area order."""

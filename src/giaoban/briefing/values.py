@@ -94,8 +94,10 @@ def format_amount(number: float, value_type: str, lang: str, *, qualifier: str |
                   denominator: float | None = None) -> str:
     """Return a number as a page writes it: count `1.287`, ratio `13/14`, money `50.074.800 đồng`
     (or `11,497 tỷ đồng`: the largest unit that writes it exactly), percent `99,88%`; with its
-    qualifier first (`trên 500`). Refuses what `giaoban.numbers` refuses."""
-    n: int | float = int(number) if float(number).is_integer() else float(number)
+    qualifier first (`trên 500`); float noise beyond 6 decimals is dropped. Refuses what
+    `giaoban.numbers` refuses."""
+    number = round(float(number), 6)  # a median or a sum of floats: 51.739999999999995 is 51,74
+    n: int | float = int(number) if number.is_integer() else number
     if value_type == "money":
         text = format_money(int(round(n)), "auto", lang=lang)
     elif value_type == "percent":

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -120,7 +121,7 @@ def _compile(book: str, work_dir: Path, meta: dict, main: list[str], options: Ty
     shutil.copyfile(TEMPLATE, work_dir / "book.typ")
     (work_dir / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     lines = [
-        '#import "book.typ": book, chapter, front',
+        '#import "book.typ": book, chapter, front, numbers',
         '#let meta = json("meta.json")',
         # Lengths were checked against ^\d+(\.\d+)?(pt|mm|cm|in|em)$ when _quarto.yml was read.
         f"#let margin = (x: {options.margin_x}, y: {options.margin_y})",
@@ -283,6 +284,114 @@ def _explicit_links(reader: Any) -> None:
                     holder[NameObject(key)] = found
 
 
+#: A briefing's printed page number: the footer artifact Typst marks as pagination (no nested marks).
+_FOOTER = re.compile(rb"/Artifact\s*<<(?:(?!>>).)*?/Subtype\s*/Footer(?:(?!>>).)*?>>\s*BDC.*?EMC", re.S)
+
+
+def _renumber(book: str, writer: Any, front_pages: int, meta: dict, *, options: TypstOptions, stamp: date | None,
+              work_dir: Path, compiler: Compiler | None) -> None:
+    """Make the page numbers run through the book: remove the number each briefing printed in its
+    footer and lay over each such page its number in the book (its place counted from the cover), in
+    the same footer, typeset by Typst (`numbers` of the template)."""
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    numbered = []
+    for index in range(front_pages, len(writer.pages)):
+        page = writer.pages[index]
+        contents = page.get_contents()
+        if contents is None:
+            continue
+        data = contents.get_data()
+        kept, found = _FOOTER.subn(b"", data)
+        if found:
+            stream = DecodedStreamObject()
+            stream.set_data(kept)
+            page[NameObject("/Contents")] = writer._add_object(stream)
+            numbered.append(index)
+    if not numbered:
+        return
+    count = len(writer.pages) - front_pages
+    pdf, _ = _compile(book, work_dir, meta, [f"#numbers(meta, {front_pages + 1}, {count}, margin: margin, size: size)"],
+                      options, stamp, compiler)
+    overlay = _reader(io.BytesIO(pdf), book, "số trang của sổ tay")
+    for index in numbered:
+        writer.pages[index].merge_page(overlay.pages[index - front_pages])
+
+
+def _structure(writer: Any, parts: list[tuple[Any, int]], lang: str) -> None:
+    """Give the book one structure tree (its tagging) made of its parts' trees, in order: `parts` are
+    (reader, index of its first page in the book) of PDFs already appended to `writer`. Each part's
+    top element becomes a Part of the book's Document; the pages' and links' keys into the parent
+    tree move by the keys of the parts before. Parts without a tree add nothing."""
+    from pypdf.generic import ArrayObject, BooleanObject, DictionaryObject, NameObject, NumberObject, TextStringObject
+
+    root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
+    root_ref = writer._add_object(root)
+    document = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Document"),
+                                 NameObject("/P"): root_ref, NameObject("/Lang"): TextStringObject(lang)})
+    document_ref = writer._add_object(document)
+    kids, nums, roles, offset = ArrayObject(), ArrayObject(), DictionaryObject(), 0
+
+    def nums_of(node: Any) -> list:
+        node = node.get_object()
+        out = list(node.get("/Nums", []))
+        for kid in node.get("/Kids", []):
+            out.extend(nums_of(kid))
+        return out
+
+    def parent(node: Any, ref: Any) -> None:  # the /P of every element under `node`
+        k = node.get("/K")
+        for kid in (k if isinstance(k, ArrayObject) else [k]) if k is not None else []:
+            element = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(element, DictionaryObject) and "/S" in element:
+                element[NameObject("/P")] = ref
+                parent(element, kid if hasattr(kid, "idnum") else ref)
+
+    for reader, first in parts:
+        tree = reader.trailer["/Root"].get("/StructTreeRoot")
+        if tree is None:
+            continue
+        tree = tree.get_object()
+        top = tree.get("/K")
+        if top is None:
+            continue
+        cloned = top.clone(writer, ignore_fields=("/P",))
+        for kid in cloned if isinstance(cloned, ArrayObject) else [cloned]:
+            element = kid.get_object()
+            if isinstance(element, DictionaryObject) and element.get("/S") == "/Document":
+                element[NameObject("/S")] = NameObject("/Part")
+            if isinstance(element, DictionaryObject):
+                element[NameObject("/P")] = document_ref
+                parent(element, kid)
+            kids.append(kid)
+        pairs = nums_of(tree["/ParentTree"]) if "/ParentTree" in tree else []
+        for key, value in zip(pairs[0::2], pairs[1::2]):
+            nums.append(NumberObject(int(key) + offset))
+            nums.append(value.clone(writer, ignore_fields=("/P",)))
+        for name, value in (tree.get("/RoleMap") or {}).items():
+            roles.setdefault(NameObject(name), value)
+        for n, source in enumerate(reader.pages):  # pypdf does not copy a page's key: take the source's
+            page = writer.pages[first + n]
+            if "/StructParents" in source:
+                page[NameObject("/StructParents")] = NumberObject(int(source["/StructParents"]) + offset)
+            for annot in page.get("/Annots", []) or []:
+                link = annot.get_object()
+                if "/StructParent" in link:
+                    link[NameObject("/StructParent")] = NumberObject(int(link["/StructParent"]) + offset)
+        keys = [int(k) for k in pairs[0::2]]
+        offset += int(tree.get("/ParentTreeNextKey", max(keys, default=-1) + 1))
+    if not kids:
+        return
+    document[NameObject("/K")] = kids
+    root[NameObject("/K")] = ArrayObject([document_ref])
+    root[NameObject("/ParentTree")] = writer._add_object(DictionaryObject({NameObject("/Nums"): nums}))
+    root[NameObject("/ParentTreeNextKey")] = NumberObject(offset)
+    if roles:
+        root[NameObject("/RoleMap")] = roles
+    writer.root_object[NameObject("/StructTreeRoot")] = root_ref
+    writer.root_object[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
+
+
 def write_period_book(out: Path, chapters: list[BookChapter], *, cover: Cover, title: str, header: str, site: str,
                       lang: str, toc_title: str, options: TypstOptions, stamp: date | None, work_dir: Path,
                       compiler: Compiler | None = None, name: str | None = None) -> list[str]:
@@ -295,7 +404,8 @@ def write_period_book(out: Path, chapters: list[BookChapter], *, cover: Cover, t
     read (naming it), and a front matter Typst cannot compile.
     """
     from pypdf import PdfWriter
-    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, NullObject, NumberObject, TextStringObject
+    from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject, NullObject,
+                               NumberObject, TextStringObject)
 
     book = name or out.name
     if not chapters:
@@ -307,7 +417,8 @@ def write_period_book(out: Path, chapters: list[BookChapter], *, cover: Cover, t
     front, warnings, front_pages = _front_matter(book, chapters, counts, meta, options=options, stamp=stamp,
                                                  work_dir=work_dir, compiler=compiler)
     writer = PdfWriter()
-    writer.append(_reader(io.BytesIO(front), book, _FRONT), import_outline=False)
+    front_reader = _reader(io.BytesIO(front), book, _FRONT)
+    writer.append(front_reader, import_outline=False)
     starts = []
     for chapter, reader in zip(chapters, readers):
         first = len(writer.pages)
@@ -328,10 +439,14 @@ def write_period_book(out: Path, chapters: list[BookChapter], *, cover: Cover, t
             target = action.get_object().get("/URI") if action is not None else None
             if isinstance(target, str) and target.startswith(_CHAPTER_LINK):
                 dest = writer.pages[starts[int(target[len(_CHAPTER_LINK):])]]
-                for key in ("/A", "/Contents", "/StructParent"):
+                for key in ("/A", "/Contents"):
                     link.pop(NameObject(key), None)
                 link[NameObject("/Dest")] = ArrayObject([dest.indirect_reference, NameObject("/XYZ"), NumberObject(0),
                                                         NumberObject(round(float(dest.mediabox.top))), NullObject()])
+    _renumber(book, writer, front_pages, meta, options=options, stamp=stamp, work_dir=work_dir, compiler=compiler)
+    _structure(writer, [(front_reader, 0), *zip(readers, starts)], lang)
+    writer.root_object[NameObject("/ViewerPreferences")] = DictionaryObject(
+        {NameObject("/DisplayDocTitle"): BooleanObject(True)})
     info = {"/Title": title, "/Author": site, "/Creator": "giaoban"}
     if stamp is not None:
         info["/CreationDate"] = info["/ModDate"] = f"D:{stamp:%Y%m%d}000000Z"

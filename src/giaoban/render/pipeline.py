@@ -212,7 +212,7 @@ class _Builder:
         images = f"{Path(stem).name}_files"
         prefix = "c" + hashlib.sha256(page.path.encode()).hexdigest()[:8]
         page_url = (self.config.site_url.rstrip("/") + "/" + page.path) if self.config.site_url else None
-        briefing = page.kind == "briefing"
+        briefing = page.kind in ("briefing", "period")  # a period's page is the first chapter of its book
 
         def compute() -> tuple:
             doc = self.document(page)
@@ -225,10 +225,16 @@ class _Builder:
 
     def chapter(self, page: SitePage, parts: Parts) -> Chapter:
         job = page.job
-        return Chapter(title=job.title, header=f"{job.province.name(page.lang)} — {job.period.label(page.lang)}",
+        place = job.province.name(page.lang) if page.kind == "briefing" else word(page.lang, "country")
+        return Chapter(title=self.chapter_title(job, page.lang), header=f"{place} — {job.period.label(page.lang)}",
                        meeting=self.site.meeting_text(job), body=parts.typst,
                        images=_Images(parts.images), sources_title=word(page.lang, "sources"),
                        sources=tuple(self.site.source_lines(page)))
+
+    @staticmethod
+    def chapter_title(job: Any, lang: str) -> str:
+        """A briefing's title; a period's page, the country's chapter of its book: `Cả nước — <period>`."""
+        return job.title if job.province is not None else f"{word(lang, 'country')} — {job.period.label(lang)}"
 
     def built_line(self, lang: str) -> str:
         """The cover's "made on" line: the build's date (`Manifest.stamp`), never a date of the data."""
@@ -272,8 +278,8 @@ class _Builder:
         """Write a period's book at `out` from the PDFs of its briefings `jobs`, already in the site
         (`pdf.write_period_book`, in a worker process), or link it from the cache when none of them
         changed. Refuses (RenderError) a briefing PDF that is missing or unreadable, naming it."""
-        chapters = [BookChapter.read(out, job.title, self.tmp / self.site.pdf_path(job), self.site.pdf_path(job))
-                    for job in jobs]
+        chapters = [BookChapter.read(out, self.chapter_title(job, lang), self.tmp / self.site.pdf_path(job),
+                                     self.site.pdf_path(job)) for job in jobs]
         key = self._pdf_key(cover, title=title, header=header, lang=lang)
         key["book"] = [[c.title, c.name, c.digest] for c in chapters]  # the briefings' PDFs, by their bytes
         warnings = self.cache.pdf(key, self.tmp / out, lambda: self.in_worker(
@@ -295,10 +301,11 @@ class _Builder:
                 toc = [{"level": lvl, "id": ident, "text": text}
                        for lvl, ident, text in parts.headings if lvl >= 2 and ident]
             self.write(page.path, self.site.html(page, content=parts.html, toc=toc if len(toc) >= 2 else []))
-        if page.kind == "briefing":
+        if page.kind in ("briefing", "period"):
             chapter = self.chapter(page, parts)
             job = page.job
-            cover = Cover(kicker=word(page.lang, "cover_kicker"), title=job.province.name(page.lang),
+            place = job.province.name(page.lang) if page.kind == "briefing" else word(page.lang, "country")
+            cover = Cover(kicker=word(page.lang, "cover_kicker"), title=place,
                           subtitle=job.period.label(page.lang),
                           lines=tuple(x for x in (self.site.meeting_text(job), self.data_line(job.period, page.lang))
                                       if x),
@@ -342,7 +349,8 @@ class _Builder:
             self.write(f"assets/extra/{src.name}", src.read_text(encoding="utf-8"))
 
     def notebooks(self, *, html: bool) -> None:
-        pages = [p for p in self.site.pages.values() if p.job is not None and (html or p.kind == "briefing")]
+        pages = [p for p in self.site.pages.values()
+                 if p.job is not None and (html or p.kind in ("briefing", "period"))]  # PDFs: briefings, periods
         try:
             with ThreadPoolExecutor(max_workers=self.jobs) as pool:
                 for future in [pool.submit(self.notebook_page, p, html=html) for p in pages]:
@@ -355,9 +363,13 @@ class _Builder:
         site already."""
         todo = []
         for lang in ("vi", "en"):
+            countries = {j.period.code: j for j in self.site.jobs(lang, "period")}
             for code, jobs in self.site.books(lang).items():
                 period = jobs[0].period
-                provinces = ", ".join(j.province.name(lang) for j in jobs)
+                if code in countries and (self.tmp / self.site.pdf_path(countries[code])).is_file():
+                    # the book opens with the country: the period's own page
+                    jobs = [countries[code], *jobs]
+                provinces = ", ".join(j.province.name(lang) for j in jobs if j.province is not None)
                 cover = Cover(kicker=word(lang, "cover_book"), title=period.label(lang), subtitle=self.site.site_title(lang),
                               lines=(f"{word(lang, 'cover_provinces')}: {provinces}", self.data_line(jobs[0].period, lang)),
                               built=self.built_line(lang))
