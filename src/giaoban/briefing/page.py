@@ -23,6 +23,7 @@ from giaoban.tables import EMPTY, Raw, escape, heading, markdown_table, md
 from giaoban.briefing import common
 from giaoban.briefing.comparisons import compare, comparison_periods, key_figures
 from giaoban.briefing.focus import follow_up, plans_for, tasks_due, tasks_next
+from giaoban.briefing.parameters import province_code
 from giaoban.briefing.sources import Notes, SourcedPage
 from giaoban.briefing.succession import Ended, catalogue, ended_unit, territory_values
 from giaoban.briefing.values import Value, change_text, format_amount, value_text
@@ -30,18 +31,20 @@ from giaoban.briefing.values import Value, change_text, format_amount, value_tex
 __all__ = ["BriefingPage", "open_briefing"]
 
 
-def open_briefing(province: str, period: str, lang: str = "vi", data_dir: str | Path | None = None, *,
+def open_briefing(province: str | int, period: str, lang: str = "vi", data_dir: str | Path | None = None, *,
                   meeting_type: str | None = None, meeting_date: str | None = None) -> "BriefingPage":
-    """Return the `BriefingPage` of GSO code `province` for period code `period` in `lang`;
+    """Return the `BriefingPage` of `province` (GSO code `"51"`, `51`, `"01"`, or a name such as
+    `Quảng Ngãi`, see `giaoban.briefing.parameters.province_code`) for period code `period` in `lang`;
     `meeting_type` (a code such as `so_ket`) and `meeting_date` (ISO) name the meeting the briefing
     is for, when known (the build passes them; the intro shows them).
 
     A code whose unit had ended before the period (Kon Tum, "62", in 2025-H2) gives a short page
     pointing to the unit that then held its territory. Refuses (InputError) an unsupported
-    language, a malformed period, an unknown code, and invalid data.
+    language, a malformed period, an unknown code, an unknown or ambiguous name, and invalid data.
     """
     lang = i18n.check_lang(lang)
     p = Period.parse(period)
+    province = province_code(province, on=p, data_dir=data_dir)
     try:
         inputs = for_job("briefing", {"province": province, "period": p.code, "lang": lang}, data_dir)
     except InputError:
