@@ -20,7 +20,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, List, NoReturn, Optional, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 import typer.rich_utils
@@ -128,7 +128,7 @@ def _main(ctx: typer.Context) -> None:
     ctx.call_on_close(restore)
 
 
-def _use_project(project: Optional[Path]) -> Path:
+def _use_project(project: Path | None) -> Path:
     """Return the command's project (`--project`, else `$GIAOBAN_ROOT`, else found from the current
     folder up) and name it in `$GIAOBAN_ROOT` for the processes the command starts; exits 2 outside
     any project."""
@@ -148,9 +148,9 @@ class _Invalid(typer.BadParameter):
         return f"giá trị không hợp lệ cho {hint}: {self.message}" if hint else f"giá trị không hợp lệ: {self.message}"
 
 
-def _at_least(low: int, high: Optional[int] = None) -> Callable[[Optional[int]], Optional[int]]:
+def _at_least(low: int, high: int | None = None) -> Callable[[int | None], int | None]:
     """Return a Typer callback refusing, in Vietnamese, an integer below `low` (or above `high`)."""
-    def check(value: Optional[int]) -> Optional[int]:
+    def check(value: int | None) -> int | None:
         if value is not None and (value < low or (high is not None and value > high)):
             wanted = f"từ {low} đến {high}" if high is not None else f"từ {low} trở lên"
             raise _Invalid(f"cần một số nguyên {wanted}, nhận được {value}")
@@ -163,7 +163,7 @@ def _fail(error: GiaobanError, code: int = 2) -> NoReturn:
     raise typer.Exit(code=code)
 
 
-def _say_converted(paths: List[Path]) -> None:
+def _say_converted(paths: list[Path]) -> None:
     """Tell, on standard error, which report files were not UTF-8 and were converted (Windows-1258, UTF-16)."""
     from giaoban.extract.reading import ENCODING_NAMES, read_report_as
 
@@ -180,7 +180,7 @@ def _say_converted(paths: List[Path]) -> None:
 @_command(example="giaoban validate --data data/")
 def validate(
     data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: $GIAOBAN_DATA hoặc data/ của dự án)."),
-    project: Optional[Path] = _project_option(),
+    project: Path | None = _project_option(),
 ) -> None:
     """Kiểm tra dữ liệu: in mỗi vấn đề một dòng `tệp:dòng:cột: lỗi` (cảnh báo: `tệp:dòng:cột: cảnh báo: …`);
     thoát 0 khi không có lỗi (cảnh báo không tính), 1 khi có lỗi."""
@@ -199,9 +199,9 @@ def validate(
 
 @_command(example="giaoban extract data/sources/000_c13fdb305f2800c7.txt --format csv")
 def extract(
-    files: List[Path] = typer.Argument(..., help="Các tệp văn bản báo cáo (UTF-8)."),
+    files: list[Path] = typer.Argument(..., help="Các tệp văn bản báo cáo (UTF-8)."),
     format: str = typer.Option("json", "--format", "-f", help="json (mặc định) hoặc csv (mỗi số liệu một dòng)."),
-    project: Optional[Path] = _project_option(),
+    project: Path | None = _project_option(),
 ) -> None:
     """Đọc văn bản báo cáo, in các số liệu, nhiệm vụ trọng tâm và văn bản pháp lý tìm được (không ghi vào data/)."""
     _use_project(project)
@@ -221,11 +221,11 @@ def extract(
 @_command(example="giaoban ingest bao-cao.txt -o bao-cao-review.xlsx")
 def ingest(
     report: Path = typer.Argument(..., help="Tệp văn bản báo cáo (UTF-8)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o",
+    out: Path | None = typer.Option(None, "--out", "-o",
                                        help="Bảng xét duyệt .xlsx (mặc định: <tên tệp>-review.xlsx)."),
     data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: $GIAOBAN_DATA hoặc data/ của dự án)."),
     force: bool = typer.Option(False, "--force", help="Ghi đè bảng xét duyệt đã có."),
-    project: Optional[Path] = _project_option(),
+    project: Path | None = _project_option(),
 ) -> None:
     """Trích số liệu từ văn bản báo cáo và ghi bảng xét duyệt Excel (không ghi gì vào data/; văn bản được
     chép vào data/sources/ khi chạy `giaoban accept`)."""
@@ -248,7 +248,7 @@ def ingest(
 def accept(
     workbook: Path = typer.Argument(..., help="Bảng xét duyệt (giaoban ingest) hoặc phiếu nhập (giaoban form), .xlsx."),
     data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: $GIAOBAN_DATA hoặc data/ của dự án)."),
-    project: Optional[Path] = _project_option(),
+    project: Path | None = _project_option(),
 ) -> None:
     """Đọc bảng đã duyệt, kiểm tra toàn bộ dữ liệu cùng các dòng mới, rồi mới ghi vào data/.
 
@@ -263,7 +263,7 @@ def accept(
         for line in error.lines:
             typer.echo(line)
         typer.echo(f"lỗi: {len(error.lines)} lỗi; không ghi gì vào dữ liệu", err=True)
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=1) from None
     except GiaobanError as error:
         _fail(error)
     for line in result.warnings:
@@ -278,13 +278,13 @@ def form(
     province: str = typer.Option(..., "--province", help="Mã GSO (51) hoặc tên tỉnh."),
     period: str = typer.Option(..., "--period", help="Kỳ báo cáo: 2021-H1, 2020-9M, 2018-FY…"),
     out: Path = typer.Option(..., "--out", "-o", help="Phiếu nhập .xlsx cần ghi."),
-    meeting_type: Optional[str] = typer.Option(None, "--meeting-type", help="giao ban, sơ kết, tổng kết, hội nghị…"),
-    meeting_date: Optional[str] = typer.Option(None, "--meeting-date", help="Ngày họp: 23/07/2021 hoặc 2021-07-23."),
-    published: Optional[str] = typer.Option(None, "--published", help="Ngày của báo cáo giấy."),
-    title: Optional[str] = typer.Option(None, "--title", help="Tiêu đề báo cáo."),
+    meeting_type: str | None = typer.Option(None, "--meeting-type", help="giao ban, sơ kết, tổng kết, hội nghị…"),
+    meeting_date: str | None = typer.Option(None, "--meeting-date", help="Ngày họp: 23/07/2021 hoặc 2021-07-23."),
+    published: str | None = typer.Option(None, "--published", help="Ngày của báo cáo giấy."),
+    title: str | None = typer.Option(None, "--title", help="Tiêu đề báo cáo."),
     data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: $GIAOBAN_DATA hoặc data/ của dự án)."),
     force: bool = typer.Option(False, "--force", help="Ghi đè phiếu đã có."),
-    project: Optional[Path] = _project_option(),
+    project: Path | None = _project_option(),
 ) -> None:
     """Ghi phiếu nhập Excel cho báo cáo giấy hoặc bản scan: mỗi chỉ tiêu một dòng; nhận lại bằng `giaoban accept`."""
     _use_project(project)
@@ -301,10 +301,10 @@ def form(
 
 @_command(example="giaoban build params/meetings/51-quang-ngai-2021-H1.yml --jobs 2")
 def build(
-    params: Optional[List[Path]] = typer.Argument(
+    params: list[Path] | None = typer.Argument(
         None, help="Tệp tham số (params/meetings/*.yml, params/batches/*.yml) hoặc thư mục của chúng; "
                    "mặc định: params/batches/all.yml (mọi thứ dữ liệu cho phép)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", callback=_at_least(1),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", callback=_at_least(1),
                                        help="Số sổ tay chạy song song (mặc định: số lõi CPU)."),
     renderer: str = typer.Option("auto", "--renderer", help="auto | quarto | builtin."),
     out: Path = typer.Option(None, "--out", help="Thư mục trang web (mặc định: _site/)."),
@@ -312,7 +312,7 @@ def build(
                                help="Bộ máy thực thi: giaoban-fork (mặc định: kernel tách từ một tiến trình mẫu đã nạp "
                                     "sẵn thư viện và dữ liệu), papermill (mỗi kernel một Python mới), hoặc một bộ máy "
                                     "cắm vào 'papermill.engine'."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler",
+    scheduler: str | None = typer.Option(None, "--scheduler",
                                             help="Chạy sổ tay trên một cụm Dask có sẵn (tcp://MÁY:CỔNG); máy này ghi "
                                                  "kết quả và dựng trang web."),
     data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: data/ của dự án)."),
@@ -320,7 +320,7 @@ def build(
     public: bool = typer.Option(False, "--public",
                                 help="Bản công khai: bỏ mọi báo cáo và số liệu có visibility=internal khỏi mọi "
                                      "trang, PDF, chỉ mục tìm kiếm và tệp tải về."),
-    project: Optional[Path] = _project_option(),
+    project: Path | None = _project_option(),
 ) -> None:
     """Kiểm tra dữ liệu, thực thi các sổ tay đã thay đổi (song song, có bộ nhớ đệm) rồi dựng trang web.
 
@@ -340,7 +340,7 @@ def build(
         for line in error.lines:
             typer.echo(line)
         typer.echo("lỗi: dữ liệu chưa hợp lệ, không dựng gì (giaoban validate để xem)", err=True)
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=1) from None
     except build_module.BuildLocked as error:
         _fail(error, code=3)
     except GiaobanError as error:
@@ -354,7 +354,7 @@ def build(
 def serve(
     site: Path = typer.Option(None, "--dir", help="Thư mục trang web (mặc định: _site/ của dự án)."),
     port: int = typer.Option(8000, "--port", callback=_at_least(0, 65535), help="Cổng trên 127.0.0.1."),
-    project: Optional[Path] = _project_option(),
+    project: Path | None = _project_option(),
 ) -> None:
     """Xem trước trang web đã dựng tại http://127.0.0.1:<cổng>/ (chỉ máy này; Ctrl+C để dừng)."""
     _use_project(project)

@@ -6,7 +6,7 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Any, Iterator
 
 
 @contextmanager
@@ -21,7 +21,8 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None 
     binary = "b" in mode
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding, "newline": newline})) as fh:
+        extra: dict[str, Any] = {} if binary else {"encoding": encoding, "newline": newline}
+        with os.fdopen(fd, mode, **extra) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

@@ -32,7 +32,7 @@ __all__ = ["BriefingPage", "open_briefing"]
 
 
 def open_briefing(province: str | int, period: str, lang: str = "vi", data_dir: str | Path | None = None, *,
-                  meeting_type: str | None = None, meeting_date: str | None = None) -> "BriefingPage":
+                  meeting_type: str | None = None, meeting_date: str | None = None) -> BriefingPage:
     """Return the `BriefingPage` of `province` (GSO code `"51"`, `51`, `"01"`, or a name such as
     `Quảng Ngãi`, see `giaoban.briefing.parameters.province_code`) for period code `period` in `lang`;
     `meeting_type` (a code such as `so_ket`) and `meeting_date` (ISO) name the meeting the briefing
@@ -173,7 +173,7 @@ class BriefingPage(SourcedPage):
                 return True
         return False
 
-    def _succession_lines(self) -> list[str]:
+    def _succession_lines(self) -> list[Raw]:
         return common.succession_lines(self.unit, self.units, self.lang, self._data_dir)
 
     def key_figures(self, per_area: int = 2) -> Any:
@@ -341,7 +341,7 @@ class BriefingPage(SourcedPage):
         if lang == "en":
             blocks.append(i18n.t("verbatim_vi", lang))
         evidence = follow_up(self.due, i.observations, i.reports, self.units, self.period, self._cat)
-        for report_id, group in self.due.groupby("report_id", sort=False):
+        for _report_id, group in self.due.groupby("report_id", sort=False):
             first = group.iloc[0]
             blocks.append(i18n.t("set_by", lang, title=first["report_title"],
                                  period=Period.parse(first["report_period"]).label(lang)))
@@ -388,7 +388,7 @@ class BriefingPage(SourcedPage):
         for for_period, group in tasks.groupby("for_period", sort=False):
             blocks.append(i18n.t("tasks_next_intro", lang, period=Period.parse(for_period).label(lang)))
             blocks.append("\n".join(f"{int(t['ordinal'])}. {escape(t['text'])}" for t in group.to_dict("records")))
-        for code, group in plans.groupby("period", sort=False):
+        for code, _group in plans.groupby("period", sort=False):
             p = Period.parse(code)
             values = territory_values(i.observations, self.reports_of_period, self.units, p, self._cat, kind="plan")
             items = []

@@ -87,7 +87,7 @@ def history(observations: pd.DataFrame, reports: pd.DataFrame, units: tuple, ind
 
 
 def open_province(province: str | int, on: str | None = None, lang: str = "vi",
-                  data_dir: str | Path | None = None) -> "ProvincePage":
+                  data_dir: str | Path | None = None) -> ProvincePage:
     """Return the `ProvincePage` of `province` (GSO code `"51"`, `51`, or a name such as `Quảng Ngãi`,
     see `giaoban.briefing.parameters.province_code`; with `on`, an ISO date, choosing among units
     that shared the code or name). Without `on`, a code that named several units gives a short page
@@ -136,7 +136,7 @@ class ProvincePage(SourcedPage):
     def rows(self) -> pd.DataFrame:
         """Return one row per (indicator, measure) with a figure in some period: catalogue columns and
         `order`, in catalogue order."""
-        keys = []
+        keys: list[tuple[str, str]] = []
         for values in self.history.values():
             keys.extend(k for k in values if k not in keys)
         records = []
@@ -166,7 +166,7 @@ class ProvincePage(SourcedPage):
                                for u in units)
             return md(i18n.t("choose_unit", lang, code=code, units=listed))
         reports = self.inputs.reports
-        blocks = []
+        blocks: list[str] = []
         if reports.empty:
             blocks.append(i18n.t("province_no_reports", lang, province=self._name()))
         else:
