@@ -9,7 +9,7 @@ JOBS   ?=
 ARGS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup build test test-fast lint lock serve clean benchmark benchmark-build
+.PHONY: help setup build test test-fast lint lab lock serve clean benchmark benchmark-build
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,6 +29,14 @@ build: $(BIN)/giaoban ## validate the data, execute the briefings and render the
 test: $(BIN)/giaoban ## run the whole test suite (unit, notebooks, site)
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(ARGS)
 
+lint: $(BIN)/giaoban ## ruff (lint and format check) and mypy on src/, as configured in pyproject.toml
+	$(BIN)/ruff check src
+	$(BIN)/ruff format --check src
+	$(BIN)/mypy
+
+lab: $(BIN)/giaoban ## open the notebooks in JupyterLab, with the project's own Python (.venv)
+	$(BIN)/jupyter lab --notebook-dir=. --ServerApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
+
 serve: $(BIN)/giaoban ## preview the built site on http://localhost:8000
 	$(BIN)/giaoban serve
 
@@ -39,7 +47,7 @@ benchmark-build: $(BIN)/giaoban ## measure build speed and memory on the synthet
 	$(BIN)/python benchmarks/build_speed.py --jobs 2 --sample 12 $(ARGS)
 
 lock: ## re-pin every dependency after editing pyproject.toml
-	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean: ## remove build outputs (the cache under _build/ and the site); the data is never touched
 	rm -rf _build _site .quarto
