@@ -248,11 +248,20 @@ def test_a_notebook_that_lost_its_parameters_tag_fails_under_plain_papermill(tmp
 
 @pytest.mark.xdist_group("nb-cli-nbconvert")
 def test_nbconvert_executes_a_notebook_top_to_bottom_with_its_defaults(tmp_path):
-    """What `jupyter nbconvert --execute` and JupyterLab's "run all" do: no Papermill, the defaults."""
-    source = _short(tmp_path, "province")
+    """What `jupyter nbconvert --execute` and JupyterLab's "run all" do: no Papermill, the defaults, and
+    a kernel started in the notebook's folder, which finds its project by walking up from there."""
+    project = tmp_path / "project"
+    (project / "notebooks").mkdir(parents=True)
+    (project / "data").symlink_to(ROOT / "data", target_is_directory=True)
+    (project / "_quarto.yml").write_bytes((ROOT / "_quarto.yml").read_bytes())
+    source = _short(project / "notebooks", "province")
     done = _tool("jupyter", "nbconvert", "--to", "notebook", "--execute", str(source), "--output", "ran.ipynb")
     assert done.returncode == 0, done.stderr
-    assert "# Quảng Ngãi: số liệu KH&CN qua các kỳ" in _markdown(tmp_path / "ran.ipynb")
+    assert "# Quảng Ngãi: số liệu KH&CN qua các kỳ" in _markdown(project / "notebooks" / "ran.ipynb")
+    # the same notebook outside any project says so (it used to read the data of the install folder)
+    alone = _short(tmp_path, "province")
+    done = _tool("jupyter", "nbconvert", "--to", "notebook", "--execute", str(alone), "--output", "alone.ipynb")
+    assert done.returncode != 0 and "không tìm thấy dự án giaoban" in done.stderr
 
 
 # ------------------------------------------------------------------ the parameters, one by one

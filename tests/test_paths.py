@@ -54,7 +54,10 @@ def test_giaoban_root_names_the_project_outright_and_a_wrong_one_is_refused(tmp_
     monkeypatch.setenv(paths.ROOT_ENV, str(root))
     assert paths.ROOT == root.resolve()
     monkeypatch.setenv(paths.ROOT_ENV, str(tmp_path))
-    with pytest.raises(paths.ProjectNotFound, match=r"\$GIAOBAN_ROOT.*không phải thư mục dự án"):
+    with pytest.raises(paths.ProjectNotFound, match=r"\$GIAOBAN_ROOT.*không phải thư mục dự án.*data/"):
+        paths.project_root()
+    monkeypatch.setenv(paths.ROOT_ENV, str(tmp_path / "missing"))
+    with pytest.raises(paths.ProjectNotFound, match="thư mục dự án .* không có"):
         paths.project_root()
 
 

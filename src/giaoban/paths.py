@@ -2,7 +2,8 @@
 
 A project is a folder holding `_quarto.yml` and `data/`. Which one a process works on is, in order:
 the folder given to `set_root` (the command line's `--project DIR`), `$GIAOBAN_ROOT`, else the
-nearest folder holding both, walking up from the current folder as git and Quarto do. Outside any
+nearest folder holding both, walking up from the current folder as git and Quarto do. A folder
+named outright needs only `data/`. Outside any
 project, `project_root()` raises `ProjectNotFound`: there is no fallback to the folder the package
 was installed from.
 
@@ -63,18 +64,22 @@ def find_project(start: str | os.PathLike[str] | None = None) -> Path | None:
 
 
 def _checked(folder: str | os.PathLike[str], said_by: str) -> Path:
+    """A folder named outright must exist and hold `data/` (`_quarto.yml` may be missing there: the
+    renderer then uses its defaults); walking up, both marks are needed, so that no parent that merely
+    has a `data/` folder is taken for a project."""
     path = Path(folder).expanduser().resolve()
     if not path.is_dir():
         raise ProjectNotFound(f"{said_by}: thư mục dự án “{folder}” không có")
-    if not is_project(path):
-        raise ProjectNotFound(f"{said_by}: “{folder}” không phải thư mục dự án giaoban (cần có _quarto.yml và "
-                              f"thư mục data/)")
+    if not (path / "data").is_dir():
+        raise ProjectNotFound(f"{said_by}: “{folder}” không phải thư mục dự án giaoban (cần có thư mục data/, "
+                              f"thường kèm _quarto.yml)")
     return path
 
 
 def set_root(folder: str | os.PathLike[str] | None) -> Path | None:
     """Make `folder` the project of this process (None: find it again from `$GIAOBAN_ROOT` or the
-    current folder); return it resolved. Refuses (ProjectNotFound) a folder that is not a project."""
+    current folder); return it resolved. Refuses (ProjectNotFound) a folder that does not exist or
+    has no `data/`."""
     global _root
     _root = None if folder is None else _checked(folder, "--project")
     return _root
@@ -84,8 +89,8 @@ def project_root() -> Path:
     """Return the project folder: the one given to `set_root`, else `$GIAOBAN_ROOT`, else the nearest
     folder holding `_quarto.yml` and `data/` from the current folder up.
 
-    Refuses (ProjectNotFound) a `$GIAOBAN_ROOT` that is not a project, and a current folder that lies
-    in no project.
+    Refuses (ProjectNotFound) a `$GIAOBAN_ROOT` that does not exist or has no `data/`, and a current
+    folder that lies in no project.
     """
     if _root is not None:
         return _root
