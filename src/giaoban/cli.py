@@ -116,10 +116,10 @@ def _project_option() -> Any:
 @app.callback()
 def _main(ctx: typer.Context) -> None:
     """giaoban: sổ tay giao ban của Sở Khoa học và Công nghệ các tỉnh (briefing books)."""
-    saved_root, saved_env = paths._root, os.environ.get(paths.ROOT_ENV)
+    saved_root, saved_env = paths.given_root(), os.environ.get(paths.ROOT_ENV)
 
     def restore() -> None:  # a command's project lasts as long as the command (tests invoke many in one process)
-        paths._root = saved_root
+        paths.set_root(saved_root)
         if saved_env is None:
             os.environ.pop(paths.ROOT_ENV, None)
         else:

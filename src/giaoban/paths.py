@@ -19,13 +19,11 @@ from pathlib import Path
 
 from giaoban.errors import GiaobanError
 
-__all__ = ["ROOT_ENV", "MARKERS", "ProjectNotFound", "project_root", "find_project", "is_project", "set_root",
+__all__ = ["ROOT_ENV", "ProjectNotFound", "project_root", "find_project", "is_project", "set_root", "given_root",
            "ROOT", "DATA", "REFERENCE", "SOURCES", "NOTEBOOKS", "PARAMS", "BUILD", "SITE"]
 
 #: Environment variable naming the project folder outright (the build's tests and benchmarks set it).
 ROOT_ENV = "GIAOBAN_ROOT"
-#: What makes a folder a project: the site configuration and the data folder.
-MARKERS = ("_quarto.yml", "data/")
 
 # Folders below the project root, by the attribute that names them.
 _BELOW = {
@@ -82,6 +80,11 @@ def set_root(folder: str | os.PathLike[str] | None) -> Path | None:
     has no `data/`."""
     global _root
     _root = None if folder is None else _checked(folder, "--project")
+    return _root
+
+
+def given_root() -> Path | None:
+    """Return the folder given to `set_root`, or None when the project is found from the environment."""
     return _root
 
 
