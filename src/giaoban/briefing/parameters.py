@@ -88,7 +88,7 @@ def injected_values(history: Sequence[str]) -> tuple[int, dict[str, Any]] | None
     """
     for index in range(len(history) - 1, -1, -1):
         source = history[index]
-        if not isinstance(source, str) or not source.lstrip().startswith(INJECTED_MARK):
+        if not isinstance(source, str) or source.lstrip().partition("\n")[0].rstrip() != INJECTED_MARK:
             continue
         try:
             tree = ast.parse(source)
