@@ -9,7 +9,7 @@ JOBS   ?=
 ARGS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup build test test-fast lint lock serve preview clean benchmark benchmark-build node
+.PHONY: help setup build test test-fast lint lab lock serve preview clean benchmark benchmark-build node
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,14 @@ build: $(BIN)/giaoban ## validate the data, execute the briefings and render the
 test: $(BIN)/giaoban node ## run the whole test suite (unit, notebooks, site)
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(ARGS)
 
+lint: $(BIN)/giaoban ## ruff (lint and format check) and mypy on src/, as configured in pyproject.toml
+	$(BIN)/ruff check src
+	$(BIN)/ruff format --check src
+	$(BIN)/mypy
+
+lab: $(BIN)/giaoban ## open the notebooks in JupyterLab, with the project's own Python (.venv)
+	$(BIN)/jupyter lab --notebook-dir=. --ServerApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
+
 serve: $(BIN)/giaoban ## preview the built site on http://localhost:8000
 	$(BIN)/giaoban serve
 
@@ -51,7 +59,7 @@ benchmark-build: $(BIN)/giaoban ## measure build speed and memory on the synthet
 lock: ## re-pin every dependency after editing pyproject.toml (and the bootstrap uv, UV_VERSION)
 	echo 'uv==$(UV_VERSION)' > requirements-bootstrap.in
 	$(BIN)/uv pip compile requirements-bootstrap.in --universal --python-version 3.11 --generate-hashes -o requirements-bootstrap.txt
-	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean: ## remove build outputs (the cache under _build/ and the site); the data is never touched
 	rm -rf _build _site .quarto

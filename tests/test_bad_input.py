@@ -102,10 +102,7 @@ def project(bases, tmp_path, monkeypatch):
         monkeypatch.setenv("GIAOBAN_ROOT", str(root))
         monkeypatch.delenv("GIAOBAN_DATA", raising=False)
         monkeypatch.delenv("GIAOBAN_VISIBILITY", raising=False)
-        for name, rel in (("ROOT", ""), ("DATA", "data"), ("REFERENCE", "data/reference"),
-                          ("SOURCES", "data/sources"), ("NOTEBOOKS", "notebooks"), ("PARAMS", "params"),
-                          ("BUILD", "_build"), ("SITE", "_site")):
-            monkeypatch.setattr(paths, name, root / rel if rel else root)
+        assert paths.ROOT == root.resolve()  # paths are read from $GIAOBAN_ROOT when used
         return root
     return make
 

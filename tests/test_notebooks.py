@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -169,3 +172,148 @@ def test_period_notebook(run):
     assert "1/63 đơn vị hành chính cấp tỉnh có báo cáo cho 6 tháng đầu năm 2021" in md
     assert "| Quảng Ngãi | quang-ngai-2021-h1 | 4 | 3 | 1 | 9 | 13 | 2 | · | 32 |" in md
     assert len(result["pngs"]) == 1                                 # the map
+
+
+# ------------------------------------------------------------------ Papermill's and Jupyter's own command lines
+
+def _short(folder: Path, name: str, tagged: bool = True) -> Path:
+    """A copy of notebook `name` cut after its title cell (parameters, setup, title): what the
+    parameters decide, without the cost of the whole page (nbval and the tests above run that)."""
+    book = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    book.cells = book.cells[:3]
+    if not tagged:
+        book.cells[0].metadata.pop("tags")
+    path = folder / f"{name}-{'tagged' if tagged else 'untagged'}.ipynb"
+    nbformat.write(book, path)
+    return path
+
+
+def _tool(name: str, *args: str) -> subprocess.CompletedProcess:
+    """Run the environment's `name` (papermill, jupyter) as a user would, from the project folder."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GIAOBAN_ROOT", "GIAOBAN_DATA")}
+    return subprocess.run([str(Path(sys.executable).with_name(name)), *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def _markdown(path: Path) -> str:
+    book = nbformat.read(path, as_version=4)
+    return "\n".join(o["data"]["text/markdown"] for c in book.cells for o in c.get("outputs", [])
+                     if "text/markdown" in o.get("data", {}))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_help_notebook_shows_every_parameter_with_its_type(name):
+    done = _tool("papermill", "--help-notebook", str(NOTEBOOKS / f"{name}.ipynb"))
+    assert done.returncode == 0, done.stderr
+    book = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    names = re.findall(r"^(\w+)\s*:", book.cells[0].source, re.M)
+    assert names and "Unknown type" not in done.stdout
+    for param in names:
+        assert re.search(rf"^  {param}: (str|Optional\[str\]) \(default ", done.stdout, re.M), (param, done.stdout)
+    if name != "period":
+        assert 'province: str (default "51")' in done.stdout
+
+
+@pytest.mark.xdist_group("nb-cli-number")
+def test_papermill_command_line_takes_the_province_as_a_number(tmp_path):
+    """`-p` makes 51 an int: the command every Papermill user types works."""
+    out = tmp_path / "out.ipynb"
+    done = _tool("papermill", str(_short(tmp_path, "briefing")), str(out), "-p", "province", "51",
+                 "-p", "period", "2021-H1")
+    assert done.returncode == 0, done.stderr
+    book = nbformat.read(out, as_version=4)
+    assert "province = 51\n" in book.cells[1].source  # what Papermill injected: a number
+    assert "# Bản tin giao ban KH&CN: Quảng Ngãi, 6 tháng đầu năm 2021" in _markdown(out)
+
+
+@pytest.mark.xdist_group("nb-cli-name")
+def test_papermill_command_line_takes_the_province_by_name(tmp_path):
+    out = tmp_path / "out.ipynb"
+    done = _tool("papermill", str(_short(tmp_path, "briefing")), str(out), "-p", "province", "yen bai",
+                 "-p", "period", "2020-9M", "-p", "lang", "vi")
+    assert done.returncode == 0, done.stderr
+    assert "# Bản tin giao ban KH&CN: Yên Bái, 9 tháng năm 2020" in _markdown(out)
+
+
+@pytest.mark.xdist_group("nb-cli-untagged")
+def test_a_notebook_that_lost_its_parameters_tag_fails_under_plain_papermill(tmp_path):
+    """Papermill then injects at the top and the defaults cell overrides what was asked (Yên Bái
+    9M-2020 would silently have been Quảng Ngãi 2021-H1): the first cell after the parameters refuses."""
+    out = tmp_path / "out.ipynb"
+    done = _tool("papermill", str(_short(tmp_path, "briefing", tagged=False)), str(out), "-p", "province", "15",
+                 "-p", "period", "2020-9M")
+    assert done.returncode != 0
+    said = done.stdout + done.stderr
+    assert "sổ tay không dùng tham số Papermill truyền vào: province=15 (sổ tay đang dùng '51')" in said
+    assert "mất nhãn (tag) 'parameters'" in said
+    assert "Quảng Ngãi" not in _markdown(out)  # no page was made
+
+
+@pytest.mark.xdist_group("nb-cli-nbconvert")
+def test_nbconvert_executes_a_notebook_top_to_bottom_with_its_defaults(tmp_path):
+    """What `jupyter nbconvert --execute` and JupyterLab's "run all" do: no Papermill, the defaults, and
+    a kernel started in the notebook's folder, which finds its project by walking up from there."""
+    project = tmp_path / "project"
+    (project / "notebooks").mkdir(parents=True)
+    (project / "data").symlink_to(ROOT / "data", target_is_directory=True)
+    (project / "_quarto.yml").write_bytes((ROOT / "_quarto.yml").read_bytes())
+    source = _short(project / "notebooks", "province")
+    done = _tool("jupyter", "nbconvert", "--to", "notebook", "--execute", str(source), "--output", "ran.ipynb")
+    assert done.returncode == 0, done.stderr
+    assert "# Quảng Ngãi: số liệu KH&CN qua các kỳ" in _markdown(project / "notebooks" / "ran.ipynb")
+    # the same notebook outside any project says so (it used to read the data of the install folder)
+    alone = _short(tmp_path, "province")
+    done = _tool("jupyter", "nbconvert", "--to", "notebook", "--execute", str(alone), "--output", "alone.ipynb")
+    assert done.returncode != 0 and "không tìm thấy dự án giaoban" in done.stderr
+
+
+# ------------------------------------------------------------------ the parameters, one by one
+
+@pytest.mark.parametrize(("given", "code"), [
+    (51, "51"), ("51", "51"), (1, "01"), ("1", "01"), ("01", "01"), (" 15 ", "15"),
+    ("Quảng Ngãi", "51"), ("quang ngai", "51"), ("Tỉnh Quảng Ngãi", "51"), ("TP.HCM", "79"),
+    ("Thừa Thiên Huế", "46"), ("Yen Bai", "15"),
+])
+def test_a_province_parameter_is_a_code_or_a_name_as_reports_write_it(given, code):
+    from giaoban.briefing.parameters import province_code
+    from giaoban.periods import Period
+
+    assert province_code(given, on=Period.parse("2021-H1")) == code
+
+
+def test_a_province_parameter_that_is_unknown_or_ambiguous_is_refused_with_the_candidates():
+    from giaoban.briefing.parameters import province_code
+    from giaoban.errors import InputError
+    from giaoban.periods import Period
+
+    with pytest.raises(InputError, match="không nhận ra tỉnh/thành phố “Quang Ngay”. Có phải: Quảng Ngãi"):
+        province_code("Quang Ngay", on=Period.parse("2021-H1"))
+    with pytest.raises(InputError, match=r"“Lào Cai” có thể là Lào Cai \(mã 10, .*\) hoặc Lào Cai \(mã 15, "):
+        province_code("Lào Cai", on=None)
+    for wrong in (0, 100, True, 5.0, None, "", ["51"]):
+        with pytest.raises(InputError, match="tham số 'province' cần mã GSO"):
+            province_code(wrong)
+    # a name of a unit that had ended gives its code: the page then points to its successor
+    assert province_code("Kon Tum", on=Period.parse("2025-H2")) == "62"
+
+
+def test_the_injected_cell_is_read_and_checked_once():
+    from giaoban.briefing import parameters
+    from giaoban.errors import InputError
+
+    injected = '# Parameters\nprovince = 15\nperiod = "2020-9M"\nflags = {"a": [1, None]}\n'
+    defaults = 'province: str = "51"\nperiod: str = "2021-H1"\n'
+    assert parameters.injected_values(["", defaults, injected, "x = 1"]) == (
+        2, {"province": 15, "period": "2020-9M", "flags": {"a": [1, None]}})
+    assert parameters.injected_values(["", defaults]) is None
+    # the tag in place: the injected cell ran after the defaults
+    parameters.check_injected({"In": ["", defaults, injected, "check"], "province": 15, "period": "2020-9M",
+                               "flags": {"a": [1, None]}})
+    # the tag lost: the defaults ran after the injected cell
+    lost = {"In": ["", injected, defaults, "check"], "province": "51", "period": "2021-H1", "flags": {"a": [1, None]}}
+    with pytest.raises(InputError, match=r"province=15 \(sổ tay đang dùng '51'\), period='2020-9M'"):
+        parameters.check_injected(lost)
+    parameters.check_injected(lost)  # the analyst's own re-runs afterwards are theirs
+    # outside IPython, or when nothing was injected (nbconvert, JupyterLab): nothing to check
+    parameters.check_injected({"province": "51"})
+    parameters.check_injected({"In": ["", defaults, "check"], "province": "51"})

@@ -41,6 +41,7 @@ import shutil
 import socket
 import sys
 import time
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
@@ -56,7 +57,6 @@ from giaoban.files import write_text
 from giaoban.jobs import Job
 from giaoban.dataset import Dataset, load_dataset
 from giaoban.numbers import format_number
-from giaoban.validation import validate_data
 
 __all__ = ["build", "BuildResult", "DataInvalid", "BuildLocked", "MANIFEST", "PACKAGES", "RENDERERS",
            "manifest_data", "check_notebooks", "provenance", "LOCK", "OWNER", "RUNNING"]
@@ -275,7 +275,7 @@ def book_date(given: date | str | None, validated: list[Any], environ: dict[str,
 
 
 def manifest_data(jobs: list[Job], status: dict[str, str], errors: dict[str, str | None],
-                  data_hash: str, *, earlier: list[dict[str, Any]] = (), visibility: str = "all",
+                  data_hash: str, *, earlier: Sequence[dict[str, Any]] = (), visibility: str = "all",
                   build_date: date | None = None) -> dict[str, Any]:
     """Return the manifest: what the build was generated from (`data_hash`, `giaoban.dataset.data_hash`
     of the data; package versions; Python; `visibility`, "public" for a public build) and one entry per
@@ -437,7 +437,7 @@ class _Progress:
             self.bar.update(self.task, advance=1, counts=self._counts())
 
 
-def build(params_files: list[str | Path] | None = None, *, workers: int | None = None, renderer: str = "auto",
+def build(params_files: Sequence[str | Path] | None = None, *, workers: int | None = None, renderer: str = "auto",
           out: str | Path | None = None, engine: str = execute.DEFAULT_ENGINE, data_dir: str | Path | None = None,
           notebooks_dir: str | Path | None = None, build_dir: str | Path | None = None,
           root: str | Path | None = None, render: bool = True, progress: bool = True,
@@ -515,7 +515,6 @@ def build(params_files: list[str | Path] | None = None, *, workers: int | None =
              for job in expansion.jobs]
     memory = _memory_limits(keyed, validated)
 
-    visibility = "public" if public else "all"
     executed_dir = build_dir / ("executed-public" if public else "executed")
     with _locked(build_dir):
         datacache.flush()

@@ -45,7 +45,7 @@ COLORS = {
 #: Colours of the compared periods, in the order of `giaoban.briefing.comparisons.ROLES`.
 SERIES_COLORS = ("#1b5e7a", "#6f9fb8", "#b9cfdc", "#8c6d31", "#c2571a")
 
-STYLE: dict[str, Any] = {
+STYLE: dict[Any, Any] = {  # rcParams names (matplotlib types them as Literals)
     "font.family": "DejaVu Sans",
     "font.size": 9.5,
     "axes.titlesize": 11,
@@ -249,7 +249,8 @@ def _add_note(fig: Figure, note: str | None) -> None:
     if not note:
         return
     height = fig.get_figheight()
-    fig.get_layout_engine().set(rect=(0, 0.32 / height, 1, 1 - 0.32 / height))
+    # the constrained and tight engines both take rect; the base class's stub does not say so
+    fig.get_layout_engine().set(rect=(0, 0.32 / height, 1, 1 - 0.32 / height))  # type: ignore[call-arg]
     fig.text(0.01, 0.04 / height, note, fontsize=9, color=COLORS["muted"], ha="left", va="bottom")
 
 

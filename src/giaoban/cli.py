@@ -3,31 +3,146 @@
 Each command is a thin call into the module that does the work. Errors a user can cause
 (`GiaobanError`) are printed as one clear line, in Vietnamese, without a traceback, and the command
 exits non-zero.
+
+Every command works on a project (a folder holding `_quarto.yml` and `data/`, see `giaoban.paths`):
+`--project DIR`, else `$GIAOBAN_ROOT`, else the nearest such folder from the current one up. Outside
+any project a command says so and exits 2.
+
+Register a command with `@_command(example=...)`: its docstring becomes the help (a paragraph per
+blank-line-separated block, so the source's line breaks never show), the example ends the help, and
+the usage line and the help option speak Vietnamese. Call `_use_project(project)` first in its body.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, NoReturn, TypeVar
 
 import typer
+import typer.rich_utils
+from typer.core import TyperCommand, TyperGroup
 
+from giaoban import paths
 from giaoban.errors import GiaobanError
 
+# ----------------------------------------------------------------------------------- Vietnamese help
+
+# Typer's fixed strings (its rich help and error panels), in Vietnamese.
+_RICH_STRINGS = {
+    "DEFAULT_STRING": "[mặc định: {}]",
+    "ENVVAR_STRING": "[biến môi trường: {}]",
+    "REQUIRED_LONG_STRING": "[bắt buộc]",
+    "DEPRECATED_STRING": "(không dùng nữa) ",
+    "ARGUMENTS_PANEL_TITLE": "Đối số",
+    "OPTIONS_PANEL_TITLE": "Tuỳ chọn",
+    "COMMANDS_PANEL_TITLE": "Lệnh",
+    "ERRORS_PANEL_TITLE": "Lỗi",
+    "ABORTED_TEXT": "Đã dừng.",
+    "RICH_HELP": "Xem hướng dẫn: [blue]{command_path} {help_option}[/]",
+}
+for _name, _text in _RICH_STRINGS.items():
+    setattr(typer.rich_utils, _name, _text)
+USAGE = "Cách dùng: "
+HELP_OPTION = "Hiện hướng dẫn này rồi thoát."
+OPTIONS_METAVAR = "[TUỲ CHỌN]"
+
+
+def _reflow(doc: str | None) -> str:
+    """Return `doc` with each paragraph (blocks separated by a blank line) on one line."""
+    paragraphs = inspect.cleandoc(doc or "").split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines() if line.strip()) for p in paragraphs)
+
+
+class _Vietnamese:
+    """What a command and the group share: the usage line's prefix and the help option's text."""
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=USAGE)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = HELP_OPTION
+        return option
+
+
+class _Command(_Vietnamese, TyperCommand):
+    """A Typer command whose usage line and help option are in Vietnamese."""
+
+
+class _Group(_Vietnamese, TyperGroup):
+    """The `giaoban` group, with its usage line and help option in Vietnamese."""
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
     help="giaoban: sổ tay giao ban của Sở Khoa học và Công nghệ các tỉnh (briefing books).",
+    epilog="Ví dụ: giaoban validate (trong thư mục dự án); giaoban build -h để xem hướng dẫn một lệnh.",
+    options_metavar=OPTIONS_METAVAR,
+    subcommand_metavar="LỆNH [ĐỐI SỐ]...",
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _command(example: str) -> Callable[[F], F]:
+    """Register a command whose help is its reflowed docstring, ending with `example`."""
+    def register(function: F) -> F:
+        app.command(cls=_Command, help=_reflow(function.__doc__), epilog=f"Ví dụ: {example}",
+                    options_metavar=OPTIONS_METAVAR)(function)
+        return function
+    return register
+
+
+# ----------------------------------------------------------------------------------- the project
+
+PROJECT_HELP = ("Thư mục dự án (có _quarto.yml và data/); mặc định: $GIAOBAN_ROOT, hoặc thư mục gần nhất "
+                "có hai thứ đó tính từ thư mục hiện tại trở lên.")
+
+
+def _project_option() -> Any:
+    return typer.Option(None, "--project", help=PROJECT_HELP, show_default=False)
+
 
 @app.callback()
-def _start() -> None:
-    """Before any command: finish a `giaoban accept` of the default data folder that was killed half-way."""
+def _main(ctx: typer.Context) -> None:
+    """giaoban: sổ tay giao ban của Sở Khoa học và Công nghệ các tỉnh (briefing books)."""
+    saved_root, saved_env = paths.given_root(), os.environ.get(paths.ROOT_ENV)
+
+    def restore() -> None:  # a command's project lasts as long as the command (tests invoke many in one process)
+        paths.set_root(saved_root)
+        if saved_env is None:
+            os.environ.pop(paths.ROOT_ENV, None)
+        else:
+            os.environ[paths.ROOT_ENV] = saved_env
+
+    ctx.call_on_close(restore)
+
+
+def _use_project(project: Path | None) -> Path:
+    """Return the command's project (`--project`, else `$GIAOBAN_ROOT`, else found from the current
+    folder up) and name it in `$GIAOBAN_ROOT` for the processes the command starts; exits 2 outside
+    any project."""
+    try:
+        root = paths.set_root(project) if project is not None else paths.project_root()
+    except GiaobanError as error:
+        _fail(error)
+    os.environ[paths.ROOT_ENV] = str(root)
+    _finish_interrupted_accept()
+    return root
+
+
+def _finish_interrupted_accept() -> None:
+    """Before any command: finish a `giaoban accept` of the project's data folder that was killed half-way."""
     from giaoban.journal import recover_unlocked_or_skip
     from giaoban.validation import default_data_dir
 
@@ -38,12 +153,30 @@ def _start() -> None:
         _fail(error)
 
 
-def _fail(error: GiaobanError, code: int = 2) -> None:
+class _Invalid(typer.BadParameter):
+    """A bad option value, said in Vietnamese (Typer's own says `Invalid value for …`)."""
+
+    def format_message(self) -> str:
+        hint = self.param.get_error_hint() if self.param is not None else None
+        return f"giá trị không hợp lệ cho {hint}: {self.message}" if hint else f"giá trị không hợp lệ: {self.message}"
+
+
+def _at_least(low: int, high: int | None = None) -> Callable[[int | None], int | None]:
+    """Return a Typer callback refusing, in Vietnamese, an integer below `low` (or above `high`)."""
+    def check(value: int | None) -> int | None:
+        if value is not None and (value < low or (high is not None and value > high)):
+            wanted = f"từ {low} đến {high}" if high is not None else f"từ {low} trở lên"
+            raise _Invalid(f"cần một số nguyên {wanted}, nhận được {value}")
+        return value
+    return check
+
+
+def _fail(error: GiaobanError, code: int = 2) -> NoReturn:
     typer.echo(f"lỗi: {error}", err=True)
     raise typer.Exit(code=code)
 
 
-def _say_converted(paths: List[Path]) -> None:
+def _say_converted(paths: list[Path]) -> None:
     """Tell, on standard error, which report files were not UTF-8 and were converted (Windows-1258, UTF-16)."""
     from giaoban.extract.reading import ENCODING_NAMES, read_report_as
 
@@ -57,12 +190,14 @@ def _say_converted(paths: List[Path]) -> None:
                        f"(NFC) để đọc", err=True)
 
 
-@app.command()
+@_command(example="giaoban validate --data data/")
 def validate(
     data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: $GIAOBAN_DATA hoặc data/ của dự án)."),
+    project: Path | None = _project_option(),
 ) -> None:
     """Kiểm tra dữ liệu: in mỗi vấn đề một dòng `tệp:dòng:cột: lỗi` (cảnh báo: `tệp:dòng:cột: cảnh báo: …`);
     thoát 0 khi không có lỗi (cảnh báo không tính), 1 khi có lỗi."""
+    _use_project(project)
     from giaoban import validation
     from giaoban.journal import recover_unlocked_or_skip
 
@@ -79,12 +214,14 @@ def validate(
     raise typer.Exit(code=0 if report.ok else 1)
 
 
-@app.command()
+@_command(example="giaoban extract data/sources/000_c13fdb305f2800c7.txt --format csv")
 def extract(
-    files: List[Path] = typer.Argument(..., help="Các tệp văn bản báo cáo (UTF-8)."),
+    files: list[Path] = typer.Argument(..., help="Các tệp văn bản báo cáo (UTF-8)."),
     format: str = typer.Option("json", "--format", "-f", help="json (mặc định) hoặc csv (mỗi số liệu một dòng)."),
+    project: Path | None = _project_option(),
 ) -> None:
     """Đọc văn bản báo cáo, in các số liệu, nhiệm vụ trọng tâm và văn bản pháp lý tìm được (không ghi vào data/)."""
+    _use_project(project)
     from giaoban.extract import extract_file
     from giaoban.extract.output import write_csv, write_json
 
@@ -98,16 +235,18 @@ def extract(
     (write_json if format == "json" else write_csv)(documents, sys.stdout)
 
 
-@app.command()
+@_command(example="giaoban ingest bao-cao.txt -o bao-cao-review.xlsx")
 def ingest(
     report: Path = typer.Argument(..., help="Tệp văn bản báo cáo (UTF-8)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o",
+    out: Path | None = typer.Option(None, "--out", "-o",
                                        help="Bảng xét duyệt .xlsx (mặc định: <tên tệp>-review.xlsx)."),
     data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: $GIAOBAN_DATA hoặc data/ của dự án)."),
     force: bool = typer.Option(False, "--force", help="Ghi đè bảng xét duyệt đã có."),
+    project: Path | None = _project_option(),
 ) -> None:
     """Trích số liệu từ văn bản báo cáo và ghi bảng xét duyệt Excel (không ghi gì vào data/; văn bản được
     chép vào data/sources/ khi chạy `giaoban accept`)."""
+    _use_project(project)
     from giaoban import review
 
     try:
@@ -122,14 +261,16 @@ def ingest(
                f"Điền cột “Quyết định” rồi chạy: giaoban accept {result.path}")
 
 
-@app.command()
+@_command(example="giaoban accept bao-cao-review.xlsx")
 def accept(
     workbook: Path = typer.Argument(..., help="Bảng xét duyệt (giaoban ingest) hoặc phiếu nhập (giaoban form), .xlsx."),
     data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: $GIAOBAN_DATA hoặc data/ của dự án)."),
+    project: Path | None = _project_option(),
 ) -> None:
     """Đọc bảng đã duyệt, kiểm tra toàn bộ dữ liệu cùng các dòng mới, rồi mới ghi vào data/.
 
     Có lỗi: in mỗi lỗi một dòng `tệp:Trang!dòng:Cột: lỗi`, thoát 1, không ghi gì."""
+    _use_project(project)
     from giaoban import review
     from giaoban.workbook import WorkbookError
 
@@ -139,7 +280,7 @@ def accept(
         for line in error.lines:
             typer.echo(line)
         typer.echo(f"lỗi: {len(error.lines)} lỗi; không ghi gì vào dữ liệu", err=True)
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=1) from None
     except GiaobanError as error:
         from giaoban.build import BuildLocked
 
@@ -151,19 +292,21 @@ def accept(
                f"tâm, {result.legal_refs} văn bản pháp lý; đã ghi {written}", err=True)
 
 
-@app.command()
+@_command(example="giaoban form --province 51 --period 2021-H1 -o phieu-nhap.xlsx")
 def form(
     province: str = typer.Option(..., "--province", help="Mã GSO (51) hoặc tên tỉnh."),
     period: str = typer.Option(..., "--period", help="Kỳ báo cáo: 2021-H1, 2020-9M, 2018-FY…"),
     out: Path = typer.Option(..., "--out", "-o", help="Phiếu nhập .xlsx cần ghi."),
-    meeting_type: Optional[str] = typer.Option(None, "--meeting-type", help="giao ban, sơ kết, tổng kết, hội nghị…"),
-    meeting_date: Optional[str] = typer.Option(None, "--meeting-date", help="Ngày họp: 23/07/2021 hoặc 2021-07-23."),
-    published: Optional[str] = typer.Option(None, "--published", help="Ngày của báo cáo giấy."),
-    title: Optional[str] = typer.Option(None, "--title", help="Tiêu đề báo cáo."),
+    meeting_type: str | None = typer.Option(None, "--meeting-type", help="giao ban, sơ kết, tổng kết, hội nghị…"),
+    meeting_date: str | None = typer.Option(None, "--meeting-date", help="Ngày họp: 23/07/2021 hoặc 2021-07-23."),
+    published: str | None = typer.Option(None, "--published", help="Ngày của báo cáo giấy."),
+    title: str | None = typer.Option(None, "--title", help="Tiêu đề báo cáo."),
     data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: $GIAOBAN_DATA hoặc data/ của dự án)."),
     force: bool = typer.Option(False, "--force", help="Ghi đè phiếu đã có."),
+    project: Path | None = _project_option(),
 ) -> None:
     """Ghi phiếu nhập Excel cho báo cáo giấy hoặc bản scan: mỗi chỉ tiêu một dòng; nhận lại bằng `giaoban accept`."""
+    _use_project(project)
     from giaoban.form import write_form
 
     try:
@@ -177,12 +320,12 @@ def form(
                f"Điền số liệu rồi chạy: giaoban accept {result.path}")
 
 
-@app.command()
+@_command(example="giaoban build params/meetings/51-quang-ngai-2021-H1.yml --jobs 2")
 def build(
-    params: Optional[List[Path]] = typer.Argument(
+    params: list[Path] | None = typer.Argument(
         None, help="Tệp tham số (params/meetings/*.yml, params/batches/*.yml) hoặc thư mục của chúng; "
                    "mặc định: params/batches/all.yml (mọi thứ dữ liệu cho phép)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+    jobs: int | None = typer.Option(None, "--jobs", "-j", callback=_at_least(1),
                                        help="Số sổ tay chạy song song (mặc định: số lõi CPU)."),
     renderer: str = typer.Option("auto", "--renderer", help="auto | quarto | builtin."),
     out: Path = typer.Option(None, "--out", help="Thư mục trang web (mặc định: _site/)."),
@@ -190,7 +333,7 @@ def build(
                                help="Bộ máy thực thi: giaoban-fork (mặc định: kernel tách từ một tiến trình mẫu đã nạp "
                                     "sẵn thư viện và dữ liệu), papermill (mỗi kernel một Python mới), hoặc một bộ máy "
                                     "cắm vào 'papermill.engine'."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler",
+    scheduler: str | None = typer.Option(None, "--scheduler",
                                             help="Chạy sổ tay trên một cụm Dask có sẵn (tcp://MÁY:CỔNG); máy này ghi "
                                                  "kết quả và dựng trang web."),
     data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: data/ của dự án)."),
@@ -198,12 +341,13 @@ def build(
     public: bool = typer.Option(False, "--public",
                                 help="Bản công khai: bỏ mọi báo cáo và số liệu có visibility=internal khỏi mọi "
                                      "trang, PDF, chỉ mục tìm kiếm và tệp tải về."),
-    made_on: Optional[str] = typer.Option(None, "--date",
+    made_on: str | None = typer.Option(None, "--date",
                                           help="Ngày lập ghi trên PDF và trang web (YYYY-MM-DD; mặc định: khoá date: "
                                                "của tệp lô, hoặc $SOURCE_DATE_EPOCH, hoặc hôm nay). Cùng ngày lập "
                                                "thì dựng lại ra đúng từng byte."),
-    max_jobs: Optional[int] = typer.Option(None, "--max-jobs", min=1,
+    max_jobs: int | None = typer.Option(None, "--max-jobs", min=1,
                                            help="Cho phép dựng nhiều trang hơn giới hạn 5.000 trang một lần dựng."),
+    project: Path | None = _project_option(),
 ) -> None:
     """Kiểm tra dữ liệu, thực thi các sổ tay đã thay đổi (song song, có bộ nhớ đệm) rồi dựng trang web.
 
@@ -215,6 +359,7 @@ def build(
     import signal
     import time
 
+    _use_project(project)
     from giaoban import build as build_module
 
     started = time.monotonic()
@@ -233,7 +378,7 @@ def build(
         for line in error.lines:
             typer.echo(line)
         typer.echo("lỗi: dữ liệu chưa hợp lệ, không dựng gì (giaoban validate để xem)", err=True)
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=1) from None
     except build_module.BuildLocked as error:
         _fail(error, code=3)
     except KeyboardInterrupt:
@@ -252,13 +397,14 @@ def build(
     raise typer.Exit(code=result.exit_code)
 
 
-@app.command()
+@_command(example="giaoban serve --port 8080")
 def serve(
     site: Path = typer.Option(None, "--dir", help="Thư mục trang web (mặc định: _site/ của dự án)."),
-    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Cổng trên 127.0.0.1 (mặc định 8000)."),
+    port: int = typer.Option(8000, "--port", callback=_at_least(0, 65535), help="Cổng trên 127.0.0.1."),
+    project: Path | None = _project_option(),
 ) -> None:
     """Xem trước trang web đã dựng tại http://127.0.0.1:<cổng>/ (chỉ máy này; Ctrl+C để dừng)."""
-    from giaoban import paths
+    _use_project(project)
     from giaoban.render.serve import serve as serve_site
 
     try:
@@ -267,21 +413,21 @@ def serve(
         _fail(error)
 
 
-@app.command()
+@_command(example="giaoban preview params/meetings/51-quang-ngai-2021-H1.yml")
 def preview(
-    params: Optional[List[Path]] = typer.Argument(
+    params: list[Path] | None = typer.Argument(
         None, help="Tệp tham số như của `giaoban build` (mặc định: params/batches/all.yml); nên chọn một cuộc họp."),
-    port: int = typer.Option(8000, "--port", min=0, max=65535,
-                             help="Cổng trên 127.0.0.1 (mặc định 8000; đang bận thì dùng một cổng trống)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Số sổ tay chạy song song."),
+    port: int = typer.Option(8000, "--port", callback=_at_least(0, 65535),
+                             help="Cổng trên 127.0.0.1 (đang bận thì dùng một cổng trống)."),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", callback=_at_least(1), help="Số sổ tay chạy song song."),
     renderer: str = typer.Option("auto", "--renderer", help="auto | quarto | builtin."),
     data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: data/ của dự án)."),
+    project: Path | None = _project_option(),
 ) -> None:
     """Dựng trang web, mở xem trước tại http://127.0.0.1:<cổng>/ và dựng lại phần bị ảnh hưởng mỗi khi lưu tệp
     trong data/, notebooks/, params/ hoặc _quarto.yml; các tab đang mở tự tải lại. Lỗi (dòng CSV sai, sổ tay
     lỗi) hiện trên trang và ở đây, trang giữ bản tốt gần nhất. Ctrl+C để dừng."""
-    import os
-
+    _use_project(project)
     from giaoban.preview import CodeChanged, preview as run_preview
 
     try:

@@ -281,9 +281,8 @@ def execute_task(task: Task) -> Outcome:
             engine, note = PLAIN_ENGINE, str(refusal)
             _papermill(task, engine)  # no cell ran: start again with a plain kernel
     except Exception as error:  # noqa: BLE001 - every failure of a job is reported, none stops the batch
-        if not isinstance(error, PapermillExecutionError):
-            error = _mark_stopped_cell(task, error)
-        return Outcome(task.id, False, _describe(error, task.timeout, _memory_of(task)), time.monotonic() - started,
+        failure = error if isinstance(error, PapermillExecutionError) else _mark_stopped_cell(task, error)
+        return Outcome(task.id, False, _describe(failure, task.timeout, _memory_of(task)), time.monotonic() - started,
                        engine, _fallback_note(task, note))
     return Outcome(task.id, True, None, time.monotonic() - started, engine, _fallback_note(task, note))
 

@@ -11,7 +11,7 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Any, Iterator
 
 
 @contextmanager
@@ -27,7 +27,8 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None 
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         os.fchmod(fd, file_mode())
-        with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding, "newline": newline})) as fh:
+        extra: dict[str, Any] = {} if binary else {"encoding": encoding, "newline": newline}
+        with os.fdopen(fd, mode, **extra) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

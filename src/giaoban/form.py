@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -151,7 +152,7 @@ def write_form(province: str, period: str, out: str | Path, data_dir: str | Path
     status = None
     if when is not None:
         status = "stated" if the_period.is_reviewable_on(when) else "as_written"
-    values = {
+    values: dict[str, Any] = {
         "report_id": report_id, "province": ctx.province_label(unit), "period": the_period.code,
         "meeting_type": MEETING_LABELS.get(meeting) if meeting else None, "meeting_date": when,
         "meeting_date_status": STATUS_LABELS[status] if status else None, "published_date": posted,
@@ -214,8 +215,8 @@ def _write_figures(wb, ws, lists: Lists, ctx: Context, period: Period, years: tu
         for c in _COLUMNS:
             if c.role == "fill":
                 put(ws, r, col[c.header], None, c.role)
-    for (whole, maximum), cells in checks.items():
-        add_number_check(ws, cells, whole, maximum=maximum)
+    for (whole, maximum), refs in checks.items():
+        add_number_check(ws, refs, whole, maximum=maximum)
     for header, name in (("Mức độ", "qualifiers"), ("Loại", "kinds"), ("Cách đo", "measures"), ("Kỳ", "periods")):
         column = get_column_letter(col[header])
         add_choices(wb, ws, lists, ctx, name, f"{column}2:{column}{last}", years)

@@ -33,6 +33,7 @@ in one `ParamsError`, before anything runs. Values reach paths only as validated
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -415,7 +416,7 @@ _EXAMPLES = {
 }
 
 
-def _message(error: dict, fields: tuple[str, ...]) -> str:
+def _message(error: Mapping[str, Any], fields: tuple[str, ...]) -> str:
     kind, ctx, given = error["type"], error.get("ctx") or {}, error.get("input")
     if kind == "missing":
         example = _EXAMPLES.get(_field(tuple(error["loc"])))
@@ -450,7 +451,7 @@ def _field(loc: tuple) -> str:
 
 class _Problems:
     def __init__(self, shown: str, lines: dict[tuple, int]) -> None:
-        self.shown, self.lines, self.items = shown, lines, []
+        self.shown, self.lines, self.items = shown, lines, list[str]()
 
     def add(self, loc: tuple, message: str, *, missing: bool = False) -> None:
         """Record `message` at the line of `loc`; a missing key (`missing`) at the line of the mapping
@@ -675,13 +676,17 @@ def load(path: str | Path, registry: Provinces) -> Meeting | Batch:
             fields = (MeetingInfo if loc[:1] == ("meeting",) and len(loc) > 1 else model_class).model_fields
             problems.add(loc, _message(item, tuple(fields)), missing=item["type"] == "missing")
         raise ParamsError(problems.items) from None
-    resolved = (_resolve_meeting if kind == "meeting" else _resolve_batch)(model, path, registry, problems)
+    resolved: Meeting | Batch | None
+    if isinstance(model, MeetingParams):
+        resolved = _resolve_meeting(model, path, registry, problems)
+    else:
+        resolved = _resolve_batch(model, path, registry, problems)
     if resolved is None:
         raise ParamsError(problems.items)
     return resolved
 
 
-def expand_paths(paths: list[str | Path]) -> list[Path]:
+def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
     """Return the params files named by `paths`: files as given, folders as their `*.yml` files
     (sorted). Refuses (ParamsError) a path that does not exist and a folder without YAML files."""
     out: list[Path] = []
@@ -701,7 +706,7 @@ def expand_paths(paths: list[str | Path]) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
-def load_many(paths: list[str | Path], registry: Provinces) -> list[Meeting | Batch]:
+def load_many(paths: Sequence[str | Path], registry: Provinces) -> list[Meeting | Batch]:
     """Return the validated params of every file in `paths` (folders give their `*.yml`).
 
     Reads them all and refuses (one ParamsError listing every problem of every file) if any is

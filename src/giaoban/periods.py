@@ -457,7 +457,7 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _from_match(m: re.Match, year: int | None, shown: str) -> Period:
+def _from_match(m: re.Match | _Groups, year: int | None, shown: str) -> Period:
     """The period of one match of `_PHRASE`, with `year` for phrases that name none; PeriodError if none."""
     def need_year(y: str | None) -> int:
         if y is not None:

@@ -219,7 +219,7 @@ def _check_count(folder: Path, name: str, n: int) -> None:
 
 def _units_table(folder: Path, name: str, regions: set[str] | None) -> dict[str, tuple[int, dict]]:
     """Check one list of units (codes, types, regions) and return it by code."""
-    where, table = str(folder / name), {}
+    where, table = str(folder / name), dict[str, tuple[int, dict]]()
     for line, row in _read(folder, name):
         code = row["code"]
         if not _CODE.fullmatch(code):
@@ -294,25 +294,25 @@ def _load(folder: Path) -> Provinces:
         raise InputError(f"mã {_HUE} (Huế) phải giữ nguyên khi sắp xếp năm 2025", path=where, row=seen[_HUE])
     last_day = merger - timedelta(days=1)
     units: list[Province] = []
-    for o, (line, r) in old.items():
+    for o, (_line, r) in old.items():
         if o == _HUE:
-            n = new[o][1]
+            nr = new[o][1]
             units.append(Province(o, r["name_vi"], r["name_ascii"], r["name_en"], r["type"], r["region"],
                                   None, HUE_CITY_FROM - timedelta(days=1), o))
-            units.append(Province(o, n["name_vi"], n["name_ascii"], n["name_en"], n["type"], r["region"],
+            units.append(Province(o, nr["name_vi"], nr["name_ascii"], nr["name_en"], nr["type"], r["region"],
                                   HUE_CITY_FROM, None, None))
         elif unchanged(o):
-            n = new[o][1]
+            nr = new[o][1]
             for column in ("name_vi", "name_ascii", "name_en", "type"):
-                if fold(n[column]) != fold(r[column]):
+                if fold(nr[column]) != fold(r[column]):
                     raise InputError(f"đơn vị giữ nguyên {o} có {column} khác nhau: “{r[column]}” trong "
-                                     f"{FILE_63}, “{n[column]}” trong {FILE_34}", path=where, row=seen[o])
-            units.append(Province(o, n["name_vi"], n["name_ascii"], n["name_en"], n["type"], r["region"],
+                                     f"{FILE_63}, “{nr[column]}” trong {FILE_34}", path=where, row=seen[o])
+            units.append(Province(o, nr["name_vi"], nr["name_ascii"], nr["name_en"], nr["type"], r["region"],
                                   None, None, None))
         else:
             units.append(Province(o, r["name_vi"], r["name_ascii"], r["name_en"], r["type"], r["region"],
                                   None, last_day, merged_into[o]))
-    for n, (line, r) in new.items():
+    for n, (_line, r) in new.items():
         if not (n in old and unchanged(n)):
             units.append(Province(n, r["name_vi"], r["name_ascii"], r["name_en"], r["type"], None,
                                   merger, None, None))

@@ -37,6 +37,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -172,7 +173,7 @@ def _code_of(value: object) -> str:
     return str(value).split(SEP, 1)[0].split(" ", 1)[0].strip()
 
 
-def _coded(labels: dict[str, str], what: str, aliases: dict[str, str] | None = None) -> Parse:
+def _coded(labels: Mapping[str, str], what: str, aliases: Mapping[str, str] | None = None) -> Parse:
     """A cell holding one of `labels` (code → Vietnamese label); the label, the code or an alias."""
     lookup = {fold(label): code for code, label in labels.items()}
     lookup.update({fold(code): code for code in labels})
@@ -1244,12 +1245,12 @@ def _plan(sub: Submission, folder: Path, checked, problems: Problems) -> _Plan:
             added.append(chunk)
         files[path] = (text + "".join(added)).encode("utf-8")
     for row in [report, *sub.observations, *sub.focus_tasks, *sub.legal_refs]:
-        for key, value in row.values.items():
+        for column, value in row.values.items():
             if isinstance(value, str):
                 try:
                     safe_text(value)
                 except InputError:
-                    problems.add(row.at(key), "ô chứa ký tự điều khiển")
+                    problems.add(row.at(column), "ô chứa ký tự điều khiển")
     return _Plan(files, lines, report)
 
 
@@ -1288,7 +1289,7 @@ def _stage_and_validate(plan: _Plan, folder: Path, before) -> tuple[list[tuple[W
         message = p.message
         if where is None:
             where = ":".join(str(x) for x in (folder / rel, p.row, p.column) if x is not None)
-        elif where.header is None and p.column:
+        elif isinstance(where, Where) and where.header is None and p.column:
             message = f"({p.column}) {message}"
         if p.is_error:
             errors.append((where, message))

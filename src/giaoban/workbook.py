@@ -98,7 +98,7 @@ class Where:
     row: int | None = None
     header: str | None = None
 
-    def at(self, header: str | None) -> "Where":
+    def at(self, header: str | None) -> Where:
         """Return the same row under another column header."""
         return Where(self.shown, self.sheet, self.row, header)
 

@@ -24,6 +24,7 @@ from giaoban.briefing import common
 from giaoban.briefing.comparisons import compare, comparison_periods, key_figures
 from giaoban.briefing import highlights as rules
 from giaoban.briefing.focus import Evidence, follow_up, plans_for, tasks_due, tasks_next
+from giaoban.briefing.parameters import province_code
 from giaoban.briefing.phrases import plain, say
 from giaoban.briefing.province_page import short_label
 from giaoban.briefing.sources import Notes, SourcedPage
@@ -34,18 +35,20 @@ from giaoban.standings import spread_values
 __all__ = ["BriefingPage", "open_briefing"]
 
 
-def open_briefing(province: str, period: str, lang: str = "vi", data_dir: str | Path | None = None, *,
-                  meeting_type: str | None = None, meeting_date: str | None = None) -> "BriefingPage":
-    """Return the `BriefingPage` of GSO code `province` for period code `period` in `lang`;
+def open_briefing(province: str | int, period: str, lang: str = "vi", data_dir: str | Path | None = None, *,
+                  meeting_type: str | None = None, meeting_date: str | None = None) -> BriefingPage:
+    """Return the `BriefingPage` of `province` (GSO code `"51"`, `51`, `"01"`, or a name such as
+    `Quảng Ngãi`, see `giaoban.briefing.parameters.province_code`) for period code `period` in `lang`;
     `meeting_type` (a code such as `so_ket`) and `meeting_date` (ISO) name the meeting the briefing
     is for, when known (the build passes them; the intro shows them).
 
     A code whose unit had ended before the period (Kon Tum, "62", in 2025-H2) gives a short page
     pointing to the unit that then held its territory. Refuses (InputError) an unsupported
-    language, a malformed period, an unknown code, and invalid data.
+    language, a malformed period, an unknown code, an unknown or ambiguous name, and invalid data.
     """
     lang = i18n.check_lang(lang)
     p = Period.parse(period)
+    province = province_code(province, on=p, data_dir=data_dir)
     try:
         inputs = for_job("briefing", {"province": province, "period": p.code, "lang": lang}, data_dir)
     except InputError:
@@ -201,7 +204,7 @@ class BriefingPage(SourcedPage):
                 return True
         return False
 
-    def _succession_lines(self) -> list[str]:
+    def _succession_lines(self) -> list[Raw]:
         return common.succession_lines(self.unit, self.units, self.lang, self._data_dir)
 
     def _row(self, indicator: str, measure: str) -> dict:
@@ -580,7 +583,7 @@ class BriefingPage(SourcedPage):
         blocks.append(say("task_rule", lang))
         if lang == "en":
             blocks.append(i18n.t("verbatim_vi", lang))
-        for report_id, group in self.due.groupby("report_id", sort=False):
+        for _report_id, group in self.due.groupby("report_id", sort=False):
             first = group.iloc[0]
             blocks.append(i18n.t("set_by", lang, title=first["report_title"],
                                  period=Period.parse(first["report_period"]).label(lang)))
@@ -637,7 +640,7 @@ class BriefingPage(SourcedPage):
         for for_period, group in tasks.groupby("for_period", sort=False):
             blocks.append(i18n.t("tasks_next_intro", lang, period=Period.parse(for_period).label(lang)))
             blocks.append("\n".join(f"{int(t['ordinal'])}. {escape(t['text'])}" for t in group.to_dict("records")))
-        for code, group in plans.groupby("period", sort=False):
+        for code, _group in plans.groupby("period", sort=False):
             p = Period.parse(code)
             values = territory_values(i.observations, self.reports_of_period, self.units, p, self._cat, kind="plan")
             items = []

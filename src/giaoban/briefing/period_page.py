@@ -169,7 +169,7 @@ def movements(observations: pd.DataFrame, reports: pd.DataFrame, period: Period,
 
 
 def open_period(period: str, lang: str = "vi", indicator: str | None = None,
-                data_dir: str | Path | None = None) -> "PeriodPage":
+                data_dir: str | Path | None = None) -> PeriodPage:
     """Return the `PeriodPage` of period code `period`; `indicator` (a catalogue code) chooses the
     map's indicator (default: who has a report). Refuses (InputError) an unsupported language, a
     malformed period and invalid data; an unknown indicator is said on the page."""
@@ -232,7 +232,7 @@ class PeriodPage(SourcedPage):
         named = self.reports[self.reports["province"].notna()]
         codes = {u.code for u in self.units}
         n = len(set(named["province"]) & codes)
-        blocks = []
+        blocks: list[str] = []
         if self.reports.empty:
             blocks.append(i18n.t("period_no_reports", lang, period=p.label(lang)))
         else:

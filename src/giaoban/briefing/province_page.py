@@ -26,6 +26,7 @@ from giaoban.inputs import Inputs, for_job
 from giaoban.periods import Period
 from giaoban.tables import EMPTY, Raw, heading, markdown_table, md
 from giaoban.briefing import common
+from giaoban.briefing.parameters import province_code
 from giaoban.briefing.sources import Notes, SourcedPage
 from giaoban.briefing.succession import catalogue, members_in, territory_values
 from giaoban.briefing.values import SUMMED, Value, value_text
@@ -91,13 +92,15 @@ def history(observations: pd.DataFrame, reports: pd.DataFrame, units: tuple, ind
     return out
 
 
-def open_province(province: str, on: str | None = None, lang: str = "vi",
-                  data_dir: str | Path | None = None) -> "ProvincePage":
-    """Return the `ProvincePage` of GSO code `province` (with `on`, an ISO date, choosing among units
-    that shared the code). Without `on`, a code that named several units gives a short page listing
-    them. Refuses (InputError) an unsupported language, an unknown code, a unit not in force on
-    `on`, and invalid data."""
+def open_province(province: str | int, on: str | None = None, lang: str = "vi",
+                  data_dir: str | Path | None = None) -> ProvincePage:
+    """Return the `ProvincePage` of `province` (GSO code `"51"`, `51`, or a name such as `Quảng Ngãi`,
+    see `giaoban.briefing.parameters.province_code`; with `on`, an ISO date, choosing among units
+    that shared the code or name). Without `on`, a code that named several units gives a short page
+    listing them. Refuses (InputError) an unsupported language, an unknown code, an unknown name or
+    one naming several units, a unit not in force on `on`, and invalid data."""
     lang = i18n.check_lang(lang)
+    province = province_code(province, on=on, data_dir=data_dir)
     try:
         inputs = for_job("province", {"province": province, "on": on, "lang": lang}, data_dir)
     except InputError:
@@ -199,7 +202,7 @@ class ProvincePage(SourcedPage):
     def rows(self) -> pd.DataFrame:
         """Return one row per (indicator, measure) with a figure shown in some period: catalogue
         columns and `order`, in catalogue order."""
-        keys = []
+        keys: list[tuple[str, str]] = []
         for values in self.shown.values():
             keys.extend(k for k in values if k not in keys)
         records = []
@@ -229,7 +232,7 @@ class ProvincePage(SourcedPage):
                                for u in units)
             return md(i18n.t("choose_unit", lang, code=code, units=listed))
         reports = self.inputs.reports
-        blocks = []
+        blocks: list[str] = []
         if reports.empty:
             blocks.append(i18n.t("province_no_reports", lang, province=self._name()))
         else:

@@ -120,7 +120,8 @@ def value_text(value: Value, value_type: str, lang: str,
     `19 \\[1\\]\\[2\\] (tổng 2 đơn vị)`; PARTIAL and NOT_SUMMABLE: each unit's figure, no sum;
     MISSING: `không có số liệu`. `target` is the unit the page is about.
     """
-    marks = (lambda parts: mark(parts) if mark else "")
+    def marks(parts: Any) -> str:
+        return mark(parts) if mark else ""
 
     def one(part: Part) -> str:
         text = escape(format_amount(part.value, value_type, lang, qualifier=part.qualifier,

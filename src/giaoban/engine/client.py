@@ -77,7 +77,7 @@ def _read_line(sock: socket.socket, buf: bytearray, timeout: float | None) -> di
         sock.settimeout(timeout)
         try:
             data = sock.recv(65536)
-        except socket.timeout:
+        except TimeoutError:
             raise BlockingIOError from None
         if not data:
             return None
@@ -240,7 +240,7 @@ class ForkServer:
 
     @classmethod
     def start(cls, folder: str | os.PathLike, env: dict[str, str], *, warm: Iterable[str] = (),
-              preload: Iterable[str] = (), log: str | os.PathLike | None = None) -> "ForkServer":
+              preload: Iterable[str] = (), log: str | os.PathLike | None = None) -> ForkServer:
         """Start a fork server whose socket is `<folder>/fork.sock` and whose kernels get `env` (the
         environment a plain kernel of the build would get; the thread limits of
         `forkserver.THREAD_VARS` are added). `warm` are modules to import, `preload` `MODULE:FUNCTION`
@@ -261,7 +261,7 @@ class ForkServer:
             process = subprocess.Popen(argv, env=environ, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                                        cwd=str(folder), start_new_session=True)
         finally:
-            if log:
+            if not isinstance(out, int):
                 out.close()
         _pid_file(path).write_text(f"{process.pid}\n")
         threading.Thread(target=process.wait, name="giaoban-fork-server-reaper", daemon=True).start()

@@ -31,7 +31,7 @@ def normalise_output(output: dict) -> dict:
     if kind == "stream":
         out.update(name=output.get("name"), text=_text(output.get("text", "")))
     elif kind in ("display_data", "execute_result"):
-        data = {}
+        data: dict[str, Any] = {}
         for mime, value in sorted(output.get("data", {}).items()):
             if mime in ("image/png", "image/jpeg", "image/gif"):
                 data[mime] = base64.b64decode(_text(value))

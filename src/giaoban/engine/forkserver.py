@@ -214,7 +214,7 @@ class _Template:
                 elif key.data == "listen":
                     self._accept()
                 else:
-                    self._read(key.fileobj)
+                    self._read(key.fileobj)  # type: ignore[arg-type]  # registered connections are sockets
             self._reap()
             if not alive(self.owner):
                 self._stop()

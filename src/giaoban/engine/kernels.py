@@ -182,6 +182,7 @@ class ForkProvisioner(LocalProvisioner):
 
     fork_socket = Unicode("", help="The fork server's socket (default: the kernel manager's).").tag(config=True)
     fork_timeout = Float(60.0, help="Seconds to wait for a fork server that is warming up.").tag(config=True)
+    process: Any  # a `ForkedKernel` (Popen's poll/wait/send_signal), not the Popen of LocalProvisioner
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
         path = self.fork_socket or getattr(self.parent, "fork_socket", "") or os.environ.get(FORK_SOCKET_ENV, "")

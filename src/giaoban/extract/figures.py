@@ -441,7 +441,7 @@ def _content_words(text: str) -> int:
 def _frame(text: str, sentence: Sentence, level: list[int], cands: list[Candidate],
            topic: str) -> list[_Framed]:
     framed: list[_Framed] = []
-    for i, cand in enumerate(cands):
+    for cand in cands:
         clause = clause_bounds(text, sentence, cand.start, level)
         part = part_bounds(text, sentence, cand.start, level)
         previous = [f for f in framed if f.cand.depth == cand.depth and clause[0] <= f.cand.start]

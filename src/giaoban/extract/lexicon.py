@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from giaoban import paths
 from giaoban.errors import InputError
@@ -178,7 +179,7 @@ def _load_units(path: Path) -> dict[str, Unit]:
 def _load_rules(path: Path, value_types: dict[str, str]) -> list[Rule]:
     rules = []
     for line, row in _read_csv(path, LEXICON_COLUMNS):
-        where = {"path": str(path), "row": line}
+        where: dict[str, Any] = {"path": str(path), "row": line}
         code = row["indicator"]
         if code not in value_types:
             raise InputError(f"chỉ tiêu “{code}” không có trong indicators.csv", column="indicator", **where)

@@ -29,7 +29,7 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from giaoban.errors import InputError
@@ -124,11 +124,11 @@ def _surface(word: str, table: dict[str, str]) -> str:
     return "".join(table.get(ch, ch) for ch in word)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _decoder(name: str) -> tuple[re.Pattern, dict[str, str]]:
     """A regex over surface forms and the map back to letters, for the legacy table `name`."""
     table = _TCVN3 if name == "tcvn3" else _VNI
-    back = {}
+    back: dict[str, str] = {}
     for letter, form in table.items():
         back.setdefault(form, letter)
     pattern = re.compile("|".join(re.escape(f) for f in sorted(back, key=len, reverse=True)))

@@ -306,7 +306,7 @@ class _Reader:
             return node
         name = node["c"][2][0][len("attachment:"):]
         bundle = attachments.get(name, {})
-        for mime, ext in _IMAGE_TYPES.items():
+        for mime in _IMAGE_TYPES:
             if mime in bundle:
                 block = self.image(mime, bundle[mime], {})
                 image = block["c"][1][0]["c"][0]

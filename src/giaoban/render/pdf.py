@@ -27,9 +27,10 @@ import json
 import re
 import shutil
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from functools import cached_property
 from pathlib import Path
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable
 
 from giaoban.errors import RenderError
@@ -58,7 +59,7 @@ class Chapter:
     header: str
     meeting: str
     body: str
-    images: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    images: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
     sources_title: str = "Nguồn gốc bản tin"
     sources: tuple[str, ...] = ()
 
@@ -129,7 +130,7 @@ def _compile(book: str, work_dir: Path, meta: dict, main: list[str], options: Ty
         *main,
     ]
     (work_dir / "main.typ").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    stamp_time = datetime(stamp.year, stamp.month, stamp.day, tzinfo=timezone.utc) if stamp else None
+    stamp_time = datetime(stamp.year, stamp.month, stamp.day, tzinfo=UTC) if stamp else None
     try:
         return (compiler or compile_pdf)(str(work_dir / "main.typ"), str(work_dir),
                                          stamp_time.isoformat() if stamp_time else None)

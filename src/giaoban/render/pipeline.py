@@ -27,7 +27,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -474,7 +474,7 @@ def _is_site(folder: Path) -> bool:
                                                 and (folder / "assets" / "giaoban.css").is_file())
 
 
-def check_out_dir(out: str | Path, *, protect: list[str | Path] = ()) -> Path:
+def check_out_dir(out: str | Path, *, protect: Sequence[str | Path] = ()) -> Path:
     """Return `out` resolved if a site may be written there, i.e. replaced whole: a folder that does not
     exist yet, an empty one, or a site giaoban wrote. Refuses (RenderError) a file, any other folder, and
     a folder that is or holds one of `protect` (the project, its data, its build folder…)."""
