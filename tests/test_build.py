@@ -8,6 +8,7 @@ pages) is shared by every test (and every xdist worker); each test works on its 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 import os
 import shutil
@@ -200,7 +201,8 @@ def test_the_first_build_executes_every_page_with_the_project_python(built):
 def test_the_manifest_is_written_as_the_renderer_expects(built):
     root, _ = built
     manifest = json.loads((root / "_build" / "executed" / "manifest.json").read_text(encoding="utf-8"))
-    assert list(manifest) == ["generated_from", "jobs"]
+    assert list(manifest) == ["generated_from", "jobs", "build_date"]  # the day the books are made on
+    assert datetime.date.fromisoformat(manifest["build_date"])
     generated = manifest["generated_from"]
     assert generated["data_hash"] == load_dataset(root / "data").hash
     assert {"giaoban", "pandas", "papermill", "nbclient", "ipykernel"} <= set(generated["packages"])
