@@ -44,7 +44,7 @@ import time
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator
 
@@ -270,7 +270,7 @@ def book_date(given: date | str | None, validated: list[Any], environ: dict[str,
         if not epoch.isdigit():
             raise GiaobanError(f"{SOURCE_DATE_EPOCH}={epoch!r}: cần số giây kể từ 01/01/1970 (UTC), ví dụ "
                                f"1627084800; hoặc dùng giaoban build --date YYYY-MM-DD")
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
     return date.today()
 
 

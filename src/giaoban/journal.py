@@ -201,7 +201,7 @@ def recover(folder: str | os.PathLike) -> list[str]:
     return notes
 
 
-def data_lock(folder: str | os.PathLike, timeout: float = 60) -> "FileLock":
+def data_lock(folder: str | os.PathLike, timeout: float = 60) -> FileLock:
     """Return the lock of the data folder `folder` (in the temporary directory, one per resolved path),
     which `giaoban accept` holds while it reads and writes the data."""
     from filelock import FileLock

@@ -34,7 +34,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from giaoban import paths
 from giaoban.errors import GiaobanError
@@ -170,7 +170,7 @@ def _group(changes: Iterable[tuple[Any, str]], watched: Watched) -> tuple[list[s
     return sorted(set(inputs)), sorted(set(code))
 
 
-def preview(params_files: list[str | Path] | None = None, *, port: int = 8000, workers: int | None = None,
+def preview(params_files: Sequence[str | Path] | None = None, *, port: int = 8000, workers: int | None = None,
             renderer: str = "auto", out: str | Path | None = None, data_dir: str | Path | None = None,
             notebooks_dir: str | Path | None = None, build_dir: str | Path | None = None,
             engine: str | None = None, echo: Callable[[str], None] = print,

@@ -122,7 +122,7 @@ class Context:
         """Return every text a province cell may hold → its units: the drop-down entries and, for sheets
         made before entries carried dates, `24 — Bắc Ninh` without them."""
         lookup = dict(self.province_entries())
-        for entry, units in list(lookup.items()):
+        for units in list(lookup.values()):
             lookup.setdefault(f"{units[0].code}{SEP}{units[0].name_vi}", units)
         return lookup
 

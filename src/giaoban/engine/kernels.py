@@ -72,7 +72,7 @@ def remove_stale_dirs(base: str | os.PathLike) -> list[Path]:
 
     from giaoban.processes import alive
 
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = [p for p in Path(base).iterdir() if p.name.startswith(_PREFIX)]
     except OSError:

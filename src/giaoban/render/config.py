@@ -90,7 +90,8 @@ class _Loader(yaml.SafeLoader):
         self._depth = getattr(self, "_depth", 0) + 1
         if self._depth > MAX_DEPTH:  # (deeper, Python's recursion limit would end the read with a traceback)
             raise yaml.MarkedYAMLError(problem=f"YAML lồng quá sâu (hơn {MAX_DEPTH} tầng danh sách hoặc bảng): "
-                                       f"_quarto.yml chỉ cần vài tầng", problem_mark=event.start_mark)
+                                       f"_quarto.yml chỉ cần vài tầng",
+                                       problem_mark=event.start_mark)  # type: ignore[arg-type]  # C or Python Mark
         try:
             return super().compose_node(parent, index)
         finally:

@@ -108,11 +108,11 @@ def read_indicators(data_dir: Path | None, lang: str) -> tuple[Indicators | None
     areas = _areas(data_dir, lang)
     groups: dict[str, list[tuple[str, ...]]] = {}
     at = {c: i for i, c in enumerate(INDICATOR_COLUMNS)}
-    for cells in body:
-        shown = list(cells)
+    for entry in body:
+        shown = list(entry)
         kind = shown[at["value_type"]]
         shown[at["value_type"]] = word(lang, f"type_{kind}") if f"type_{kind}" in WORDS.get(lang, {}) else kind
-        groups.setdefault(cells[at["area"]], []).append(tuple(shown))
+        groups.setdefault(entry[at["area"]], []).append(tuple(shown))
     order = [a for a in areas if a in groups] + sorted(a for a in groups if a not in areas)
     return Indicators(tuple(word(lang, c) for c in INDICATOR_COLUMNS), tuple(body),
                       tuple((areas.get(a, a), tuple(groups[a])) for a in order)), warnings

@@ -82,7 +82,7 @@ _JS = r"""(function () {
 _MISSING = ("<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Chưa có trang</title></head>"
             "<body><h1>Chưa có trang này</h1><p>Trang chưa được dựng (hoặc lần dựng đang lỗi); trang sẽ tự tải "
             "lại khi dựng xong. <i lang=\"en\">This page is not built yet; it reloads when it is.</i></p>"
-            "</body></html>").encode("utf-8")
+            "</body></html>").encode()
 
 
 class LiveReload:
@@ -163,7 +163,7 @@ class LiveReload:
 
 
 def _event(kind: str, data: str) -> bytes:
-    return f"event: {kind}\ndata: {data}\n\n".encode("utf-8")
+    return f"event: {kind}\ndata: {data}\n\n".encode()
 
 
 def inject(html: bytes) -> bytes:
