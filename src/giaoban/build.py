@@ -58,8 +58,21 @@ from giaoban.jobs import Job
 from giaoban.dataset import Dataset, load_dataset
 from giaoban.numbers import format_number
 
-__all__ = ["build", "BuildResult", "DataInvalid", "BuildLocked", "MANIFEST", "PACKAGES", "RENDERERS",
-           "manifest_data", "check_notebooks", "provenance", "LOCK", "OWNER", "RUNNING"]
+__all__ = [
+    "build",
+    "BuildResult",
+    "DataInvalid",
+    "BuildLocked",
+    "MANIFEST",
+    "PACKAGES",
+    "RENDERERS",
+    "manifest_data",
+    "check_notebooks",
+    "provenance",
+    "LOCK",
+    "OWNER",
+    "RUNNING",
+]
 
 MANIFEST = "manifest.json"
 #: In the build folder: the lock, who holds it, and the scratch folders of running builds.
@@ -69,8 +82,18 @@ RUNNING = "running"
 #: The renderers of `giaoban.render` (checked here so that a typo fails before anything executes).
 RENDERERS = ("auto", "quarto", "builtin")
 #: Distributions whose versions the manifest records.
-PACKAGES = ("giaoban", "pandas", "papermill", "nbclient", "nbformat", "ipykernel", "jupyter_client", "pydantic",
-            "pyyaml", "matplotlib")
+PACKAGES = (
+    "giaoban",
+    "pandas",
+    "papermill",
+    "nbclient",
+    "nbformat",
+    "ipykernel",
+    "jupyter_client",
+    "pydantic",
+    "pyyaml",
+    "matplotlib",
+)
 
 
 class DataInvalid(GiaobanError):
@@ -89,8 +112,10 @@ def _holder(build_dir: Path) -> str:
     """Who holds the lock, as `build.owner.json` says, in words."""
     try:
         owner = json.loads((build_dir / OWNER).read_text(encoding="utf-8"))
-        return (f"tiến trình {int(owner['pid'])} trên máy {owner['host']}, bắt đầu lúc {owner['started']}, "
-                f"lệnh “{owner['command']}”")
+        return (
+            f"tiến trình {int(owner['pid'])} trên máy {owner['host']}, bắt đầu lúc {owner['started']}, "
+            f"lệnh “{owner['command']}”"
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return "chưa rõ tiến trình nào (nó vừa bắt đầu)"
 
@@ -103,12 +128,17 @@ def _locked(build_dir: Path) -> Iterator[None]:
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise BuildLocked(f"{params_module.display_path(build_dir)}: một lần dựng khác đang chạy trên thư mục này: "
-                          f"{_holder(build_dir)}; chờ nó xong (hoặc dừng nó) rồi chạy lại") from None
+        raise BuildLocked(
+            f"{params_module.display_path(build_dir)}: một lần dựng khác đang chạy trên thư mục này: "
+            f"{_holder(build_dir)}; chờ nó xong (hoặc dừng nó) rồi chạy lại"
+        ) from None
     try:
-        owner = {"pid": os.getpid(), "host": socket.gethostname(),
-                 "started": datetime.now().astimezone().isoformat(timespec="seconds"),
-                 "command": " ".join(["giaoban", *sys.argv[1:]]) if sys.argv else "giaoban"}
+        owner = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "command": " ".join(["giaoban", *sys.argv[1:]]) if sys.argv else "giaoban",
+        }
         write_text(build_dir / OWNER, json.dumps(owner, ensure_ascii=False) + "\n")
         yield
     finally:
@@ -173,8 +203,10 @@ class BuildResult:
     def summary_lines(self) -> list[str]:
         """Return the summary in Vietnamese: counts, then each failed page with its error and the
         path of its executed notebook."""
-        lines = [f"{len(self.jobs)} trang: thực thi {self.count('ok')}, dùng lại {self.count('cached')} "
-                 f"(không đổi), lỗi {self.count('failed')}; {format_number(round(self.seconds, 1))} giây."]
+        lines = [
+            f"{len(self.jobs)} trang: thực thi {self.count('ok')}, dùng lại {self.count('cached')} "
+            f"(không đổi), lỗi {self.count('failed')}; {format_number(round(self.seconds, 1))} giây."
+        ]
         if self.failed:
             lines.append("Trang lỗi (sổ tay đã thực thi ghi lại ô lỗi, Papermill đánh dấu ô đó):")
             for job in self.failed:
@@ -268,15 +300,24 @@ def book_date(given: date | str | None, validated: list[Any], environ: dict[str,
     epoch = (os.environ if environ is None else environ).get(SOURCE_DATE_EPOCH, "").strip()
     if epoch:
         if not epoch.isdigit():
-            raise GiaobanError(f"{SOURCE_DATE_EPOCH}={epoch!r}: cần số giây kể từ 01/01/1970 (UTC), ví dụ "
-                               f"1627084800; hoặc dùng giaoban build --date YYYY-MM-DD")
+            raise GiaobanError(
+                f"{SOURCE_DATE_EPOCH}={epoch!r}: cần số giây kể từ 01/01/1970 (UTC), ví dụ "
+                f"1627084800; hoặc dùng giaoban build --date YYYY-MM-DD"
+            )
         return datetime.fromtimestamp(int(epoch), tz=UTC).date()
     return date.today()
 
 
-def manifest_data(jobs: list[Job], status: dict[str, str], errors: dict[str, str | None],
-                  data_hash: str, *, earlier: Sequence[dict[str, Any]] = (), visibility: str = "all",
-                  build_date: date | None = None) -> dict[str, Any]:
+def manifest_data(
+    jobs: list[Job],
+    status: dict[str, str],
+    errors: dict[str, str | None],
+    data_hash: str,
+    *,
+    earlier: Sequence[dict[str, Any]] = (),
+    visibility: str = "all",
+    build_date: date | None = None,
+) -> dict[str, Any]:
     """Return the manifest: what the build was generated from (`data_hash`, `giaoban.dataset.data_hash`
     of the data; package versions; Python; `visibility`, "public" for a public build) and one entry per
     job, sorted by id, with its status (`ok`, `cached`, `failed`), executed notebook (relative to the
@@ -289,9 +330,15 @@ def manifest_data(jobs: list[Job], status: dict[str, str], errors: dict[str, str
         entries.append(entry)
     entries += list(earlier)
     entries.sort(key=lambda e: e["id"])
-    data = {"generated_from": {"data_hash": data_hash, "packages": _versions(),
-                               "python": platform.python_version(), "visibility": visibility},
-            "jobs": entries}
+    data = {
+        "generated_from": {
+            "data_hash": data_hash,
+            "packages": _versions(),
+            "python": platform.python_version(),
+            "visibility": visibility,
+        },
+        "jobs": entries,
+    }
     if build_date is not None:
         data["build_date"] = build_date.isoformat()
     return data
@@ -301,9 +348,18 @@ def provenance(job: Job, *, data_hash: str, inputs_fingerprint: str, visibility:
     """Return what an executed notebook records in `metadata.giaoban`: its notebook, page and parameters,
     the data hash, the fingerprint of the rows it read, the visibility, the package versions, Python,
     the engine and its cache key (which the next build compares to decide whether the page is up to date)."""
-    return {"notebook": job.notebook, "page": job.page, "params": dict(job.params), "data_hash": data_hash,
-            "inputs": inputs_fingerprint, "visibility": visibility, "packages": _versions(),
-            "python": platform.python_version(), "engine": engine, "key": job.key}
+    return {
+        "notebook": job.notebook,
+        "page": job.page,
+        "params": dict(job.params),
+        "data_hash": data_hash,
+        "inputs": inputs_fingerprint,
+        "visibility": visibility,
+        "packages": _versions(),
+        "python": platform.python_version(),
+        "engine": engine,
+        "key": job.key,
+    }
 
 
 def _stamp(path: Path, meta: dict[str, Any]) -> None:
@@ -328,8 +384,9 @@ def _recorded_key(path: Path) -> tuple[str | None, str]:
         return None, "papermill"
 
 
-def _earlier_jobs(executed_dir: Path, pages: set[str], notebooks_dir: Path, dataset: Dataset, environment: str,
-                  public: bool) -> tuple[list[dict[str, Any]], list[str]]:
+def _earlier_jobs(
+    executed_dir: Path, pages: set[str], notebooks_dir: Path, dataset: Dataset, environment: str, public: bool
+) -> tuple[list[dict[str, Any]], list[str]]:
     """Return the manifest entries of earlier builds to keep beside this build's `pages`, and notes.
 
     An entry is kept when its page is not rebuilt now, it rendered (ok or cached), its executed notebook
@@ -348,8 +405,10 @@ def _earlier_jobs(executed_dir: Path, pages: set[str], notebooks_dir: Path, data
     except FileNotFoundError:
         return [], []
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
-        return [], [f"{shown}: không đọc được manifest của lần dựng trước ({type(error).__name__}: {error}); "
-                    f"trang web chỉ gồm các trang của lần dựng này"]
+        return [], [
+            f"{shown}: không đọc được manifest của lần dựng trước ({type(error).__name__}: {error}); "
+            f"trang web chỉ gồm các trang của lần dựng này"
+        ]
     kept, dropped = [], []
     for i, entry in enumerate(entries):
         page = entry.get("page") if isinstance(entry, dict) else None
@@ -368,8 +427,9 @@ def _earlier_jobs(executed_dir: Path, pages: set[str], notebooks_dir: Path, data
         current = None
         if key is not None and notebook.is_file():
             try:  # remembered per data hash, as the build's own jobs' (`datacache.fingerprints`)
-                fingerprint = datacache.fingerprints([job], dataset, public=public,
-                                                     folder=executed_dir.parent / "cache" / "data")[job.id]
+                fingerprint = datacache.fingerprints(
+                    [job], dataset, public=public, folder=executed_dir.parent / "cache" / "data"
+                )[job.id]
                 current = cache.job_key(notebook, job.params, fingerprint, environment, engine)
             except (GiaobanError, OSError, TypeError, ValueError):
                 current = None
@@ -381,8 +441,10 @@ def _earlier_jobs(executed_dir: Path, pages: set[str], notebooks_dir: Path, data
     if kept:
         notes.append(f"giữ {len(kept)} trang của lần dựng trước (vẫn đúng với dữ liệu và sổ tay hiện tại)")
     if dropped:
-        notes.append(f"bỏ {len(dropped)} trang của lần dựng trước vì dữ liệu, sổ tay hoặc môi trường đã đổi (dựng "
-                     f"lại nếu cần): {', '.join(dropped)}")
+        notes.append(
+            f"bỏ {len(dropped)} trang của lần dựng trước vì dữ liệu, sổ tay hoặc môi trường đã đổi (dựng "
+            f"lại nếu cần): {', '.join(dropped)}"
+        )
     return kept, notes
 
 
@@ -409,15 +471,22 @@ class _Progress:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self.bar = Progress(TextColumn("[bold]Dựng trang"), BarColumn(), MofNCompleteColumn(),
-                                TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
-                                console=Console(stderr=True))
+            self.bar = Progress(
+                TextColumn("[bold]Dựng trang"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[counts]}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+            )
             self.task = self.bar.add_task("build", total=total, completed=cached, counts=self._counts())
 
     def _counts(self) -> str:
         remaining = self.total - self.done - self.failed - self.cached
-        return (f"[green]xong {self.done}[/] · [red]lỗi {self.failed}[/] · [cyan]dùng lại {self.cached}[/] · "
-                f"còn {remaining}")
+        return (
+            f"[green]xong {self.done}[/] · [red]lỗi {self.failed}[/] · [cyan]dùng lại {self.cached}[/] · "
+            f"còn {remaining}"
+        )
 
     def __enter__(self) -> _Progress:
         if self.bar is not None:
@@ -437,13 +506,26 @@ class _Progress:
             self.bar.update(self.task, advance=1, counts=self._counts())
 
 
-def build(params_files: Sequence[str | Path] | None = None, *, workers: int | None = None, renderer: str = "auto",
-          out: str | Path | None = None, engine: str = execute.DEFAULT_ENGINE, data_dir: str | Path | None = None,
-          notebooks_dir: str | Path | None = None, build_dir: str | Path | None = None,
-          root: str | Path | None = None, render: bool = True, progress: bool = True,
-          echo: Callable[[str], None] = print, public: bool = False, scheduler: str | None = None,
-          made_on: date | str | None = None, max_jobs: int | None = None,
-          render_failed: bool = True) -> BuildResult:
+def build(
+    params_files: Sequence[str | Path] | None = None,
+    *,
+    workers: int | None = None,
+    renderer: str = "auto",
+    out: str | Path | None = None,
+    engine: str = execute.DEFAULT_ENGINE,
+    data_dir: str | Path | None = None,
+    notebooks_dir: str | Path | None = None,
+    build_dir: str | Path | None = None,
+    root: str | Path | None = None,
+    render: bool = True,
+    progress: bool = True,
+    echo: Callable[[str], None] = print,
+    public: bool = False,
+    scheduler: str | None = None,
+    made_on: date | str | None = None,
+    max_jobs: int | None = None,
+    render_failed: bool = True,
+) -> BuildResult:
     """Build the pages of `params_files` (default `params/batches/all.yml`) and return a `BuildResult`.
 
     With `scheduler` (`tcp://HOST:PORT`), the notebooks are executed on that Dask cluster and come
@@ -479,8 +561,10 @@ def build(params_files: Sequence[str | Path] | None = None, *, workers: int | No
     files = [Path(p) for p in params_files] if params_files else [paths.PARAMS / "batches" / "all.yml"]
     cores = execute.default_workers()
     if workers and workers > cores:
-        echo(f"lưu ý: --jobs {workers} nhiều hơn số lõi CPU máy này cho dùng ({cores}): các sổ tay sẽ tranh nhau lõi, "
-             f"không xong sớm hơn mà tốn thêm bộ nhớ; bỏ --jobs để dùng {cores}")
+        echo(
+            f"lưu ý: --jobs {workers} nhiều hơn số lõi CPU máy này cho dùng ({cores}): các sổ tay sẽ tranh nhau lõi, "
+            f"không xong sớm hơn mà tốn thêm bộ nhớ; bỏ --jobs để dùng {cores}"
+        )
     workers = workers or cores
     for note in journal.recover_unlocked_or_skip(data_dir):  # an accept killed half-way is finished first
         echo(f"lưu ý: {note}")
@@ -508,11 +592,17 @@ def build(params_files: Sequence[str | Path] | None = None, *, workers: int | No
         echo(f"lưu ý: {note}")
 
     environment = cache.with_reference(cache.environment_hash(root), data_dir)  # reference files and boundaries too
-    fingerprints = datacache.fingerprints(expansion.jobs, dataset, public=public,  # remembered per data hash
-                                          folder=build_dir / "cache" / "data", defer=True)
-    keyed = [replace(job, key=cache.job_key(notebooks[job.notebook], job.params, fingerprints[job.id],
-                                            environment, engine))
-             for job in expansion.jobs]
+    fingerprints = datacache.fingerprints(
+        expansion.jobs,
+        dataset,
+        public=public,  # remembered per data hash
+        folder=build_dir / "cache" / "data",
+        defer=True,
+    )
+    keyed = [
+        replace(job, key=cache.job_key(notebooks[job.notebook], job.params, fingerprints[job.id], environment, engine))
+        for job in expansion.jobs
+    ]
     memory = _memory_limits(keyed, validated)
 
     executed_dir = build_dir / ("executed-public" if public else "executed")
@@ -522,13 +612,29 @@ def build(params_files: Sequence[str | Path] | None = None, *, workers: int | No
         copy = snapshot.take(data_dir, build_dir, data_hash)
         _share_validated(data_dir, copy, data_hash, build_dir / "cache" / "data")
         dataset = replace(dataset, data_dir=copy)
-        result = _run(keyed, notebooks, dataset, notebooks_dir, build_dir, engine, workers, progress, notes,
-                      executed_dir=executed_dir, environment=environment, public=public, data_hash=data_hash,
-                      fingerprints=fingerprints, echo=echo, scheduler=scheduler, build_date=day, memory=memory)
+        result = _run(
+            keyed,
+            notebooks,
+            dataset,
+            notebooks_dir,
+            build_dir,
+            engine,
+            workers,
+            progress,
+            notes,
+            executed_dir=executed_dir,
+            environment=environment,
+            public=public,
+            data_hash=data_hash,
+            fingerprints=fingerprints,
+            echo=echo,
+            scheduler=scheduler,
+            build_date=day,
+            memory=memory,
+        )
         result.seconds = time.monotonic() - started
         if render and result.renderable and (render_failed or not result.failed):
-            _render(result, out, renderer, copy, build_dir / ("site-public" if public else "site"), workers,
-                    echo)
+            _render(result, out, renderer, copy, build_dir / ("site-public" if public else "site"), workers, echo)
     return result
 
 
@@ -542,8 +648,9 @@ def site_folder(out: str | Path) -> Path:
     try:
         return Path(text).expanduser()
     except RuntimeError:
-        raise GiaobanError(f"--out {text}: không biết thư mục nhà của '{text.split('/')[0]}': ghi đường dẫn "
-                           f"đầy đủ") from None
+        raise GiaobanError(
+            f"--out {text}: không biết thư mục nhà của '{text.split('/')[0]}': ghi đường dẫn đầy đủ"
+        ) from None
 
 
 def check_out_not_in_inputs(out: Path, inputs: list[Path]) -> None:
@@ -553,9 +660,11 @@ def check_out_not_in_inputs(out: Path, inputs: list[Path]) -> None:
     for folder in inputs:
         folder = folder.resolve()
         if folder in target.parents:
-            raise GiaobanError(f"--out {out}: thư mục trang web nằm trong {params_module.display_path(folder)}, "
-                               f"thư mục đầu vào của dự án (data/, notebooks/, params/, src/ không bao giờ nhận "
-                               f"kết quả dựng): chọn một thư mục riêng, ví dụ _site")
+            raise GiaobanError(
+                f"--out {out}: thư mục trang web nằm trong {params_module.display_path(folder)}, "
+                f"thư mục đầu vào của dự án (data/, notebooks/, params/, src/ không bao giờ nhận "
+                f"kết quả dựng): chọn một thư mục riêng, ví dụ _site"
+            )
 
 
 def _check_job_limit(count: int, validated: list, asked: int | None) -> None:
@@ -564,9 +673,11 @@ def _check_job_limit(count: int, validated: list, asked: int | None) -> None:
     both languages) must not start hours of work."""
     allowed = asked or max([limits.MAX_JOBS] + [getattr(v, "max_jobs", None) or 0 for v in validated])
     if count > allowed:
-        raise GiaobanError(f"lô này mở ra {format_number(count)} trang, quá giới hạn {format_number(allowed)} trang "
-                           f"một lần dựng; không chạy gì. Nếu đúng là cần: giaoban build --max-jobs {count} "
-                           f"(hoặc max_jobs: {count} trong tệp lô)")
+        raise GiaobanError(
+            f"lô này mở ra {format_number(count)} trang, quá giới hạn {format_number(allowed)} trang "
+            f"một lần dựng; không chạy gì. Nếu đúng là cần: giaoban build --max-jobs {count} "
+            f"(hoặc max_jobs: {count} trong tệp lô)"
+        )
 
 
 def _memory_limits(jobs: list[Job], validated: list) -> dict[str, int]:
@@ -616,12 +727,27 @@ def _settle(scratch: Path, target: Path) -> None:
             pass
 
 
-def _run(keyed: list[Job], notebooks: dict[str, Path], dataset: Dataset, notebooks_dir: Path, build_dir: Path,
-         engine: str, workers: int, progress: bool, notes: list[str], *, executed_dir: Path | None = None,
-         environment: str = "", public: bool = False, data_hash: str | None = None,
-         fingerprints: dict[str, str] | None = None, echo: Callable[[str], None] = print,
-         scheduler: str | None = None, build_date: date | None = None,
-         memory: dict[str, int] | None = None) -> BuildResult:
+def _run(
+    keyed: list[Job],
+    notebooks: dict[str, Path],
+    dataset: Dataset,
+    notebooks_dir: Path,
+    build_dir: Path,
+    engine: str,
+    workers: int,
+    progress: bool,
+    notes: list[str],
+    *,
+    executed_dir: Path | None = None,
+    environment: str = "",
+    public: bool = False,
+    data_hash: str | None = None,
+    fingerprints: dict[str, str] | None = None,
+    echo: Callable[[str], None] = print,
+    scheduler: str | None = None,
+    build_date: date | None = None,
+    memory: dict[str, int] | None = None,
+) -> BuildResult:
     executed_dir = executed_dir or build_dir / "executed"
     data_hash = data_hash or dataset.hash
     fingerprints = fingerprints or {}
@@ -642,32 +768,52 @@ def _run(keyed: list[Job], notebooks: dict[str, Path], dataset: Dataset, noteboo
             status[job.id] = "cached"
         else:
             limit = (memory or {}).get(job.id)
-            tasks.append(execute.Task(job.id, str(notebooks[job.notebook].resolve()),
-                                      str((running / job.executed).resolve()), job.params, job.timeout,
-                                      str(notebooks_dir.resolve()), engine,
-                                      {limits.MEMORY_ENV: str(limit)} if limit else {}))
+            tasks.append(
+                execute.Task(
+                    job.id,
+                    str(notebooks[job.notebook].resolve()),
+                    str((running / job.executed).resolve()),
+                    job.params,
+                    job.timeout,
+                    str(notebooks_dir.resolve()),
+                    engine,
+                    {limits.MEMORY_ENV: str(limit)} if limit else {},
+                )
+            )
     for note in store.dropped:  # damaged entries, removed: their jobs execute again
         echo(f"lưu ý: {note}")
     notes += store.dropped
     if tasks:
         echo(f"Thực thi {len(tasks)} sổ tay ({len(status)} dùng lại)…")
-        env = {inputs.DATA_ENV: str(Path(dataset.data_dir).resolve()), inputs.VISIBILITY_ENV: visibility,
-               snapshot.HASH_ENV: data_hash,
-               datacache.DATA_CACHE_ENV: str((build_dir / "cache" / "data").resolve()),
-               **execute.prepare_kernel(build_dir / "jupyter")}
+        env = {
+            inputs.DATA_ENV: str(Path(dataset.data_dir).resolve()),
+            inputs.VISIBILITY_ENV: visibility,
+            snapshot.HASH_ENV: data_hash,
+            datacache.DATA_CACHE_ENV: str((build_dir / "cache" / "data").resolve()),
+            **execute.prepare_kernel(build_dir / "jupyter"),
+        }
         log_dir = build_dir / "logs"
         for old in log_dir.glob("worker-*.log"):
             old.unlink()
         by_id = {j.id: j for j in keyed}
         with _Progress(len(keyed), len(status), progress) as bar:
+
             def finished(outcome: execute.Outcome) -> None:
                 job = by_id[outcome.id]
                 status[job.id] = "ok" if outcome.ok else "failed"
                 errors[job.id] = outcome.error
                 target = executed_dir / job.executed
                 _settle(running / job.executed, target)
-                _stamp(target, provenance(job, data_hash=data_hash, inputs_fingerprint=fingerprints.get(job.id, ""),
-                                          visibility=visibility, engine=engine))
+                _stamp(
+                    target,
+                    provenance(
+                        job,
+                        data_hash=data_hash,
+                        inputs_fingerprint=fingerprints.get(job.id, ""),
+                        visibility=visibility,
+                        engine=engine,
+                    ),
+                )
                 if outcome.ok:
                     store.put(job.key, target)
                 if outcome.note:  # e.g. a notebook the fast engine could not serve ran with plain kernels
@@ -680,19 +826,26 @@ def _run(keyed: list[Job], notebooks: dict[str, Path], dataset: Dataset, noteboo
             finally:
                 shutil.rmtree(running, ignore_errors=True)
     manifest = executed_dir / MANIFEST
-    data = manifest_data(keyed, status, errors, data_hash, earlier=earlier, visibility=visibility,
-                         build_date=build_date)
+    data = manifest_data(
+        keyed, status, errors, data_hash, earlier=earlier, visibility=visibility, build_date=build_date
+    )
     write_text(manifest, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     return BuildResult(keyed, status, errors, executed_dir, manifest, notes, kept=len(earlier))
 
 
-def _render(result: BuildResult, out: Path, renderer: str, data_dir: Path, stage_dir: Path, workers: int,
-            echo: Callable[[str], None]) -> None:
+def _render(
+    result: BuildResult,
+    out: Path,
+    renderer: str,
+    data_dir: Path,
+    stage_dir: Path,
+    workers: int,
+    echo: Callable[[str], None],
+) -> None:
     """Render the executed notebooks into `out` with `giaoban.render.render_site` and echo its report."""
     from giaoban.render import render_site  # imported here: rendering pulls in pandoc, typst, pagefind
 
     echo(f"Dựng trang web vào {params_module.display_path(out)}…")
-    report = render_site(result.executed_dir, out, renderer, data_dir=data_dir, stage_dir=stage_dir,
-                         jobs=workers)
+    report = render_site(result.executed_dir, out, renderer, data_dir=data_dir, stage_dir=stage_dir, jobs=workers)
     for line in report.lines():
         echo(line)

@@ -38,8 +38,18 @@ import giaoban
 from giaoban import paths
 from giaoban.files import atomic_write, write_bytes
 
-__all__ = ["Cache", "canonical_json", "environment", "environment_hash", "job_key", "package_hash", "file_hash",
-           "installed_hash", "reference_hash", "with_reference"]
+__all__ = [
+    "Cache",
+    "canonical_json",
+    "environment",
+    "environment_hash",
+    "job_key",
+    "package_hash",
+    "file_hash",
+    "installed_hash",
+    "reference_hash",
+    "with_reference",
+]
 
 
 def canonical_json(value: Any) -> str:
@@ -67,9 +77,14 @@ def _tree_hash(folder: str | os.PathLike, skip: tuple[str, ...] = ()) -> str:
     skipping `__pycache__`, hidden files and the top-level folders named in `skip`."""
     folder = Path(folder)
     digest = hashlib.sha256()
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                   and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-                   and p.relative_to(folder).parts[0] not in skip)
+    files = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and p.relative_to(folder).parts[0] not in skip
+    )
     for p in files:
         digest.update(p.relative_to(folder).as_posix().encode() + b"\0" + file_hash(p).encode() + b"\0")
     return digest.hexdigest()
@@ -107,8 +122,13 @@ def reference_hash(data_dir: str | os.PathLike) -> str:
     folder = Path(data_dir) / "reference"
     digest = hashlib.sha256()
     if folder.is_dir():
-        for p in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".md"
-                        and not any(part.startswith(".") for part in p.relative_to(folder).parts)):
+        for p in sorted(
+            p
+            for p in folder.rglob("*")
+            if p.is_file()
+            and p.suffix != ".md"
+            and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        ):
             digest.update(p.relative_to(folder).as_posix().encode() + b"\0" + file_hash(p).encode() + b"\0")
     return digest.hexdigest()
 
@@ -124,8 +144,12 @@ def environment(root: str | os.PathLike | None = None) -> dict[str, str]:
     (of the project at `root`, default the project folder), the Python version, the package hash and
     the hash of the installed distributions (`installed_hash`)."""
     root = Path(root) if root else paths.ROOT
-    return {"requirements.lock": file_hash(root / "requirements.lock"), "python": platform.python_version(),
-            "giaoban": package_hash(), "packages": installed_hash()}
+    return {
+        "requirements.lock": file_hash(root / "requirements.lock"),
+        "python": platform.python_version(),
+        "giaoban": package_hash(),
+        "packages": installed_hash(),
+    }
 
 
 @lru_cache(maxsize=8)
@@ -138,8 +162,13 @@ def environment_hash(root: str | os.PathLike | None = None) -> str:
     return _environment_hash(str(Path(root) if root else paths.ROOT))
 
 
-def job_key(notebook_path: str | os.PathLike, params: Mapping[str, Any], inputs_fingerprint: str,
-            environment_digest: str, engine: str = "papermill") -> str:
+def job_key(
+    notebook_path: str | os.PathLike,
+    params: Mapping[str, Any],
+    inputs_fingerprint: str,
+    environment_digest: str,
+    engine: str = "papermill",
+) -> str:
     """Return the cache key (sha256 hex) of a job: notebook bytes, canonical params, the fingerprint
     of the data it reads, the environment hash and the engine name.
 
@@ -147,8 +176,13 @@ def job_key(notebook_path: str | os.PathLike, params: Mapping[str, Any], inputs_
     """
     if not Path(notebook_path).is_file():
         raise FileNotFoundError(notebook_path)
-    parts = {"notebook": file_hash(notebook_path), "params": canonical_json(dict(params)),
-             "inputs": inputs_fingerprint, "environment": environment_digest, "engine": engine}
+    parts = {
+        "notebook": file_hash(notebook_path),
+        "params": canonical_json(dict(params)),
+        "inputs": inputs_fingerprint,
+        "environment": environment_digest,
+        "engine": engine,
+    }
     return hashlib.sha256(canonical_json(parts).encode()).hexdigest()
 
 
@@ -182,8 +216,10 @@ class Cache:
         if recorded and file_hash(path) == recorded:
             return path
         if recorded:
-            self.dropped.append(f"{path.relative_to(self.folder).as_posix()}: mục bộ nhớ đệm bị hỏng (mã băm "
-                                f"khác lúc ghi), đã bỏ và thực thi lại")
+            self.dropped.append(
+                f"{path.relative_to(self.folder).as_posix()}: mục bộ nhớ đệm bị hỏng (mã băm "
+                f"khác lúc ghi), đã bỏ và thực thi lại"
+            )
         for damaged in (path, self._digest_path(key)):
             try:
                 damaged.unlink()

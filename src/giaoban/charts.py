@@ -26,10 +26,37 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from giaoban import i18n
 from giaoban.numbers import format_number, format_percent
 
-__all__ = ["A4_TEXT_WIDTH_IN", "DPI", "MIN_FONT_PT", "COLORS", "SERIES_COLORS", "STYLE", "styled", "use_house_style",
-           "new_figure", "money_scale", "number_formatter", "to_png", "to_svg", "Bar", "Panel",
-           "bar_panels", "TrendPoint", "TrendPanel", "trend_panels", "Figures", "MAX_PANELS", "rank_chart", "wrap",
-           "PeriodBar", "IndicatorPeriods", "periods_chart", "Strip", "strip_chart", "Chart"]
+__all__ = [
+    "A4_TEXT_WIDTH_IN",
+    "DPI",
+    "MIN_FONT_PT",
+    "COLORS",
+    "SERIES_COLORS",
+    "STYLE",
+    "styled",
+    "use_house_style",
+    "new_figure",
+    "money_scale",
+    "number_formatter",
+    "to_png",
+    "to_svg",
+    "Bar",
+    "Panel",
+    "bar_panels",
+    "TrendPoint",
+    "TrendPanel",
+    "trend_panels",
+    "Figures",
+    "MAX_PANELS",
+    "rank_chart",
+    "wrap",
+    "PeriodBar",
+    "IndicatorPeriods",
+    "periods_chart",
+    "Strip",
+    "strip_chart",
+    "Chart",
+]
 
 #: Width of the text block of an A4 page with 2.5 cm margins, in inches (16 cm).
 A4_TEXT_WIDTH_IN = 16 / 2.54
@@ -39,8 +66,13 @@ MIN_FONT_PT = 9
 TITLE_CHARS = 62
 
 COLORS = {
-    "ink": "#222222", "muted": "#5f6b73", "grid": "#d9dee2", "accent": "#1b5e7a",
-    "highlight": "#c2571a", "no_data": "#e6e6e6", "edge": "#ffffff",
+    "ink": "#222222",
+    "muted": "#5f6b73",
+    "grid": "#d9dee2",
+    "accent": "#1b5e7a",
+    "highlight": "#c2571a",
+    "no_data": "#e6e6e6",
+    "edge": "#ffffff",
 }
 #: Colours of the compared periods, in the order of `giaoban.briefing.comparisons.ROLES`.
 SERIES_COLORS = ("#1b5e7a", "#6f9fb8", "#b9cfdc", "#8c6d31", "#c2571a")
@@ -164,6 +196,7 @@ def wrap(text: str, width: int = 34) -> str:
 
 # ----------------------------------------------------------------------------- grouped bars
 
+
 @dataclass(frozen=True)
 class Bar:
     """One bar: its number (None: no bar), the text written at its end, and whether it is
@@ -190,7 +223,7 @@ def _bar_axis(ax: Any, panel: Panel, lang: str, show_legend: bool) -> None:
     height = 0.8 / n_series
     values = [b.value for bars in panel.series.values() for b in bars if b.value is not None]
     largest = max((abs(v) for v in values), default=0.0)
-    divisor, unit = (money_scale(largest, lang) if panel.value_type == "money" else (1.0, ""))
+    divisor, unit = money_scale(largest, lang) if panel.value_type == "money" else (1.0, "")
     for s, name in enumerate(names):
         bars = panel.series[name]
         color = SERIES_COLORS[s % len(SERIES_COLORS)]
@@ -198,12 +231,27 @@ def _bar_axis(ax: Any, panel: Panel, lang: str, show_legend: bool) -> None:
             if bar.value is None:
                 continue
             y = row + (s - (n_series - 1) / 2) * height
-            ax.barh(y, bar.value, height=height * 0.92, color=color, hatch="///" if bar.approx else None,
-                    edgecolor=color if not bar.approx else "white", linewidth=0,
-                    label=name if row == next(i for i, b in enumerate(bars) if b.value is not None) else None)
+            ax.barh(
+                y,
+                bar.value,
+                height=height * 0.92,
+                color=color,
+                hatch="///" if bar.approx else None,
+                edgecolor=color if not bar.approx else "white",
+                linewidth=0,
+                label=name if row == next(i for i, b in enumerate(bars) if b.value is not None) else None,
+            )
             if bar.text:
-                ax.annotate(bar.text, (bar.value, y), xytext=(3, 0), textcoords="offset points",
-                            va="center", ha="left", fontsize=9, color=COLORS["ink"])
+                ax.annotate(
+                    bar.text,
+                    (bar.value, y),
+                    xytext=(3, 0),
+                    textcoords="offset points",
+                    va="center",
+                    ha="left",
+                    fontsize=9,
+                    color=COLORS["ink"],
+                )
     ax.set_yticks(range(n_rows), [wrap(label) for label in panel.labels])
     ax.set_ylim(n_rows - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
@@ -269,6 +317,7 @@ class Figures(list):
         for fig in self:
             display(fig)
 
+
 @dataclass(frozen=True)
 class TrendPoint:
     """One point of a trend: the period (code and label), its value, and whether it is approximate
@@ -292,8 +341,9 @@ class TrendPanel:
 
 
 @styled
-def trend_panels(panels: Sequence[TrendPanel], *, title: str = "", lang: str = "vi", ncols: int = 2,
-                 note: str | None = None) -> Figure:
+def trend_panels(
+    panels: Sequence[TrendPanel], *, title: str = "", lang: str = "vi", ncols: int = 2, note: str | None = None
+) -> Figure:
     """Return small multiples of lines over periods; the x axis lists the periods of the panel in
     time order (labelled with each point's `label`, best short: `6T đầu\\n2024`) and a line joins only
     the periods of one kind. Hollow points: approximate, or summed over predecessor units. One column
@@ -306,7 +356,7 @@ def trend_panels(panels: Sequence[TrendPanel], *, title: str = "", lang: str = "
     nrows = -(-len(panels) // ncols)
     fig = new_figure(0.6 + 1.9 * nrows + (0.45 if title else 0) + (0.3 if note else 0))
     axes = fig.subplots(nrows, ncols, squeeze=False)
-    for ax in axes.flat[len(panels):]:
+    for ax in axes.flat[len(panels) :]:
         ax.set_visible(False)
     for ax, panel in zip(axes.flat, panels):
         order: dict[str, str] = {}
@@ -325,8 +375,15 @@ def trend_panels(panels: Sequence[TrendPanel], *, title: str = "", lang: str = "
             ax.plot(xs, [p.value for p in pts], color=color, linewidth=1.6, label=name, zorder=2)
             for x, p in zip(xs, pts):
                 hollow = p.approx or p.summed
-                ax.plot([x], [p.value], marker="o", markersize=5, color=color,
-                        markerfacecolor="white" if hollow else color, zorder=3)
+                ax.plot(
+                    [x],
+                    [p.value],
+                    marker="o",
+                    markersize=5,
+                    color=color,
+                    markerfacecolor="white" if hollow else color,
+                    zorder=3,
+                )
         step = -(-len(codes) // 12)
         shown = list(range(0, len(codes), step))
         ax.set_xticks(shown, [order[codes[i]] for i in shown], fontsize=9)
@@ -359,10 +416,18 @@ def _period_key(code: str) -> tuple:
 
 # ----------------------------------------------------------------------------- ranking
 
+
 @styled
-def rank_chart(names: Sequence[str], values: Sequence[float], *, highlight: Sequence[str] = (),
-               value_type: str = "count", title: str = "", lang: str = "vi",
-               texts: Sequence[str] | None = None) -> Figure:
+def rank_chart(
+    names: Sequence[str],
+    values: Sequence[float],
+    *,
+    highlight: Sequence[str] = (),
+    value_type: str = "count",
+    title: str = "",
+    lang: str = "vi",
+    texts: Sequence[str] | None = None,
+) -> Figure:
     """Return horizontal bars of one indicator across provinces, highest first, the `highlight`
     names in the accent colour and labelled with `texts` (default: the formatted values).
     Refuses (ValueError) names and values of different lengths."""
@@ -403,6 +468,7 @@ def legend_handles(items: Sequence[tuple[str, str]]) -> list[Patch]:
 
 
 # ----------------------------------------------------------------------------- like with like
+
 
 @dataclass(frozen=True)
 class PeriodBar:
@@ -452,8 +518,15 @@ def periods_chart(panels: Sequence[IndicatorPeriods], *, title: str = "", lang: 
         largest = max((abs(v) for v in values), default=0.0)
         xs = range(len(panel.bars))
         colors = [COLORS["highlight"] if b.current else COLORS["accent"] for b in panel.bars]
-        ax.bar(xs, values, width=0.62, color=colors, linewidth=0,
-               hatch=["///" if b.approx else None for b in panel.bars], edgecolor="white")
+        ax.bar(
+            xs,
+            values,
+            width=0.62,
+            color=colors,
+            linewidth=0,
+            hatch=["///" if b.approx else None for b in panel.bars],
+            edgecolor="white",
+        )
         for x, b in zip(xs, panel.bars):
             if b.text:
                 ax.text(x, b.value, b.text, ha="center", va="bottom", fontsize=9)
@@ -463,11 +536,18 @@ def periods_chart(panels: Sequence[IndicatorPeriods], *, title: str = "", lang: 
         ax.spines["left"].set_visible(False)
         ax.set_ylim(0, largest * 1.25 if largest > 0 else 1)
         ax.set_xlim(-0.5, len(panel.bars) - 0.5)
-        ax.text(0, 1.08, wrap(panel.title, 64 if ncols == 1 else 30), transform=ax.transAxes, ha="left",
-                va="bottom", fontsize=9.5, fontweight="bold")
+        ax.text(
+            0,
+            1.08,
+            wrap(panel.title, 64 if ncols == 1 else 30),
+            transform=ax.transAxes,
+            ha="left",
+            va="bottom",
+            fontsize=9.5,
+            fontweight="bold",
+        )
     if title:
-        fig.text(0.01, 1 - 0.08 / height, wrap(title, TITLE_CHARS), ha="left", va="top", fontsize=11,
-                 fontweight="bold")
+        fig.text(0.01, 1 - 0.08 / height, wrap(title, TITLE_CHARS), ha="left", va="top", fontsize=11, fontweight="bold")
     return fig
 
 
@@ -511,21 +591,59 @@ def strip_chart(strips: Sequence[Strip], *, title: str = "", lang: str = "vi", p
         ax.scatter([s.value], [0], s=60, color=COLORS["highlight"], zorder=3, linewidths=0.6, edgecolors="white")
         ax.set_axis_off()
         below, own = _strip_texts(s, lang)
-        ax.text(0, -1.15, below, transform=ax.get_yaxis_transform(), ha="left", va="top", fontsize=8.5,
-                color=COLORS["muted"])
-        ax.annotate(own, (s.value, 0.5), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
-                    fontsize=9, fontweight="bold", color=COLORS["highlight"])
+        ax.text(
+            0,
+            -1.15,
+            below,
+            transform=ax.get_yaxis_transform(),
+            ha="left",
+            va="top",
+            fontsize=8.5,
+            color=COLORS["muted"],
+        )
+        ax.annotate(
+            own,
+            (s.value, 0.5),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            fontweight="bold",
+            color=COLORS["highlight"],
+        )
         fig.text(left - 0.015, bottom + 0.13 / height, wrap(s.label, 30), ha="right", va="center", fontsize=9)
-    handles = [Line2D([], [], marker="o", linestyle="", color=COLORS["highlight"], label=province),
-               Line2D([], [], marker="|", linestyle="", markersize=10, color=COLORS["ink"],
-                      label=i18n.pick(lang, "trung vị", "median")),
-               Line2D([], [], marker="o", linestyle="", markersize=4, color=COLORS["muted"],
-                      label=i18n.pick(lang, "các tỉnh khác", "other provinces"))]
-    fig.legend(handles=handles, loc="upper right", bbox_to_anchor=(0.99, 1 - (top_in - 0.32) / height), ncol=3,
-               frameon=False, fontsize=9)
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=COLORS["highlight"], label=province),
+        Line2D(
+            [],
+            [],
+            marker="|",
+            linestyle="",
+            markersize=10,
+            color=COLORS["ink"],
+            label=i18n.pick(lang, "trung vị", "median"),
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markersize=4,
+            color=COLORS["muted"],
+            label=i18n.pick(lang, "các tỉnh khác", "other provinces"),
+        ),
+    ]
+    fig.legend(
+        handles=handles,
+        loc="upper right",
+        bbox_to_anchor=(0.99, 1 - (top_in - 0.32) / height),
+        ncol=3,
+        frameon=False,
+        fontsize=9,
+    )
     if title:
-        fig.text(0.01, 1 - 0.08 / height, wrap(title, TITLE_CHARS), ha="left", va="top", fontsize=11,
-                 fontweight="bold")
+        fig.text(0.01, 1 - 0.08 / height, wrap(title, TITLE_CHARS), ha="left", va="top", fontsize=11, fontweight="bold")
     return fig
 
 
@@ -537,8 +655,14 @@ def _strip_texts(strip: Strip, lang: str) -> tuple[str, str]:
         return format_amount(round(x, 2), strip.value_type, lang)
 
     low, high = min(strip.values), max(strip.values)
-    return (i18n.pick(lang, f"thấp nhất {f(low)} · trung vị {f(strip.median)} · cao nhất {f(high)}",
-                      f"lowest {f(low)} · median {f(strip.median)} · highest {f(high)}"), f(strip.value))
+    return (
+        i18n.pick(
+            lang,
+            f"thấp nhất {f(low)} · trung vị {f(strip.median)} · cao nhất {f(high)}",
+            f"lowest {f(low)} · median {f(strip.median)} · highest {f(high)}",
+        ),
+        f(strip.value),
+    )
 
 
 class Chart:

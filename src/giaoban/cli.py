@@ -96,17 +96,22 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _command(example: str) -> Callable[[F], F]:
     """Register a command whose help is its reflowed docstring, ending with `example`."""
+
     def register(function: F) -> F:
-        app.command(cls=_Command, help=_reflow(function.__doc__), epilog=f"Ví dụ: {example}",
-                    options_metavar=OPTIONS_METAVAR)(function)
+        app.command(
+            cls=_Command, help=_reflow(function.__doc__), epilog=f"Ví dụ: {example}", options_metavar=OPTIONS_METAVAR
+        )(function)
         return function
+
     return register
 
 
 # ----------------------------------------------------------------------------------- the project
 
-PROJECT_HELP = ("Thư mục dự án (có _quarto.yml và data/); mặc định: $GIAOBAN_ROOT, hoặc thư mục gần nhất "
-                "có hai thứ đó tính từ thư mục hiện tại trở lên.")
+PROJECT_HELP = (
+    "Thư mục dự án (có _quarto.yml và data/); mặc định: $GIAOBAN_ROOT, hoặc thư mục gần nhất "
+    "có hai thứ đó tính từ thư mục hiện tại trở lên."
+)
 
 
 def _project_option() -> Any:
@@ -163,11 +168,13 @@ class _Invalid(typer.BadParameter):
 
 def _at_least(low: int, high: int | None = None) -> Callable[[int | None], int | None]:
     """Return a Typer callback refusing, in Vietnamese, an integer below `low` (or above `high`)."""
+
     def check(value: int | None) -> int | None:
         if value is not None and (value < low or (high is not None and value > high)):
             wanted = f"từ {low} đến {high}" if high is not None else f"từ {low} trở lên"
             raise _Invalid(f"cần một số nguyên {wanted}, nhận được {value}")
         return value
+
     return check
 
 
@@ -186,8 +193,11 @@ def _say_converted(paths: list[Path]) -> None:
         except GiaobanError:
             continue  # the command itself reports it
         if decoded.converted:
-            typer.echo(f"lưu ý: {path}: tệp dùng bảng mã {ENCODING_NAMES[decoded.encoding]}, đã chuyển sang UTF-8 "
-                       f"(NFC) để đọc", err=True)
+            typer.echo(
+                f"lưu ý: {path}: tệp dùng bảng mã {ENCODING_NAMES[decoded.encoding]}, đã chuyển sang UTF-8 "
+                f"(NFC) để đọc",
+                err=True,
+            )
 
 
 @_command(example="giaoban validate --data data/")
@@ -238,8 +248,9 @@ def extract(
 @_command(example="giaoban ingest bao-cao.txt -o bao-cao-review.xlsx")
 def ingest(
     report: Path = typer.Argument(..., help="Tệp văn bản báo cáo (UTF-8)."),
-    out: Path | None = typer.Option(None, "--out", "-o",
-                                       help="Bảng xét duyệt .xlsx (mặc định: <tên tệp>-review.xlsx)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Bảng xét duyệt .xlsx (mặc định: <tên tệp>-review.xlsx)."
+    ),
     data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: $GIAOBAN_DATA hoặc data/ của dự án)."),
     force: bool = typer.Option(False, "--force", help="Ghi đè bảng xét duyệt đã có."),
     project: Path | None = _project_option(),
@@ -256,9 +267,11 @@ def ingest(
     _say_converted([report])
     for warning in result.warnings:
         typer.echo(f"cảnh báo: {warning}", err=True)
-    typer.echo(f"đã ghi {result.path}: {result.figures} số liệu, {result.focus_tasks} nhiệm vụ trọng tâm, "
-               f"{result.legal_refs} văn bản pháp lý; mã báo cáo đề xuất: {result.report_id or '(chưa rõ tỉnh)'}. "
-               f"Điền cột “Quyết định” rồi chạy: giaoban accept {result.path}")
+    typer.echo(
+        f"đã ghi {result.path}: {result.figures} số liệu, {result.focus_tasks} nhiệm vụ trọng tâm, "
+        f"{result.legal_refs} văn bản pháp lý; mã báo cáo đề xuất: {result.report_id or '(chưa rõ tỉnh)'}. "
+        f"Điền cột “Quyết định” rồi chạy: giaoban accept {result.path}"
+    )
 
 
 @_command(example="giaoban accept bao-cao-review.xlsx")
@@ -288,8 +301,11 @@ def accept(
     for line in result.warnings:
         typer.echo(line)
     written = ", ".join(str(p) for p in result.written)
-    typer.echo(f"đã nhận báo cáo {result.report_id}: {result.figures} số liệu, {result.focus_tasks} nhiệm vụ trọng "
-               f"tâm, {result.legal_refs} văn bản pháp lý; đã ghi {written}", err=True)
+    typer.echo(
+        f"đã nhận báo cáo {result.report_id}: {result.figures} số liệu, {result.focus_tasks} nhiệm vụ trọng "
+        f"tâm, {result.legal_refs} văn bản pháp lý; đã ghi {written}",
+        err=True,
+    )
 
 
 @_command(example="giaoban form --province 51 --period 2021-H1 -o phieu-nhap.xlsx")
@@ -310,43 +326,69 @@ def form(
     from giaoban.form import write_form
 
     try:
-        result = write_form(province, period, out, data, meeting_type=meeting_type, meeting_date=meeting_date,
-                            published=published, title=title, force=force)
+        result = write_form(
+            province,
+            period,
+            out,
+            data,
+            meeting_type=meeting_type,
+            meeting_date=meeting_date,
+            published=published,
+            title=title,
+            force=force,
+        )
     except GiaobanError as error:
         _fail(error)
     for warning in result.warnings:
         typer.echo(warning, err=True)
-    typer.echo(f"đã ghi {result.path}: {result.indicators} chỉ tiêu; mã báo cáo đề xuất {result.report_id}. "
-               f"Điền số liệu rồi chạy: giaoban accept {result.path}")
+    typer.echo(
+        f"đã ghi {result.path}: {result.indicators} chỉ tiêu; mã báo cáo đề xuất {result.report_id}. "
+        f"Điền số liệu rồi chạy: giaoban accept {result.path}"
+    )
 
 
 @_command(example="giaoban build params/meetings/51-quang-ngai-2021-H1.yml --jobs 2")
 def build(
     params: list[Path] | None = typer.Argument(
-        None, help="Tệp tham số (params/meetings/*.yml, params/batches/*.yml) hoặc thư mục của chúng; "
-                   "mặc định: params/batches/all.yml (mọi thứ dữ liệu cho phép)."),
-    jobs: int | None = typer.Option(None, "--jobs", "-j", callback=_at_least(1),
-                                       help="Số sổ tay chạy song song (mặc định: số lõi CPU)."),
+        None,
+        help="Tệp tham số (params/meetings/*.yml, params/batches/*.yml) hoặc thư mục của chúng; "
+        "mặc định: params/batches/all.yml (mọi thứ dữ liệu cho phép).",
+    ),
+    jobs: int | None = typer.Option(
+        None, "--jobs", "-j", callback=_at_least(1), help="Số sổ tay chạy song song (mặc định: số lõi CPU)."
+    ),
     renderer: str = typer.Option("auto", "--renderer", help="auto | quarto | builtin."),
     out: Path = typer.Option(None, "--out", help="Thư mục trang web (mặc định: _site/)."),
-    engine: str = typer.Option("giaoban-fork", "--engine",
-                               help="Bộ máy thực thi: giaoban-fork (mặc định: kernel tách từ một tiến trình mẫu đã nạp "
-                                    "sẵn thư viện và dữ liệu), papermill (mỗi kernel một Python mới), hoặc một bộ máy "
-                                    "cắm vào 'papermill.engine'."),
-    scheduler: str | None = typer.Option(None, "--scheduler",
-                                            help="Chạy sổ tay trên một cụm Dask có sẵn (tcp://MÁY:CỔNG); máy này ghi "
-                                                 "kết quả và dựng trang web."),
+    engine: str = typer.Option(
+        "giaoban-fork",
+        "--engine",
+        help="Bộ máy thực thi: giaoban-fork (mặc định: kernel tách từ một tiến trình mẫu đã nạp "
+        "sẵn thư viện và dữ liệu), papermill (mỗi kernel một Python mới), hoặc một bộ máy "
+        "cắm vào 'papermill.engine'.",
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="Chạy sổ tay trên một cụm Dask có sẵn (tcp://MÁY:CỔNG); máy này ghi kết quả và dựng trang web.",
+    ),
     data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: data/ của dự án)."),
     no_render: bool = typer.Option(False, "--no-render", help="Chỉ thực thi sổ tay, không dựng trang web."),
-    public: bool = typer.Option(False, "--public",
-                                help="Bản công khai: bỏ mọi báo cáo và số liệu có visibility=internal khỏi mọi "
-                                     "trang, PDF, chỉ mục tìm kiếm và tệp tải về."),
-    made_on: str | None = typer.Option(None, "--date",
-                                          help="Ngày lập ghi trên PDF và trang web (YYYY-MM-DD; mặc định: khoá date: "
-                                               "của tệp lô, hoặc $SOURCE_DATE_EPOCH, hoặc hôm nay). Cùng ngày lập "
-                                               "thì dựng lại ra đúng từng byte."),
-    max_jobs: int | None = typer.Option(None, "--max-jobs", min=1,
-                                           help="Cho phép dựng nhiều trang hơn giới hạn 5.000 trang một lần dựng."),
+    public: bool = typer.Option(
+        False,
+        "--public",
+        help="Bản công khai: bỏ mọi báo cáo và số liệu có visibility=internal khỏi mọi "
+        "trang, PDF, chỉ mục tìm kiếm và tệp tải về.",
+    ),
+    made_on: str | None = typer.Option(
+        None,
+        "--date",
+        help="Ngày lập ghi trên PDF và trang web (YYYY-MM-DD; mặc định: khoá date: "
+        "của tệp lô, hoặc $SOURCE_DATE_EPOCH, hoặc hôm nay). Cùng ngày lập "
+        "thì dựng lại ra đúng từng byte.",
+    ),
+    max_jobs: int | None = typer.Option(
+        None, "--max-jobs", min=1, help="Cho phép dựng nhiều trang hơn giới hạn 5.000 trang một lần dựng."
+    ),
     project: Path | None = _project_option(),
 ) -> None:
     """Kiểm tra dữ liệu, thực thi các sổ tay đã thay đổi (song song, có bộ nhớ đệm) rồi dựng trang web.
@@ -370,10 +412,20 @@ def build(
 
     signal.signal(signal.SIGINT, interrupted)
     try:
-        result = build_module.build(params or None, workers=jobs, renderer=renderer, out=out, engine=engine,
-                                    data_dir=data, render=not no_render, public=public, scheduler=scheduler,
-                                    made_on=made_on, max_jobs=max_jobs,
-                                    echo=lambda line: typer.echo(line, err=True))
+        result = build_module.build(
+            params or None,
+            workers=jobs,
+            renderer=renderer,
+            out=out,
+            engine=engine,
+            data_dir=data,
+            render=not no_render,
+            public=public,
+            scheduler=scheduler,
+            made_on=made_on,
+            max_jobs=max_jobs,
+            echo=lambda line: typer.echo(line, err=True),
+        )
     except build_module.DataInvalid as error:
         for line in error.lines:
             typer.echo(line)
@@ -382,8 +434,11 @@ def build(
     except build_module.BuildLocked as error:
         _fail(error, code=3)
     except KeyboardInterrupt:
-        typer.echo(f"đã dừng theo Ctrl+C sau {time.monotonic() - started:.0f} giây: trang web đã dựng trước đó còn "
-                   f"nguyên; các sổ tay đã chạy xong được giữ trong bộ nhớ đệm, lần dựng sau dùng lại", err=True)
+        typer.echo(
+            f"đã dừng theo Ctrl+C sau {time.monotonic() - started:.0f} giây: trang web đã dựng trước đó còn "
+            f"nguyên; các sổ tay đã chạy xong được giữ trong bộ nhớ đệm, lần dựng sau dùng lại",
+            err=True,
+        )
         # The build's own clean-up has run (lock, scratch folder, fork server). Leave now: Python's exit
         # would wait for the pool's threads and processes, which end by themselves once this process is
         # gone (`execute._exit_with`), for seconds or, seen here, for good.
@@ -416,9 +471,11 @@ def serve(
 @_command(example="giaoban preview params/meetings/51-quang-ngai-2021-H1.yml")
 def preview(
     params: list[Path] | None = typer.Argument(
-        None, help="Tệp tham số như của `giaoban build` (mặc định: params/batches/all.yml); nên chọn một cuộc họp."),
-    port: int = typer.Option(8000, "--port", callback=_at_least(0, 65535),
-                             help="Cổng trên 127.0.0.1 (đang bận thì dùng một cổng trống)."),
+        None, help="Tệp tham số như của `giaoban build` (mặc định: params/batches/all.yml); nên chọn một cuộc họp."
+    ),
+    port: int = typer.Option(
+        8000, "--port", callback=_at_least(0, 65535), help="Cổng trên 127.0.0.1 (đang bận thì dùng một cổng trống)."
+    ),
     jobs: int | None = typer.Option(None, "--jobs", "-j", callback=_at_least(1), help="Số sổ tay chạy song song."),
     renderer: str = typer.Option("auto", "--renderer", help="auto | quarto | builtin."),
     data: Path = typer.Option(None, "--data", help="Thư mục dữ liệu (mặc định: data/ của dự án)."),
@@ -431,8 +488,14 @@ def preview(
     from giaoban.preview import CodeChanged, preview as run_preview
 
     try:
-        run_preview(params or None, port=port, workers=jobs, renderer=renderer, data_dir=data,
-                    echo=lambda line: typer.echo(line, err=True))
+        run_preview(
+            params or None,
+            port=port,
+            workers=jobs,
+            renderer=renderer,
+            data_dir=data,
+            echo=lambda line: typer.echo(line, err=True),
+        )
     except CodeChanged:
         sys.stderr.flush()
         # start again as the same process (same pid, same port): no import of the old code survives

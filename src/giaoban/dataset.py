@@ -87,11 +87,15 @@ class Dataset:
         observations = obs[(obs["visibility"] == PUBLIC) & obs["report_id"].isin(shown)].reset_index(drop=True)
         files = set(reports["source_file"].dropna())
         return replace(
-            self, reports=reports, observations=observations,
+            self,
+            reports=reports,
+            observations=observations,
             focus_tasks=self.focus_tasks[self.focus_tasks["report_id"].isin(shown)].reset_index(drop=True),
             legal_refs=self.legal_refs[self.legal_refs["report_id"].isin(shown)].reset_index(drop=True),
             sources=MappingProxyType({k: v for k, v in self.sources.items() if k in files}),
-            hash=hashlib.sha256(f"{self.hash}:{PUBLIC}".encode()).hexdigest(), visibility=PUBLIC)
+            hash=hashlib.sha256(f"{self.hash}:{PUBLIC}".encode()).hexdigest(),
+            visibility=PUBLIC,
+        )
 
     def _report_row(self, report_id: str) -> pd.Series:
         rows = self.reports[self.reports["report_id"] == report_id]
@@ -190,6 +194,11 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     assert checked.catalogue is not None and checked.provinces is not None  # ok implies both were built
     frames = {name: _typed(name, checked) for name in TABLES}
     return Dataset(
-        data_dir=folder, **frames, sources=MappingProxyType(dict(checked.sources)), catalogue=checked.catalogue,
-        provinces=checked.provinces, warnings=tuple(str(p) for p in checked.report.warnings), hash=digest,
+        data_dir=folder,
+        **frames,
+        sources=MappingProxyType(dict(checked.sources)),
+        catalogue=checked.catalogue,
+        provinces=checked.provinces,
+        warnings=tuple(str(p) for p in checked.report.warnings),
+        hash=digest,
     )

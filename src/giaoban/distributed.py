@@ -49,14 +49,18 @@ class SchedulerError(GiaobanError):
 
 # ------------------------------------------------------------------------------ the build host
 
+
 def pack_data(folder: str | os.PathLike) -> tuple[str, bytes]:
     """Return (sha256, bytes) of a gzip tar archive of the data folder (files sorted, times and
     owners zeroed: the same data give the same bytes). Hidden files are left out."""
     folder = Path(folder)
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz", compresslevel=1) as tar:
-        for path in sorted(p for p in folder.rglob("*")
-                           if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)):
+        for path in sorted(
+            p
+            for p in folder.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        ):
             info = tar.gettarinfo(str(path), arcname=path.relative_to(folder).as_posix())
             info.mtime, info.uid, info.gid, info.uname, info.gname, info.mode = 0, 0, 0, "", "", 0o644
             with open(path, "rb") as fh:
@@ -91,13 +95,21 @@ def _check_workers(client: Any) -> dict[str, str]:
     for address, env in sorted(theirs.items()):
         differ = sorted(k for k in mine if env.get(k) != mine[k])
         if differ:
-            raise SchedulerError(f"worker {address} chạy mã khác máy dựng ({', '.join(differ)}): cài cùng phiên bản "
-                                 f"giaoban và các gói trên mọi worker")
+            raise SchedulerError(
+                f"worker {address} chạy mã khác máy dựng ({', '.join(differ)}): cài cùng phiên bản "
+                f"giaoban và các gói trên mọi worker"
+            )
     return mine
 
 
-def run(tasks: list[Task], scheduler: str, env: dict[str, str],
-        on_outcome: Callable[[Outcome], None] | None = None, *, timeout: float = 30.0) -> dict[str, Outcome]:
+def run(
+    tasks: list[Task],
+    scheduler: str,
+    env: dict[str, str],
+    on_outcome: Callable[[Outcome], None] | None = None,
+    *,
+    timeout: float = 30.0,
+) -> dict[str, Outcome]:
     """Execute `tasks` on the Dask cluster of `scheduler` (`tcp://HOST:PORT`); write each executed
     notebook at its task's `output` on this host; return the outcomes by task id.
 
@@ -127,16 +139,33 @@ def run(tasks: list[Task], scheduler: str, env: dict[str, str],
         for i, task in enumerate(tasks):
             notebook = Path(task.notebook).read_bytes()
             key = f"giaoban-{batch}-{i}-{task.id}"
-            future = client.submit(execute_remote, task, notebook, digest, data_future, kernel_env, expected,
-                                   key=key, pure=False, retries=1)
+            future = client.submit(
+                execute_remote,
+                task,
+                notebook,
+                digest,
+                data_future,
+                kernel_env,
+                expected,
+                key=key,
+                pure=False,
+                retries=1,
+            )
             futures[future] = task
         for future in as_completed(list(futures), loop=client.loop):
             task = futures[future]
             try:
                 outcome, executed = future.result()
             except Exception as error:  # noqa: BLE001 - a lost job fails alone
-                outcome, executed = Outcome(task.id, False, f"cụm Dask không thực thi được ({type(error).__name__}: "
-                                                           f"{str(error).strip().splitlines()[0] if str(error).strip() else ''})"), None
+                outcome, executed = (
+                    Outcome(
+                        task.id,
+                        False,
+                        f"cụm Dask không thực thi được ({type(error).__name__}: "
+                        f"{str(error).strip().splitlines()[0] if str(error).strip() else ''})",
+                    ),
+                    None,
+                )
             if executed is not None:
                 write_bytes(task.output, executed)
             outcomes[task.id] = outcome
@@ -213,15 +242,25 @@ def _fork_server(state: dict[str, Any], digest: str, data: str | None, kernel_en
             folder = Path(state["kernels"]) / f"fork-{digest[:8] or 'none'}"
             folder.mkdir(mode=0o700, exist_ok=True)
             env = {**os.environ, **kernel_env, **({DATA_ENV: data} if data else {})}
-            server = ForkServer.start(folder, env, warm=notebook_imports(sorted(state["scratch"].glob("nb-*.ipynb"))),
-                                      preload=["giaoban.engine.warm:preload_data"] if data else [],
-                                      log=state["scratch"] / "fork-server.log")
+            server = ForkServer.start(
+                folder,
+                env,
+                warm=notebook_imports(sorted(state["scratch"].glob("nb-*.ipynb"))),
+                preload=["giaoban.engine.warm:preload_data"] if data else [],
+                log=state["scratch"] / "fork-server.log",
+            )
             state["servers"][digest] = server
     return str(server.socket_path)
 
 
-def execute_remote(task: Task, notebook: bytes, digest: str, blob: bytes, kernel_env: dict[str, str],
-                   expected: dict[str, str] | None = None) -> tuple[Outcome, bytes | None]:
+def execute_remote(
+    task: Task,
+    notebook: bytes,
+    digest: str,
+    blob: bytes,
+    kernel_env: dict[str, str],
+    expected: dict[str, str] | None = None,
+) -> tuple[Outcome, bytes | None]:
     """On a Dask worker: execute one task (its notebook given as bytes, the data as the archive
     `blob` of hash `digest`) with `giaoban.execute.execute_task`; return its outcome and the bytes
     of its executed notebook (None when none was written). A worker whose `worker_environment()`
@@ -241,8 +280,9 @@ def execute_remote(task: Task, notebook: bytes, digest: str, blob: bytes, kernel
     output = scratch / "out" / f"{uuid.uuid4().hex}.ipynb"
     env = {**kernel_env, **({DATA_ENV: data} if data else {})}
     fork_socket = _fork_server(state, digest, data, kernel_env) if task.engine == FORK_ENGINE else ""
-    local = replace(task, notebook=str(source), output=str(output), cwd=str(scratch), kernel_env=env,
-                    fork_socket=fork_socket)
+    local = replace(
+        task, notebook=str(source), output=str(output), cwd=str(scratch), kernel_env=env, fork_socket=fork_socket
+    )
     try:
         outcome = execute_task(local)
         executed = output.read_bytes() if output.is_file() else None

@@ -13,8 +13,9 @@ class GiaobanError(Exception):
 class InputError(GiaobanError):
     """An input file or value is malformed: wrong encoding, missing field, unknown code…"""
 
-    def __init__(self, message: str, *, path: str | None = None, row: int | None = None,
-                 column: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, path: str | None = None, row: int | None = None, column: str | None = None
+    ) -> None:
         self.path, self.row, self.column, self.detail = path, row, column, message
         where = ":".join(str(p) for p in (path, row, column) if p is not None)
         super().__init__(f"{where}: {message}" if where else message)

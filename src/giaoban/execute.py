@@ -50,9 +50,24 @@ from typing import Any, Callable, Iterable, Iterator
 from giaoban.errors import GiaobanError
 from giaoban.files import write_text
 
-__all__ = ["Task", "Outcome", "EngineError", "DEFAULT_ENGINE", "PLAIN_ENGINE", "FORK_ENGINE", "KERNEL", "engines",
-           "check_engine", "prepare_kernel", "execute_task", "run", "default_workers", "pool_size", "WarmSession",
-           "warm_session"]
+__all__ = [
+    "Task",
+    "Outcome",
+    "EngineError",
+    "DEFAULT_ENGINE",
+    "PLAIN_ENGINE",
+    "FORK_ENGINE",
+    "KERNEL",
+    "engines",
+    "check_engine",
+    "prepare_kernel",
+    "execute_task",
+    "run",
+    "default_workers",
+    "pool_size",
+    "WarmSession",
+    "warm_session",
+]
 
 #: Papermill with its own nbclient engine: a new Python for every kernel.
 PLAIN_ENGINE = "papermill"
@@ -128,8 +143,10 @@ def check_engine(name: str) -> None:
     """Refuse (EngineError, Vietnamese) an engine name that is neither `papermill` nor a Papermill engine
     (`giaoban-fork` is one when the package is installed: `pip install -e .` registers it)."""
     if name not in engines():
-        raise EngineError(f"không có bộ máy thực thi '{name}': cần một trong {', '.join(engines())} "
-                          f"(bộ máy khác được cài qua điểm cắm 'papermill.engine')")
+        raise EngineError(
+            f"không có bộ máy thực thi '{name}': cần một trong {', '.join(engines())} "
+            f"(bộ máy khác được cài qua điểm cắm 'papermill.engine')"
+        )
 
 
 def prepare_kernel(folder: str | os.PathLike) -> dict[str, str]:
@@ -137,8 +154,12 @@ def prepare_kernel(folder: str | os.PathLike) -> dict[str, str]:
     (`<folder>/kernels/python3/kernel.json`) and return the environment variables that make the
     workers' kernels use it first."""
     folder = Path(folder)
-    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "Python 3 (giaoban)", "language": "python", "metadata": {"debugger": False}}
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (giaoban)",
+        "language": "python",
+        "metadata": {"debugger": False},
+    }
     write_text(folder / "kernels" / KERNEL / "kernel.json", json.dumps(spec, indent=1) + "\n")
     paths = [str(folder.resolve()), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
     return {"JUPYTER_PATH": os.pathsep.join(paths), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
@@ -185,10 +206,11 @@ def _mark_stopped_cell(task: Task, error: BaseException) -> BaseException:
     if cell.get("execution_count") is None:
         counts = [c.get("execution_count") or 0 for c in nb.cells[:index] if c.cell_type == "code"]
         cell["execution_count"] = max(counts, default=0) + 1
-    cell.setdefault("outputs", []).append(nbformat.v4.new_output("error", ename=ename, evalue=evalue,
-                                                                  traceback=[f"{ename}: {evalue}"]))
+    cell.setdefault("outputs", []).append(
+        nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+    )
     cell.metadata.papermill.update(status="failed", exception=True)
-    for later in nb.cells[index + 1:]:
+    for later in nb.cells[index + 1 :]:
         if later.get("metadata", {}).get("papermill"):
             later.metadata.papermill["status"] = "pending"
     nb.metadata.setdefault("papermill", {})["exception"] = True
@@ -235,17 +257,28 @@ def _papermill(task: Task, engine: str) -> None:
     if engine != FORK_ENGINE:  # the fork engine brings its own manager (a GiaobanKernelManager too)
         extra["kernel_manager_class"] = GiaobanKernelManager
     papermill.execute_notebook(
-        task.notebook, task.output, parameters=dict(task.params),
+        task.notebook,
+        task.output,
+        parameters=dict(task.params),
         engine_name=None if engine == PLAIN_ENGINE else engine,
-        kernel_name=KERNEL, language="python", progress_bar=False, log_output=False,
+        kernel_name=KERNEL,
+        language="python",
+        progress_bar=False,
+        log_output=False,
         # the kernel's folder and environment are the kernel manager's, per task (no os.chdir of the worker)
-        config=Config({"GiaobanKernelManager": {"kernel_cwd": task.cwd, "kernel_env": dict(task.kernel_env)},
-                       **({"ForkKernelManager": {"fork_socket": task.fork_socket}} if task.fork_socket else {})}),
-        start_timeout=max(task.timeout, MIN_START_TIMEOUT), execution_timeout=task.timeout,
+        config=Config(
+            {
+                "GiaobanKernelManager": {"kernel_cwd": task.cwd, "kernel_env": dict(task.kernel_env)},
+                **({"ForkKernelManager": {"fork_socket": task.fork_socket}} if task.fork_socket else {}),
+            }
+        ),
+        start_timeout=max(task.timeout, MIN_START_TIMEOUT),
+        execution_timeout=task.timeout,
         # past the timeout: interrupt the cell and fail at once (without waiting for its reply)
-        interrupt_on_timeout=True, error_on_timeout={"ename": _TIMEOUT, "evalue": f"quá {task.timeout} giây",
-                                                     "traceback": []},
-        shutdown_kernel="immediate", **extra,
+        interrupt_on_timeout=True,
+        error_on_timeout={"ename": _TIMEOUT, "evalue": f"quá {task.timeout} giây", "traceback": []},
+        shutdown_kernel="immediate",
+        **extra,
     )
 
 
@@ -265,8 +298,9 @@ def execute_task(task: Task) -> Outcome:
     engine, note = task.engine, None
     if engine == FORK_ENGINE:
         language = _language(task.notebook)
-        why = _fork_broken or (f"sổ tay viết bằng {language}, không phải Python"
-                               if language not in (None, "python") else None)
+        why = _fork_broken or (
+            f"sổ tay viết bằng {language}, không phải Python" if language not in (None, "python") else None
+        )
         if why:
             engine, note = PLAIN_ENGINE, why
     try:
@@ -282,8 +316,14 @@ def execute_task(task: Task) -> Outcome:
             _papermill(task, engine)  # no cell ran: start again with a plain kernel
     except Exception as error:  # noqa: BLE001 - every failure of a job is reported, none stops the batch
         failure = error if isinstance(error, PapermillExecutionError) else _mark_stopped_cell(task, error)
-        return Outcome(task.id, False, _describe(failure, task.timeout, _memory_of(task)), time.monotonic() - started,
-                       engine, _fallback_note(task, note))
+        return Outcome(
+            task.id,
+            False,
+            _describe(failure, task.timeout, _memory_of(task)),
+            time.monotonic() - started,
+            engine,
+            _fallback_note(task, note),
+        )
     return Outcome(task.id, True, None, time.monotonic() - started, engine, _fallback_note(task, note))
 
 
@@ -298,7 +338,9 @@ def _memory_of(task: Task) -> str | None:
 def _fallback_note(task: Task, why: str | None) -> str | None:
     if why is None:
         return None
-    return f"{task.id}: chạy bằng kernel thường (--engine {PLAIN_ENGINE}) vì bộ máy {FORK_ENGINE} không dùng được: {why}"
+    return (
+        f"{task.id}: chạy bằng kernel thường (--engine {PLAIN_ENGINE}) vì bộ máy {FORK_ENGINE} không dùng được: {why}"
+    )
 
 
 def _init_worker(env: dict[str, str], log_dir: str, build: int) -> None:
@@ -364,8 +406,9 @@ class WarmSession:
             self.server = None
         if self.server is None:
             self._server_key = key
-            self.server = ForkServer.start(self.private_folder(), env, warm=warm,
-                                           preload=["giaoban.engine.warm:preload_data"], log=log)
+            self.server = ForkServer.start(
+                self.private_folder(), env, warm=warm, preload=["giaoban.engine.warm:preload_data"], log=log
+            )
             self.started += 1
         return self.server
 
@@ -374,8 +417,12 @@ class WarmSession:
         if self.pool is not None and (key != self._pool_key or getattr(self.pool, "_broken", False)):
             self.stop_pool()
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_init_worker, initargs=(env, log_dir, os.getpid()))
+            self.pool = ProcessPoolExecutor(
+                max_workers=size,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(env, log_dir, os.getpid()),
+            )
             self._pool_key = key
         return self.pool
 
@@ -434,8 +481,15 @@ def warm_session() -> Iterator[WarmSession]:
         session.close()
 
 
-def run(tasks: Iterable[Task], workers: int, env: dict[str, str], log_dir: str | os.PathLike,
-        on_outcome: Callable[[Outcome], None] | None = None, *, scheduler: str | None = None) -> dict[str, Outcome]:
+def run(
+    tasks: Iterable[Task],
+    workers: int,
+    env: dict[str, str],
+    log_dir: str | os.PathLike,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    *,
+    scheduler: str | None = None,
+) -> dict[str, Outcome]:
     """Execute `tasks` in a pool of processes and return their outcomes by task id.
 
     `workers` is the number of cores to use (`pool_size` notebooks run at once). `env` is added to
@@ -469,8 +523,9 @@ def run(tasks: Iterable[Task], workers: int, env: dict[str, str], log_dir: str |
             if session is not None:
                 server = session.fork_server({**os.environ, **env}, warm, log)
             else:
-                server = ForkServer.start(folder, {**os.environ, **env}, warm=warm,
-                                          preload=["giaoban.engine.warm:preload_data"], log=log)
+                server = ForkServer.start(
+                    folder, {**os.environ, **env}, warm=warm, preload=["giaoban.engine.warm:preload_data"], log=log
+                )
             env[FORK_SOCKET_ENV] = str(server.socket_path)
         context = multiprocessing.get_context("spawn")
         # Workers are never replaced after N tasks: with `max_tasks_per_child`, Python 3.11 and 3.12 never
@@ -480,8 +535,12 @@ def run(tasks: Iterable[Task], workers: int, env: dict[str, str], log_dir: str |
         if session is not None:  # kept for the next run: as many workers as the cores allow
             pool = session.worker_pool(max(1, size), env, str(log_dir))
         else:
-            pool = ProcessPoolExecutor(max_workers=max(1, min(size, len(tasks))), mp_context=context,
-                                       initializer=_init_worker, initargs=(env, str(log_dir), os.getpid()))
+            pool = ProcessPoolExecutor(
+                max_workers=max(1, min(size, len(tasks))),
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(env, str(log_dir), os.getpid()),
+            )
         try:
             # the workers start while the tasks are submitted: they inherit Ctrl+C ignored, so that one
             # still starting does not print a traceback (the build process stops them, below)
@@ -498,8 +557,9 @@ def run(tasks: Iterable[Task], workers: int, env: dict[str, str], log_dir: str |
                     try:
                         outcome = future.result()
                     except Exception as error:  # noqa: BLE001 - a dead worker fails its task only
-                        outcome = Outcome(task.id, False, f"tiến trình thực thi dừng đột ngột "
-                                                          f"({type(error).__name__}: {error})")
+                        outcome = Outcome(
+                            task.id, False, f"tiến trình thực thi dừng đột ngột ({type(error).__name__}: {error})"
+                        )
                     outcomes[task.id] = outcome
                     if on_outcome is not None:
                         on_outcome(outcome)

@@ -15,8 +15,9 @@ from typing import IO, Any, Iterator
 
 
 @contextmanager
-def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8",
-                 newline: str | None = None) -> Iterator[IO]:
+def atomic_write(
+    path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = None
+) -> Iterator[IO]:
     """Open a temporary file beside `path`; on success rename it over `path`, on error remove it.
 
     Returns the open file object. Refuses nothing itself; the folder of `path` is created if missing.

@@ -30,15 +30,62 @@ from openpyxl.utils import get_column_letter
 
 from giaoban.errors import InputError, PeriodError
 from giaoban.periods import Period
-from giaoban.review import (FIGURES_SHEET, GUIDE_SHEET, KIND_LABELS, LEGAL_FIELDS, LEGAL_SHEET, MEASURE_LABELS,
-                            MEETING_LABELS, REPORT_FIELDS, REPORT_SHEET, SHEET_ORDER, STATUS_LABELS, TASK_FIELDS,
-                            TASKS_SHEET, Context, Field, MetaField, Row, Submission, TableSpec, add_choices, cell_date,
-                            cell_indicator, cell_number, cell_period, cell_positive_int, cell_text, check_formulas,
-                            csv_rows, data_folder, load_context, parse_kind, parse_measure, parse_meeting,
-                            parse_qualifier, read_report_sheet, read_table, report_id_for, save_workbook, write_guide,
-                            write_report_sheet, write_table)
-from giaoban.workbook import (CellError, Column, Lists, Problems, Where, add_number_check, cell_value, new_workbook,
-                              put, style_table, write_marker)
+from giaoban.review import (
+    FIGURES_SHEET,
+    GUIDE_SHEET,
+    KIND_LABELS,
+    LEGAL_FIELDS,
+    LEGAL_SHEET,
+    MEASURE_LABELS,
+    MEETING_LABELS,
+    REPORT_FIELDS,
+    REPORT_SHEET,
+    SHEET_ORDER,
+    STATUS_LABELS,
+    TASK_FIELDS,
+    TASKS_SHEET,
+    Context,
+    Field,
+    MetaField,
+    Row,
+    Submission,
+    TableSpec,
+    add_choices,
+    cell_date,
+    cell_indicator,
+    cell_number,
+    cell_period,
+    cell_positive_int,
+    cell_text,
+    check_formulas,
+    csv_rows,
+    data_folder,
+    load_context,
+    parse_kind,
+    parse_measure,
+    parse_meeting,
+    parse_qualifier,
+    read_report_sheet,
+    read_table,
+    report_id_for,
+    save_workbook,
+    write_guide,
+    write_report_sheet,
+    write_table,
+)
+from giaoban.workbook import (
+    CellError,
+    Column,
+    Lists,
+    Problems,
+    Where,
+    add_number_check,
+    cell_value,
+    new_workbook,
+    put,
+    style_table,
+    write_marker,
+)
 
 __all__ = ["write_form", "read_form", "transcription", "FormResult", "PAGE", "VALUE_TYPE_LABELS"]
 
@@ -47,31 +94,56 @@ PAGE = "Trang, dòng"
 #: How the form names the value types of the catalogue.
 VALUE_TYPE_LABELS = {"count": "số đếm (nguyên)", "money": "tiền (đồng)", "percent": "phần trăm (%)"}
 
-_PAGE_FIELD = Field("page", PAGE, cell_text(100), 12, True, role="fill",
-                    comment="Trang và dòng của bản giấy/bản scan nơi in đoạn trích, ví dụ: tr. 3, dòng 12")
+_PAGE_FIELD = Field(
+    "page",
+    PAGE,
+    cell_text(100),
+    12,
+    True,
+    role="fill",
+    comment="Trang và dòng của bản giấy/bản scan nơi in đoạn trích, ví dụ: tr. 3, dòng 12",
+)
 FORM_REPORT_FIELDS = REPORT_FIELDS + (
-    MetaField("paper_note", "Nguồn bản giấy", cell_text(1000), True, None,
-              "Bắt buộc: số, ngày của báo cáo giấy và nơi lưu bản giấy hoặc bản scan; ghi ở đầu văn bản chép"),
+    MetaField(
+        "paper_note",
+        "Nguồn bản giấy",
+        cell_text(1000),
+        True,
+        None,
+        "Bắt buộc: số, ngày của báo cáo giấy và nơi lưu bản giấy hoặc bản scan; ghi ở đầu văn bản chép",
+    ),
 )
 FORM_TASKS = TableSpec(TASKS_SHEET, TASK_FIELDS + (_PAGE_FIELD,), decision=False)
 FORM_LEGAL = TableSpec(LEGAL_SHEET, LEGAL_FIELDS + (_PAGE_FIELD,), decision=False)
 
 # The figures sheet: (header, width, role, wrap); the analyst fills the `fill` columns.
 _COLUMNS = [
-    Column("Lĩnh vực", 20, "info", True), Column("Mã chỉ tiêu", 30, "info"), Column("Chỉ tiêu", 40, "info", True),
-    Column("Kiểu giá trị", 12, "info", True), Column("Giá trị", 14, "fill"), Column("Đơn vị", 16, "fill"),
-    Column("Mức độ", 9, "fill"), Column("Mẫu số", 8, "fill"), Column("Loại", 11, "fill"),
-    Column("Cách đo", 11, "fill"), Column("Kỳ", 10, "fill"),
+    Column("Lĩnh vực", 20, "info", True),
+    Column("Mã chỉ tiêu", 30, "info"),
+    Column("Chỉ tiêu", 40, "info", True),
+    Column("Kiểu giá trị", 12, "info", True),
+    Column("Giá trị", 14, "fill"),
+    Column("Đơn vị", 16, "fill"),
+    Column("Mức độ", 9, "fill"),
+    Column("Mẫu số", 8, "fill"),
+    Column("Loại", 11, "fill"),
+    Column("Cách đo", 11, "fill"),
+    Column("Kỳ", 10, "fill"),
     Column("Trích dẫn", 60, "fill", True, "Chép nguyên văn câu in trên bản giấy có chứa con số"),
     Column(PAGE, 12, "fill", False, "Trang và dòng nơi in đoạn trích, ví dụ: tr. 3, dòng 12"),
     Column("Ghi chú", 30, "fill", True),
 ]
 _FIELDS = {  # header → (data column, reader, required)
-    "Mã chỉ tiêu": ("indicator", cell_indicator, True), "Giá trị": ("value", cell_number, True),
-    "Đơn vị": ("unit", cell_text(200), True), "Mức độ": ("qualifier", parse_qualifier, False),
-    "Mẫu số": ("denominator", cell_positive_int, False), "Loại": ("kind", parse_kind, True),
-    "Cách đo": ("measure", parse_measure, True), "Kỳ": ("period", cell_period, True),
-    "Trích dẫn": ("quote", cell_text(5000), True), PAGE: ("page", cell_text(100), True),
+    "Mã chỉ tiêu": ("indicator", cell_indicator, True),
+    "Giá trị": ("value", cell_number, True),
+    "Đơn vị": ("unit", cell_text(200), True),
+    "Mức độ": ("qualifier", parse_qualifier, False),
+    "Mẫu số": ("denominator", cell_positive_int, False),
+    "Loại": ("kind", parse_kind, True),
+    "Cách đo": ("measure", parse_measure, True),
+    "Kỳ": ("period", cell_period, True),
+    "Trích dẫn": ("quote", cell_text(5000), True),
+    PAGE: ("page", cell_text(100), True),
     "Ghi chú": ("note", cell_text(2000), False),
 }
 # Cells the analyst types (prefilled ones, such as the unit or the kind, do not count as typed).
@@ -88,8 +160,7 @@ _GUIDE_FORM = [
     "thành dòng mới ngay dưới, đổi Loại và Kỳ.",
     "3. Trang “Nhiệm vụ trọng tâm”, “Văn bản pháp lý”: mỗi dòng một nhiệm vụ / một văn bản, kèm trang, dòng.",
     "4. Không dùng công thức. Lưu tệp (.xlsx), rồi chạy: giaoban accept <tệp>.xlsx",
-    "   Các đoạn đã chép được ghi thành văn bản nguồn data/sources/<mã báo cáo>-giay.txt, ghi rõ là bản chép từ "
-    "giấy.",
+    "   Các đoạn đã chép được ghi thành văn bản nguồn data/sources/<mã báo cáo>-giay.txt, ghi rõ là bản chép từ giấy.",
 ]
 
 
@@ -112,9 +183,18 @@ def _option_date(value: str | date | None, option: str) -> date | None:
         raise InputError(f"{option}: {error}") from None
 
 
-def write_form(province: str, period: str, out: str | Path, data_dir: str | Path | None = None, *,
-               meeting_type: str | None = None, meeting_date: str | date | None = None,
-               published: str | date | None = None, title: str | None = None, force: bool = False) -> FormResult:
+def write_form(
+    province: str,
+    period: str,
+    out: str | Path,
+    data_dir: str | Path | None = None,
+    *,
+    meeting_type: str | None = None,
+    meeting_date: str | date | None = None,
+    published: str | date | None = None,
+    title: str | None = None,
+    force: bool = False,
+) -> FormResult:
     """Write the entry form for the report of `province` (GSO code or name) for `period` to `out`.
 
     Refuses (InputError, nothing written): an unknown period, a province unknown or not in force at
@@ -153,10 +233,17 @@ def write_form(province: str, period: str, out: str | Path, data_dir: str | Path
     if when is not None:
         status = "stated" if the_period.is_reviewable_on(when) else "as_written"
     values: dict[str, Any] = {
-        "report_id": report_id, "province": ctx.province_label(unit), "period": the_period.code,
-        "meeting_type": MEETING_LABELS.get(meeting) if meeting else None, "meeting_date": when,
-        "meeting_date_status": STATUS_LABELS[status] if status else None, "published_date": posted,
-        "title": title, "source_file": f"{report_id}-giay.txt", "source_url": None, "paper_note": None,
+        "report_id": report_id,
+        "province": ctx.province_label(unit),
+        "period": the_period.code,
+        "meeting_type": MEETING_LABELS.get(meeting) if meeting else None,
+        "meeting_date": when,
+        "meeting_date_status": STATUS_LABELS[status] if status else None,
+        "published_date": posted,
+        "title": title,
+        "source_file": f"{report_id}-giay.txt",
+        "source_url": None,
+        "paper_note": None,
     }
 
     wb = new_workbook()
@@ -172,13 +259,21 @@ def write_form(province: str, period: str, out: str | Path, data_dir: str | Path
     write_table(wb, tasks, lists, ctx, FORM_TASKS, [], years, extra_rows=100)
     write_table(wb, legal, lists, ctx, FORM_LEGAL, [], years, extra_rows=100)
     write_guide(guide, "form", values["source_file"], [], _GUIDE_FORM)
-    write_marker(wb, "form", {"province": unit.code, "period": the_period.code,
-                              "created": datetime.now().isoformat(timespec="seconds")})
+    write_marker(
+        wb,
+        "form",
+        {"province": unit.code, "period": the_period.code, "created": datetime.now().isoformat(timespec="seconds")},
+    )
     save_workbook(wb, target)
     now = date.today()
-    warnings = (f"--period: cảnh báo: kỳ {the_period.code} ({the_period.label_vi()}) bắt đầu ngày "
-                f"{the_period.start:%d/%m/%Y}, sau hôm nay ({now:%d/%m/%Y}): kiểm tra lại năm",) \
-        if the_period.start > now else ()
+    warnings = (
+        (
+            f"--period: cảnh báo: kỳ {the_period.code} ({the_period.label_vi()}) bắt đầu ngày "
+            f"{the_period.start:%d/%m/%Y}, sau hôm nay ({now:%d/%m/%Y}): kiểm tra lại năm",
+        )
+        if the_period.start > now
+        else ()
+    )
     return FormResult(target, report_id, count, warnings)
 
 
@@ -199,11 +294,16 @@ def _write_figures(wb, ws, lists: Lists, ctx: Context, period: Period, years: tu
         row += 1
         for ind in indicators:
             pct_plan = ind.code.endswith("_pct_plan")
-            cells = {"Lĩnh vực": area.label_vi, "Mã chỉ tiêu": ind.code, "Chỉ tiêu": ind.label_vi,
-                     "Kiểu giá trị": VALUE_TYPE_LABELS.get(ind.value_type, ind.value_type), "Đơn vị": ind.unit_vi,
-                     "Loại": KIND_LABELS["actual"],
-                     "Cách đo": MEASURE_LABELS["percent_of_plan" if pct_plan else "level"],
-                     "Kỳ": period.code}
+            cells = {
+                "Lĩnh vực": area.label_vi,
+                "Mã chỉ tiêu": ind.code,
+                "Chỉ tiêu": ind.label_vi,
+                "Kiểu giá trị": VALUE_TYPE_LABELS.get(ind.value_type, ind.value_type),
+                "Đơn vị": ind.unit_vi,
+                "Loại": KIND_LABELS["actual"],
+                "Cách đo": MEASURE_LABELS["percent_of_plan" if pct_plan else "level"],
+                "Kỳ": period.code,
+            }
             for c in _COLUMNS:
                 put(ws, row, col[c.header], cells.get(c.header), c.role, wrap=c.wrap)
             whole = ind.value_type == "count"
@@ -253,8 +353,10 @@ def _read_figures(wb, shown: str, ctx: Context, problems: Problems) -> list[Row]
         if cells["Giá trị"] is None:
             typed = [h for h in _TYPED if cells.get(h) is not None]
             if typed and not bad:
-                problems.add(here.at("Giá trị"), f"chưa có giá trị nhưng đã điền {', '.join(typed)}: nhập giá trị, "
-                                                 f"hoặc xoá các ô đã điền")
+                problems.add(
+                    here.at("Giá trị"),
+                    f"chưa có giá trị nhưng đã điền {', '.join(typed)}: nhập giá trị, hoặc xoá các ô đã điền",
+                )
             continue
         if cells["Mã chỉ tiêu"] is None:
             problems.add(here.at("Mã chỉ tiêu"), "có giá trị nhưng thiếu mã chỉ tiêu: chọn mã trong danh sách")
@@ -280,8 +382,9 @@ def _read_figures(wb, shown: str, ctx: Context, problems: Problems) -> list[Row]
     return rows
 
 
-def transcription(report: dict[str, str | None], province: str, figures: list[Row], tasks: list[Row],
-                  refs: list[Row]) -> str:
+def transcription(
+    report: dict[str, str | None], province: str, figures: list[Row], tasks: list[Row], refs: list[Row]
+) -> str:
     """Return the source text of a paper report: a heading that says it is a transcription (with the
     note on the paper), then every typed quote, task and reference, each with its page and line."""
     lines = [
@@ -291,8 +394,11 @@ def transcription(report: dict[str, str | None], province: str, figures: list[Ro
         f"Tỉnh: {province}; kỳ: {report.get('period') or ''}",
         f"Tiêu đề: {report.get('title') or ''}",
     ]
-    for heading, rows, key in (("Số liệu", figures, "quote"), ("Nhiệm vụ trọng tâm", tasks, "text"),
-                               ("Văn bản pháp lý", refs, "quote")):
+    for heading, rows, key in (
+        ("Số liệu", figures, "quote"),
+        ("Nhiệm vụ trọng tâm", tasks, "text"),
+        ("Văn bản pháp lý", refs, "quote"),
+    ):
         if not rows:
             continue
         lines += ["", f"{heading}:"]
@@ -300,8 +406,14 @@ def transcription(report: dict[str, str | None], province: str, figures: list[Ro
     return "\n".join(lines) + "\n"
 
 
-def read_form(wb, shown: str, marker: dict[str, str], ctx: Context, taken_ids: set[str] | None = None,
-              problems: Problems | None = None) -> Submission:
+def read_form(
+    wb,
+    shown: str,
+    marker: dict[str, str],
+    ctx: Context,
+    taken_ids: set[str] | None = None,
+    problems: Problems | None = None,
+) -> Submission:
     """Read an entry form back into a Submission whose text is the transcription of what was typed.
 
     Refuses (WorkbookError, one line per problem; recorded in `problems` instead when given): formulas,
@@ -319,8 +431,18 @@ def read_form(wb, shown: str, marker: dict[str, str], ctx: Context, taken_ids: s
     if own:
         problems.raise_if_any()
     code = report.values.get("province")
-    name = next((p.name_vi for p in ctx.provinces if p.code == code and p.in_force_on(
-        Period.parse(report.values["period"]))), "không rõ") if code and report.values.get("period") else "không rõ"
+    name = (
+        next(
+            (
+                p.name_vi
+                for p in ctx.provinces
+                if p.code == code and p.in_force_on(Period.parse(report.values["period"]))
+            ),
+            "không rõ",
+        )
+        if code and report.values.get("period")
+        else "không rõ"
+    )
     province = f"{name} ({code})" if code else name
     text = transcription(report.values, province, figures, tasks, refs)
     return Submission("form", shown, report, figures, tasks, refs, text)

@@ -134,8 +134,10 @@ class Catalogue:
         try:
             return self._area_by_code[code]
         except KeyError:
-            raise InputError(f"lĩnh vực “{code}” không có trong danh mục: cần một trong "
-                             f"{', '.join(self._area_by_code)}", column="area") from None
+            raise InputError(
+                f"lĩnh vực “{code}” không có trong danh mục: cần một trong {', '.join(self._area_by_code)}",
+                column="area",
+            ) from None
 
     def in_area(self, area: str) -> list[Indicator]:
         """Return the indicators of area `area`, in file order; refuses (InputError) an unknown area."""
@@ -146,14 +148,39 @@ class Catalogue:
         """Return one row per indicator (by area order): code, area, area_label, label, unit,
         value_type, summable_provinces, summable_periods, rankable, max_value; labels in `lang`."""
         _check_lang(lang)
-        rows = [{"code": i.code, "area": i.area, "area_label": self._area_by_code[i.area].label(lang),
-                 "label": i.label(lang), "unit": i.unit(lang), "value_type": i.value_type,
-                 "summable_provinces": i.summable_provinces, "summable_periods": i.summable_periods,
-                 "rankable": i.rankable, "max_value": i.max_value} for i in self._indicators]
-        frame = pd.DataFrame(rows, columns=["code", "area", "area_label", "label", "unit", "value_type",
-                                            "summable_provinces", "summable_periods", "rankable", "max_value"])
-        return frame.astype({"max_value": "float64", "summable_provinces": bool, "summable_periods": bool,
-                             "rankable": bool})
+        rows = [
+            {
+                "code": i.code,
+                "area": i.area,
+                "area_label": self._area_by_code[i.area].label(lang),
+                "label": i.label(lang),
+                "unit": i.unit(lang),
+                "value_type": i.value_type,
+                "summable_provinces": i.summable_provinces,
+                "summable_periods": i.summable_periods,
+                "rankable": i.rankable,
+                "max_value": i.max_value,
+            }
+            for i in self._indicators
+        ]
+        frame = pd.DataFrame(
+            rows,
+            columns=[
+                "code",
+                "area",
+                "area_label",
+                "label",
+                "unit",
+                "value_type",
+                "summable_provinces",
+                "summable_periods",
+                "rankable",
+                "max_value",
+            ],
+        )
+        return frame.astype(
+            {"max_value": "float64", "summable_provinces": bool, "summable_periods": bool, "rankable": bool}
+        )
 
     def __repr__(self) -> str:
         return f"Catalogue({len(self._indicators)} chỉ tiêu, {len(self._areas)} lĩnh vực)"

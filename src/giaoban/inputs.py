@@ -42,8 +42,17 @@ from giaoban.snapshot import check_expected
 from giaoban.standings import of_province, ranking, standings
 from giaoban.validation import DATA_ENV, default_data_dir
 
-__all__ = ["Inputs", "for_job", "report_units", "lineage", "REFERENCE_TABLES", "DATA_ENV", "VISIBILITY_ENV",
-           "NOTEBOOKS", "public_from_env"]
+__all__ = [
+    "Inputs",
+    "for_job",
+    "report_units",
+    "lineage",
+    "REFERENCE_TABLES",
+    "DATA_ENV",
+    "VISIBILITY_ENV",
+    "NOTEBOOKS",
+    "public_from_env",
+]
 
 #: Environment variable a public build sets to `public` for its kernels (see the module docstring).
 VISIBILITY_ENV = "GIAOBAN_VISIBILITY"
@@ -55,6 +64,7 @@ NOTEBOOKS = ("briefing", "province", "period")
 
 
 # ----------------------------------------------------------------------------------- loading
+
 
 @dataclass(frozen=True)
 class _Loaded:
@@ -92,6 +102,7 @@ def _loaded(dataset: Dataset) -> _Loaded:
 
 
 # ----------------------------------------------------------------------------------- provinces
+
 
 def report_units(reports: pd.DataFrame, registry: Provinces) -> list[Province | None]:
     """Return, for each row of `reports`, the unit its `province` code named during its `period`.
@@ -131,6 +142,7 @@ def lineage(unit: Province, registry: Provinces) -> list[Province]:
 
 
 # ----------------------------------------------------------------------------------- the inputs
+
 
 def _frame_bytes(frame: pd.DataFrame) -> bytes:
     header = "\x1f".join(map(str, frame.columns)) + "\n" + "\x1f".join(map(str, frame.dtypes)) + "\n"
@@ -216,8 +228,11 @@ def _rows_of(frame: pd.DataFrame, report_ids: pd.Series | set) -> pd.DataFrame:
 
 
 def _sources(dataset: Dataset, reports: pd.DataFrame) -> dict[str, str]:
-    return {rid: dataset.sources[name] for rid, name in zip(reports["report_id"], reports["source_file"])
-            if not pd.isna(name)}
+    return {
+        rid: dataset.sources[name]
+        for rid, name in zip(reports["report_id"], reports["source_file"])
+        if not pd.isna(name)
+    }
 
 
 def _standing(dataset: Dataset, loaded: _Loaded, period: Period, code: str) -> pd.DataFrame:
@@ -245,8 +260,14 @@ def public_from_env() -> bool:
     return value == "public"
 
 
-def for_job(notebook: str, params: Mapping[str, Any], data_dir: str | Path | None = None, *,
-            dataset: Dataset | None = None, public: bool | None = None) -> Inputs:
+def for_job(
+    notebook: str,
+    params: Mapping[str, Any],
+    data_dir: str | Path | None = None,
+    *,
+    dataset: Dataset | None = None,
+    public: bool | None = None,
+) -> Inputs:
     """Return the `Inputs` of one job: `notebook` is "briefing", "province" or "period"; `params`
     its parameters (`province` code and `period` code for a briefing; `province` and `on`, an ISO
     date choosing among units that shared a code, or None, for a province page; `period` for a
@@ -309,9 +330,17 @@ def for_job(notebook: str, params: Mapping[str, Any], data_dir: str | Path | Non
         mine = reports[of_period]
 
     return Inputs(
-        notebook=notebook, params=dict(params), reports=selected, observations=obs,
+        notebook=notebook,
+        params=dict(params),
+        reports=selected,
+        observations=obs,
         focus_tasks=_rows_of(dataset.focus_tasks, mine["report_id"]),
-        legal_refs=_rows_of(dataset.legal_refs, mine["report_id"]), standing=standing,
-        reference=dict(loaded.reference), sources=sources, province=province, units=tuple(units), period=period,
+        legal_refs=_rows_of(dataset.legal_refs, mine["report_id"]),
+        standing=standing,
+        reference=dict(loaded.reference),
+        sources=sources,
+        province=province,
+        units=tuple(units),
+        period=period,
         visibility=dataset.visibility,
     )

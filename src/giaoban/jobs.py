@@ -74,12 +74,17 @@ class Job:
         """Return the job's entry of the manifest, without status, error and executed path."""
         p, t = self.province, self.period
         return {
-            "id": self.id, "notebook": self.notebook, "page": self.page, "params": dict(self.params),
+            "id": self.id,
+            "notebook": self.notebook,
+            "page": self.page,
+            "params": dict(self.params),
             "title": self.title,
-            "province": None if p is None else {"code": p.code, "slug": p.slug, "name_vi": p.name_vi,
-                                                "name_en": p.name_en},
+            "province": None
+            if p is None
+            else {"code": p.code, "slug": p.slug, "name_vi": p.name_vi, "name_en": p.name_en},
             "period": None if t is None else {"code": t.code, "label_vi": t.label_vi(), "label_en": t.label_en()},
-            "meeting": self.meeting(), "lang": self.lang,
+            "meeting": self.meeting(),
+            "lang": self.lang,
         }
 
 
@@ -110,24 +115,63 @@ def _unit_date(unit: Province) -> str | None:
     return d.isoformat() if d else None
 
 
-def _briefing(unit: Province, period: Period, lang: str, meeting_type: str | None, meeting_date: date | None,
-              timeout: int, origin: str) -> Job:
-    params = {"province": unit.code, "period": period.code, "lang": lang, "meeting_type": meeting_type,
-              "meeting_date": meeting_date.isoformat() if meeting_date else None}
-    return Job("briefing", params, str(layout.briefing_page(period.code, unit.slug, lang)),
-               f"{unit.label(lang)} — {period.label(lang)}", lang, timeout, unit, period, (origin,))
+def _briefing(
+    unit: Province,
+    period: Period,
+    lang: str,
+    meeting_type: str | None,
+    meeting_date: date | None,
+    timeout: int,
+    origin: str,
+) -> Job:
+    params = {
+        "province": unit.code,
+        "period": period.code,
+        "lang": lang,
+        "meeting_type": meeting_type,
+        "meeting_date": meeting_date.isoformat() if meeting_date else None,
+    }
+    return Job(
+        "briefing",
+        params,
+        str(layout.briefing_page(period.code, unit.slug, lang)),
+        f"{unit.label(lang)} — {period.label(lang)}",
+        lang,
+        timeout,
+        unit,
+        period,
+        (origin,),
+    )
 
 
 def _province_page(unit: Province, lang: str, timeout: int, origin: str) -> Job:
     params = {"province": unit.code, "on": _unit_date(unit), "lang": lang}
-    return Job("province", params, str(layout.province_page(unit.slug, lang)), unit.label(lang), lang, timeout,
-               unit, None, (origin,))
+    return Job(
+        "province",
+        params,
+        str(layout.province_page(unit.slug, lang)),
+        unit.label(lang),
+        lang,
+        timeout,
+        unit,
+        None,
+        (origin,),
+    )
 
 
 def _period_page(period: Period, lang: str, timeout: int, origin: str) -> Job:
     params = {"period": period.code, "lang": lang}
-    return Job("period", params, str(layout.period_page(period.code, lang)), _capital(period.label(lang)), lang,
-               timeout, None, period, (origin,))
+    return Job(
+        "period",
+        params,
+        str(layout.period_page(period.code, lang)),
+        _capital(period.label(lang)),
+        lang,
+        timeout,
+        None,
+        period,
+        (origin,),
+    )
 
 
 @dataclass
@@ -212,20 +256,24 @@ def _merge(jobs: Iterable[Job]) -> list[Job]:
         if seen is None:
             by_page[job.page] = job
         elif seen.params == job.params:
-            by_page[job.page] = replace(seen, timeout=max(seen.timeout, job.timeout),
-                                        origins=tuple(dict.fromkeys(seen.origins + job.origins)))
+            by_page[job.page] = replace(
+                seen, timeout=max(seen.timeout, job.timeout), origins=tuple(dict.fromkeys(seen.origins + job.origins))
+            )
         else:
             differ = sorted(k for k in set(seen.params) | set(job.params) if seen.params.get(k) != job.params.get(k))
-            problems.append(f"{job.origins[0]}: trang {job.page} đã có trong {seen.origins[0]} với tham số khác "
-                            f"({', '.join(f'{k}: {seen.params.get(k)!r} ≠ {job.params.get(k)!r}' for k in differ)}); "
-                            f"hãy dựng hai tệp này riêng")
+            problems.append(
+                f"{job.origins[0]}: trang {job.page} đã có trong {seen.origins[0]} với tham số khác "
+                f"({', '.join(f'{k}: {seen.params.get(k)!r} ≠ {job.params.get(k)!r}' for k in differ)}); "
+                f"hãy dựng hai tệp này riêng"
+            )
     if problems:
         raise ParamsError(problems)
     return sorted(by_page.values(), key=lambda j: (NOTEBOOK_ORDER[j.notebook], j.page))
 
 
-def expand(params: list[Meeting | Batch], reports: pd.DataFrame, units: list[Province | None],
-           registry: Provinces) -> Expansion:
+def expand(
+    params: list[Meeting | Batch], reports: pd.DataFrame, units: list[Province | None], registry: Provinces
+) -> Expansion:
     """Return the jobs of validated params: one briefing per meeting file; for each batch, its
     product as described in the module docstring. `reports` is the reports table and `units` the
     unit of each of its rows (`giaoban.inputs.report_units`).
@@ -242,8 +290,11 @@ def expand(params: list[Meeting | Batch], reports: pd.DataFrame, units: list[Pro
     for item in params:
         origin = display_path(item.path)
         if isinstance(item, Meeting):
-            jobs.append(_briefing(item.province, item.period, item.lang, item.meeting_type, item.meeting_date,
-                                  item.timeout, origin))
+            jobs.append(
+                _briefing(
+                    item.province, item.period, item.lang, item.meeting_type, item.meeting_date, item.timeout, origin
+                )
+            )
             notes.extend(n for n in [emptied_meeting(item, data.meeting(item.province, item.period))] if n)
         else:
             more, said = _batch_jobs(item, data, registry, origin)

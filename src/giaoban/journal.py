@@ -114,8 +114,9 @@ def commit(folder: str | os.PathLike, files: dict[Path, bytes], modes: dict[Path
         raise
 
 
-def _write_journal(base: Path, token: str, state: str, renames: list[tuple[Path, Path]],
-                   backups: list[tuple[Path, Path]]) -> None:
+def _write_journal(
+    base: Path, token: str, state: str, renames: list[tuple[Path, Path]], backups: list[tuple[Path, Path]]
+) -> None:
     """Write the journal of `base` (atomically, fsynced with its folder): `state` "do" (finish the renames)
     or "undo" (put the backups back, remove the new files)."""
     rel = lambda pairs: [[os.path.relpath(a, base), os.path.relpath(b, base)] for a, b in pairs]  # noqa: E731
@@ -162,8 +163,9 @@ def _finish(base: Path) -> list[str]:
                     os.replace(tmp, target)
                     done.append(os.path.relpath(target, base))
     except OSError as error:
-        raise JournalError(f"{journal}: không ghi được dữ liệu ({error}); nhật ký giữ lại để lần chạy sau làm "
-                           f"tiếp") from None
+        raise JournalError(
+            f"{journal}: không ghi được dữ liệu ({error}); nhật ký giữ lại để lần chạy sau làm tiếp"
+        ) from None
     for folder in {t.parent for _tmp, t in renames}:
         _fsync_dir(folder)
     for leftover in [tmp for tmp, _t in renames] + [b for b, _t in backups]:
@@ -189,7 +191,9 @@ def recover(folder: str | os.PathLike) -> list[str]:
     notes = []
     if (base / JOURNAL).is_file():
         done = _finish(base)
-        notes.append(f"{base}: đã ghi nốt lần nhận dữ liệu bị dừng giữa chừng ({', '.join(done) or 'không còn tệp nào'})")
+        notes.append(
+            f"{base}: đã ghi nốt lần nhận dữ liệu bị dừng giữa chừng ({', '.join(done) or 'không còn tệp nào'})"
+        )
     left = [p for p in base.rglob(".*.tmp") if p.is_file()]
     for path in left:
         try:

@@ -28,8 +28,16 @@ from matplotlib.figure import Figure
 from giaoban import charts, i18n
 from giaoban.errors import InputError
 
-__all__ = ["MERGER_DATE", "MAINLAND_MAX_LON", "Boundaries", "boundaries", "choropleth", "SOURCE_63",
-           "SOURCE_34", "RAMP"]
+__all__ = [
+    "MERGER_DATE",
+    "MAINLAND_MAX_LON",
+    "Boundaries",
+    "boundaries",
+    "choropleth",
+    "SOURCE_63",
+    "SOURCE_34",
+    "RAMP",
+]
 
 #: First day of the 34 units.
 MERGER_DATE = date(2025, 7, 1)
@@ -95,8 +103,7 @@ def _read(path: str, mtime: int, crosswalk: str | None) -> Boundaries:
         props = feature.get("properties") or {}
         code = code_of.get(props.get("shapeID")) if crosswalk else props.get("code")
         if not code:
-            raise InputError(f"đối tượng {n} không có mã tỉnh (GSO) trong ranh giới hay bảng nối",
-                             path=path)
+            raise InputError(f"đối tượng {n} không có mã tỉnh (GSO) trong ranh giới hay bảng nối", path=path)
         for polygon in _polygons(feature["geometry"]):
             outer = polygon[0]  # the files have no holes
             lon = sum(p[0] for p in outer) / len(outer)
@@ -131,8 +138,15 @@ def boundaries(on: Any, data_dir: str | Path | None = None) -> Boundaries:
     return _read(str(path), path.stat().st_mtime_ns, str(crosswalk) if crosswalk else None)
 
 
-def _draw(ax: Any, shapes: Mapping[str, list[np.ndarray]], color_of: Mapping[str, str], default: str,
-          highlight: set[str], linewidth: float, edge: str = "white") -> None:
+def _draw(
+    ax: Any,
+    shapes: Mapping[str, list[np.ndarray]],
+    color_of: Mapping[str, str],
+    default: str,
+    highlight: set[str],
+    linewidth: float,
+    edge: str = "white",
+) -> None:
     polys, faces = [], []
     for code in sorted(shapes):
         for ring in shapes[code]:
@@ -141,8 +155,9 @@ def _draw(ax: Any, shapes: Mapping[str, list[np.ndarray]], color_of: Mapping[str
     ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors=edge, linewidths=linewidth))
     lines = [ring for code in sorted(highlight) for ring in shapes.get(code, [])]
     if lines:
-        ax.add_collection(PolyCollection(lines, facecolors="none", edgecolors=charts.COLORS["highlight"],
-                                         linewidths=1.4))
+        ax.add_collection(
+            PolyCollection(lines, facecolors="none", edgecolors=charts.COLORS["highlight"], linewidths=1.4)
+        )
 
 
 def _frame(ax: Any, shapes: Mapping[str, list[np.ndarray]], pad: float = 0.25) -> None:
@@ -156,10 +171,19 @@ def _frame(ax: Any, shapes: Mapping[str, list[np.ndarray]], pad: float = 0.25) -
 
 
 @charts.styled
-def choropleth(on: Any, *, values: Mapping[str, float] | None = None,
-               categories: Mapping[str, str] | None = None, colors: Mapping[str, str] | None = None,
-               default_label: str = "", value_type: str = "count", title: str = "", lang: str = "vi",
-               highlight: Sequence[str] = (), data_dir: str | Path | None = None) -> Figure:
+def choropleth(
+    on: Any,
+    *,
+    values: Mapping[str, float] | None = None,
+    categories: Mapping[str, str] | None = None,
+    colors: Mapping[str, str] | None = None,
+    default_label: str = "",
+    value_type: str = "count",
+    title: str = "",
+    lang: str = "vi",
+    highlight: Sequence[str] = (),
+    data_dir: str | Path | None = None,
+) -> Figure:
     """Return a map of the provinces in force on `on`, A4 text width, mainland at left and the
     Hoàng Sa and Trường Sa insets at right.
 
@@ -201,10 +225,20 @@ def choropleth(on: Any, *, values: Mapping[str, float] | None = None,
 
     if title:
         fig.text(0.01, 0.99, charts.wrap(title, 70), fontsize=11, fontweight="bold", va="top", ha="left")
-    insets = [("paracels", (0.60, 0.62, 0.36, 0.17),
-               i18n.pick(lang, "Quần đảo Hoàng Sa\n(thành phố Đà Nẵng)", "Hoàng Sa (Paracel) islands\n(Da Nang city)")),
-              ("spratlys", (0.60, 0.25, 0.36, 0.27),
-               i18n.pick(lang, "Quần đảo Trường Sa\n(tỉnh Khánh Hòa)", "Trường Sa (Spratly) islands\n(Khanh Hoa province)"))]
+    insets = [
+        (
+            "paracels",
+            (0.60, 0.62, 0.36, 0.17),
+            i18n.pick(lang, "Quần đảo Hoàng Sa\n(thành phố Đà Nẵng)", "Hoàng Sa (Paracel) islands\n(Da Nang city)"),
+        ),
+        (
+            "spratlys",
+            (0.60, 0.25, 0.36, 0.27),
+            i18n.pick(
+                lang, "Quần đảo Trường Sa\n(tỉnh Khánh Hòa)", "Trường Sa (Spratly) islands\n(Khanh Hoa province)"
+            ),
+        ),
+    ]
     for key, rect, label in insets:
         part = getattr(shapes, key)
         if not part:
@@ -227,8 +261,12 @@ def choropleth(on: Any, *, values: Mapping[str, float] | None = None,
         bar.outline.set_linewidth(0.4)
         if unit:
             bar.set_label(unit, fontsize=9)
-    leg = fig.legend(handles=charts.legend_handles(legend_items), loc="lower left",
-                     bbox_to_anchor=(0.59, 0.03 if norm is not None else 0.12), fontsize=9)
+    leg = fig.legend(
+        handles=charts.legend_handles(legend_items),
+        loc="lower left",
+        bbox_to_anchor=(0.59, 0.03 if norm is not None else 0.12),
+        fontsize=9,
+    )
     leg.set_frame_on(False)
     return fig
 
@@ -246,4 +284,3 @@ def _hex(rgba: Sequence[float]) -> str:
 def units_on(day: date) -> int:
     """Return the number of provincial units of the map in force on `day` (63 or 34)."""
     return 63 if day < MERGER_DATE else 34
-

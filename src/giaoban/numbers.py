@@ -79,8 +79,15 @@ _AUTO_UNITS = ("tỷ đồng", "triệu đồng", "đồng")
 
 # Scale words written after a number, and their size.
 _SCALES: dict[str, int] = {
-    "nghìn tỷ": 10**12, "ngàn tỷ": 10**12, "nghìn tỉ": 10**12, "ngàn tỉ": 10**12,
-    "nghìn": 10**3, "ngàn": 10**3, "triệu": 10**6, "tỷ": 10**9, "tỉ": 10**9,
+    "nghìn tỷ": 10**12,
+    "ngàn tỷ": 10**12,
+    "nghìn tỉ": 10**12,
+    "ngàn tỉ": 10**12,
+    "nghìn": 10**3,
+    "ngàn": 10**3,
+    "triệu": 10**6,
+    "tỷ": 10**9,
+    "tỉ": 10**9,
 }
 _CURRENCIES = ("đồng", "vnđ", "vnd", "đ")
 
@@ -90,8 +97,7 @@ _WS = re.compile(r"\s+")
 _NUMBER_VI = re.compile(r"(?P<int>[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,(?P<frac>[0-9]+))?")
 _NUMBER_EN = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _QUALIFIER_RE = re.compile(
-    r"(?P<q>" + "|".join(re.escape(w) for w in sorted(QUALIFIERS, key=len, reverse=True))
-    + r")(?=\s|[-−]?[0-9])\s*",
+    r"(?P<q>" + "|".join(re.escape(w) for w in sorted(QUALIFIERS, key=len, reverse=True)) + r")(?=\s|[-−]?[0-9])\s*",
     re.IGNORECASE,
 )
 _QUANTITY_RE = re.compile(
@@ -102,7 +108,8 @@ _QUANTITY_RE = re.compile(
     re.IGNORECASE,
 )
 _SCALE_RE = re.compile(
-    r"(?P<scale>" + "|".join(re.escape(w) for w in sorted(_SCALES, key=len, reverse=True))
+    r"(?P<scale>"
+    + "|".join(re.escape(w) for w in sorted(_SCALES, key=len, reverse=True))
     + r")(?=\s|$)\s*(?P<rest>.*)",
     re.IGNORECASE,
 )
@@ -127,7 +134,7 @@ def _regroup(digits: str) -> str:
     """`12345` → `12.345` (Vietnamese grouping, for error messages)."""
     digits = digits.lstrip("0") or "0"
     head = len(digits) % 3 or 3
-    return ".".join([digits[:head], *(digits[i:i + 3] for i in range(head, len(digits), 3))])
+    return ".".join([digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))])
 
 
 def _grouping_hint(s: str) -> str:
@@ -166,23 +173,16 @@ def _parse_decimal(s: str, *, allow_negative: bool = False) -> Decimal:
                 f"và ',' thập phân (viết {fixed})"
             )
         if text.count(",") > 1 or "." in text.partition(",")[2]:
-            raise NumberError(
-                f"số không hợp lệ '{s}': chỉ được có một dấu ',' thập phân, ở sau cùng"
-            )
+            raise NumberError(f"số không hợp lệ '{s}': chỉ được có một dấu ',' thập phân, ở sau cùng")
         if text[0] in ".," or text[-1] in ".,":
             raise NumberError(f"số không hợp lệ '{s}': số phải bắt đầu và kết thúc bằng chữ số")
-        raise NumberError(
-            f"số không hợp lệ '{s}': nhóm nghìn phải có 3 chữ số ({_grouping_hint(text)})"
-        )
+        raise NumberError(f"số không hợp lệ '{s}': nhóm nghìn phải có 3 chữ số ({_grouping_hint(text)})")
     int_digits = match["int"].replace(".", "")
     frac = match["frac"] or ""
     int_sig, frac_sig = int_digits.lstrip("0"), frac.rstrip("0")
     significant = len(int_sig) + len(frac_sig) if int_sig else len(frac_sig.lstrip("0"))
     if significant > MAX_SIGNIFICANT_DIGITS:
-        raise NumberError(
-            f"số quá lớn hoặc quá nhiều chữ số '{s}': tối đa {MAX_SIGNIFICANT_DIGITS} chữ số "
-            "có nghĩa"
-        )
+        raise NumberError(f"số quá lớn hoặc quá nhiều chữ số '{s}': tối đa {MAX_SIGNIFICANT_DIGITS} chữ số có nghĩa")
     value = Decimal(f"{int_digits}.{frac}" if frac else int_digits)
     return -value if sign < 0 else value
 
@@ -238,12 +238,10 @@ class Quantity:
             raise NumberError(f"giá trị phải là số hữu hạn, không phải {self.value!r}")
         if self.qualifier is not None and self.qualifier not in QUALIFIER_CODES:
             raise NumberError(
-                f"từ chỉ mức độ không hợp lệ '{self.qualifier}': "
-                f"chọn một trong {', '.join(QUALIFIER_CODES)}"
+                f"từ chỉ mức độ không hợp lệ '{self.qualifier}': chọn một trong {', '.join(QUALIFIER_CODES)}"
             )
         if self.denominator is not None and (
-            isinstance(self.denominator, bool) or not isinstance(self.denominator, int)
-            or self.denominator <= 0
+            isinstance(self.denominator, bool) or not isinstance(self.denominator, int) or self.denominator <= 0
         ):
             raise NumberError(f"mẫu số phải là số nguyên dương, không phải {self.denominator!r}")
         if self.money and (self.percent or self.denominator is not None):
@@ -263,7 +261,7 @@ def _split_qualifier(text: str) -> tuple[Qualifier | None, str]:
     match = _QUALIFIER_RE.match(text)
     if match is None:
         return None, text
-    return QUALIFIERS[match["q"].lower()], text[match.end():]
+    return QUALIFIERS[match["q"].lower()], text[match.end() :]
 
 
 def _money_scale(unit: str, *, need_currency: bool) -> int | None:
@@ -322,8 +320,7 @@ def parse_quantity(s: str, *, allow_negative: bool = False) -> Quantity:
             raise NumberError(f"tỷ số không hợp lệ '{s}': mẫu số bằng 0")
         if unit is not None and _money_scale(unit, need_currency=True) is not None:
             raise NumberError(f"tỷ số không hợp lệ '{s}': không dùng tỷ số cho số tiền")
-        return Quantity(int(value), unit, qualifier, denominator=int(denominator),
-                        percent=match["pct"] is not None)
+        return Quantity(int(value), unit, qualifier, denominator=int(denominator), percent=match["pct"] is not None)
     if match["pct"] is not None:
         return Quantity(_to_number(value, keep_float=keep_float), unit, qualifier, percent=True)
     if unit is not None:
@@ -351,9 +348,7 @@ def parse_money(s: str, *, allow_negative: bool = False) -> int:
         raise NumberError(f"không có số trong số tiền '{s}': ví dụ 50.074.800 đồng, 11,6 tỷ đồng")
     qualifier, rest = _split_qualifier(text)
     if qualifier is not None:
-        raise NumberError(
-            f"số tiền không chính xác '{s}': có từ chỉ mức độ; dùng parse_quantity để giữ nó"
-        )
+        raise NumberError(f"số tiền không chính xác '{s}': có từ chỉ mức độ; dùng parse_quantity để giữ nó")
     match = _QUANTITY_RE.match(rest)
     unit = match["rest"] if match else ""
     if match is None or match["den"] or match["pct"] or not unit:
@@ -364,8 +359,7 @@ def parse_money(s: str, *, allow_negative: bool = False) -> int:
     scale = _money_scale(unit, need_currency=False)
     if scale is None:
         raise NumberError(
-            f"đơn vị tiền không hợp lệ '{unit}' trong '{s}': dùng đồng, đ, VNĐ, nghìn đồng, "
-            "triệu đồng hoặc tỷ đồng"
+            f"đơn vị tiền không hợp lệ '{unit}' trong '{s}': dùng đồng, đ, VNĐ, nghìn đồng, triệu đồng hoặc tỷ đồng"
         )
     number = ("-" if match["sign"] else "") + match["num"]
     return _whole_dong(_parse_in(number, s, allow_negative=allow_negative) * scale, s)
@@ -386,8 +380,7 @@ def _as_decimal(value: int | float | Decimal) -> Decimal:
 
 def _format_decimal(value: Decimal, decimals: int | None, lang: str) -> str:
     """`value` with babel's grouping and decimal marks for `lang`; all digits, or `decimals`."""
-    if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int)
-                                 or decimals < 0):
+    if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0):
         raise ValueError(f"decimals must be an int >= 0, got {decimals!r}")
     with localcontext() as ctx:  # enough precision for every digit of a large value
         digits = value.as_tuple()
@@ -403,8 +396,7 @@ def _format_decimal(value: Decimal, decimals: int | None, lang: str) -> str:
     return text
 
 
-def format_number(value: int | float | Decimal, decimals: int | None = None, *,
-                  lang: str = "vi") -> str:
+def format_number(value: int | float | Decimal, decimals: int | None = None, *, lang: str = "vi") -> str:
     """Return `value` written the Vietnamese way: 1287 → `1.287`, 99.88 → `99,88`, -1234 → `-1.234`.
 
     With `decimals=None` every digit of the value is written (a float as its shortest repr,
@@ -416,8 +408,7 @@ def format_number(value: int | float | Decimal, decimals: int | None = None, *,
     return _format_decimal(_as_decimal(value), decimals, lang)
 
 
-def format_percent(value: int | float | Decimal, decimals: int | None = None, *,
-                   lang: str = "vi") -> str:
+def format_percent(value: int | float | Decimal, decimals: int | None = None, *, lang: str = "vi") -> str:
     """Return a percentage (99.88 means 99,88 %) as reports write it: `99,88%`, `46%`, `21%`.
 
     `lang="en"` writes `99.88%`. Refuses what `format_number` refuses.
@@ -425,8 +416,9 @@ def format_percent(value: int | float | Decimal, decimals: int | None = None, *,
     return format_number(value, decimals, lang=lang) + "%"
 
 
-def format_money(amount: int | float | Decimal, unit: str = "đồng", *,
-                 decimals: int | None = None, lang: str = "vi") -> str:
+def format_money(
+    amount: int | float | Decimal, unit: str = "đồng", *, decimals: int | None = None, lang: str = "vi"
+) -> str:
     """Return an amount of đồng written in `unit`: `50.074.800 đồng`, `11.497 triệu đồng`.
 
     `unit` is one of MONEY_UNITS or "auto". Without `decimals` every digit is kept, so nothing
@@ -452,9 +444,7 @@ def format_money(amount: int | float | Decimal, unit: str = "đồng", *,
                 unit = candidate
                 break
     if unit not in MONEY_UNITS:
-        raise NumberError(
-            f"đơn vị tiền không hợp lệ '{unit}': chọn {', '.join(MONEY_UNITS)} hoặc auto"
-        )
+        raise NumberError(f"đơn vị tiền không hợp lệ '{unit}': chọn {', '.join(MONEY_UNITS)} hoặc auto")
     size, english = MONEY_UNITS[unit]
     number = _format_decimal(dong / size, decimals, lang)
     return f"{number} {unit if lang == 'vi' else english}"
@@ -471,13 +461,10 @@ def qualifier_label(code: str | None, lang: str = "vi") -> str:
     try:
         return _QUALIFIER_LABELS[lang][code]
     except KeyError:
-        raise NumberError(
-            f"từ chỉ mức độ không hợp lệ '{code}': chọn một trong {', '.join(QUALIFIER_CODES)}"
-        ) from None
+        raise NumberError(f"từ chỉ mức độ không hợp lệ '{code}': chọn một trong {', '.join(QUALIFIER_CODES)}") from None
 
 
-def format_quantity(q: Quantity, *, decimals: int | None = None, money_unit: str = "đồng",
-                    lang: str = "vi") -> str:
+def format_quantity(q: Quantity, *, decimals: int | None = None, money_unit: str = "đồng", lang: str = "vi") -> str:
     """Return `q` written as a report writes it; `parse_quantity` reads it back to an equal value.
 
     `trên 500 sinh viên`, `13/14 mẫu`, `99,88%`, `50.074.800 đồng` (money in `money_unit`, see

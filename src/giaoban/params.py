@@ -56,9 +56,30 @@ from giaoban.provinces import Province, Provinces
 from giaoban.text import fold, nfc
 
 __all__ = [
-    "ParamsError", "MeetingParams", "MeetingInfo", "BatchParams", "Meeting", "Batch", "ProvinceChoice",
-    "MEETING_TYPES", "meeting_type_code", "meeting_type_label", "load", "load_many", "read_yaml",
-    "display_path", "expand_paths", "public_build", "made_on", "parse_date", "emptied_meeting", "today", "MAX_BYTES", "DEFAULT_TIMEOUT", "ALL_PROVINCES", "ALL_PERIODS",
+    "ParamsError",
+    "MeetingParams",
+    "MeetingInfo",
+    "BatchParams",
+    "Meeting",
+    "Batch",
+    "ProvinceChoice",
+    "MEETING_TYPES",
+    "meeting_type_code",
+    "meeting_type_label",
+    "load",
+    "load_many",
+    "read_yaml",
+    "display_path",
+    "expand_paths",
+    "public_build",
+    "made_on",
+    "parse_date",
+    "emptied_meeting",
+    "today",
+    "MAX_BYTES",
+    "DEFAULT_TIMEOUT",
+    "ALL_PROVINCES",
+    "ALL_PERIODS",
 ]
 
 MAX_BYTES = 256 * 1024
@@ -79,7 +100,10 @@ MEETING_TYPES: dict[str, tuple[str, str]] = {
 _MEETING_ALIASES = {
     **{fold(code): code for code in MEETING_TYPES},
     **{fold(vi): code for code, (vi, _) in MEETING_TYPES.items()},
-    "so ket 6 thang": "so_ket", "tong ket": "tong_ket", "hoi nghi cbcc": "hoi_nghi_cbcc", "cbcc": "hoi_nghi_cbcc",
+    "so ket 6 thang": "so_ket",
+    "tong ket": "tong_ket",
+    "hoi nghi cbcc": "hoi_nghi_cbcc",
+    "cbcc": "hoi_nghi_cbcc",
 }
 
 
@@ -100,9 +124,11 @@ def meeting_type_code(value: str) -> str:
     """
     code = _MEETING_ALIASES.get(fold(value))
     if code is None:
-        raise ValueError(f"loại cuộc họp không biết '{value}': cần một trong "
-                         f"{', '.join(vi.lower() for vi, _ in MEETING_TYPES.values())} "
-                         f"(hoặc {', '.join(MEETING_TYPES)})")
+        raise ValueError(
+            f"loại cuộc họp không biết '{value}': cần một trong "
+            f"{', '.join(vi.lower() for vi, _ in MEETING_TYPES.values())} "
+            f"(hoặc {', '.join(MEETING_TYPES)})"
+        )
     return code
 
 
@@ -116,6 +142,7 @@ def meeting_type_label(code: str | None, lang: str = "vi") -> str | None:
 
 # ----------------------------------------------------------------------------------- YAML
 
+
 class _YamlProblem(Exception):
     def __init__(self, message: str, line: int | None) -> None:
         super().__init__(message)
@@ -126,8 +153,9 @@ class _TextResolver(BaseResolver):
     """Plain scalars are text, except an empty value, `~` and `null` (None)."""
 
 
-_TextResolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"),
-                                    ["~", "n", "N", ""])
+_TextResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
 
 
 #: The deepest nesting of lists and mappings a YAML file may have (params: 3; `_quarto.yml`: 5).
@@ -148,14 +176,18 @@ class _Loader(Reader, Scanner, Parser, Composer, SafeConstructor, _TextResolver)
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise _YamlProblem("không dùng neo (&) và bí danh (*) của YAML trong tệp tham số: hãy viết rõ "
-                               "từng giá trị", event.start_mark.line + 1)
+            raise _YamlProblem(
+                "không dùng neo (&) và bí danh (*) của YAML trong tệp tham số: hãy viết rõ từng giá trị",
+                event.start_mark.line + 1,
+            )
         if not isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             return super().compose_node(parent, index)
         self._depth = getattr(self, "_depth", 0) + 1
         if self._depth > MAX_DEPTH:  # (deeper, Python's recursion limit would end the read with a traceback)
-            raise _YamlProblem(f"YAML lồng quá sâu (hơn {MAX_DEPTH} tầng danh sách hoặc bảng): tệp tham số chỉ "
-                               f"cần vài tầng", event.start_mark.line + 1)
+            raise _YamlProblem(
+                f"YAML lồng quá sâu (hơn {MAX_DEPTH} tầng danh sách hoặc bảng): tệp tham số chỉ cần vài tầng",
+                event.start_mark.line + 1,
+            )
         try:
             return super().compose_node(parent, index)
         finally:
@@ -213,9 +245,10 @@ def read_yaml(path: str | Path) -> tuple[Any, dict[tuple, int]]:
 
         legacy = detect_legacy(raw)
         seems = f", có vẻ là {ENCODING_NAMES[legacy]}" if legacy else ""
-        line = raw[:error.start].count(b"\n") + 1
-        raise ParamsError([f"{shown}:{line}: tệp không phải UTF-8 (byte {error.start}{seems}): cần lưu lại dưới dạng "
-                           f"UTF-8"]) from None
+        line = raw[: error.start].count(b"\n") + 1
+        raise ParamsError(
+            [f"{shown}:{line}: tệp không phải UTF-8 (byte {error.start}{seems}): cần lưu lại dưới dạng UTF-8"]
+        ) from None
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -226,8 +259,9 @@ def read_yaml(path: str | Path) -> tuple[Any, dict[tuple, int]]:
         raise ParamsError([f"{shown}:{problem.line}: {problem.message}"]) from None
     except ConstructorError as error:
         mark = error.problem_mark
-        raise ParamsError([f"{shown}:{mark.line + 1 if mark else '?'}: giá trị YAML không được phép "
-                           f"({error.problem})"]) from None
+        raise ParamsError(
+            [f"{shown}:{mark.line + 1 if mark else '?'}: giá trị YAML không được phép ({error.problem})"]
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{shown}:{mark.line + 1}" if mark else shown
@@ -249,6 +283,7 @@ def display_path(path: str | Path) -> str:
 
 # ----------------------------------------------------------------------------------- models
 
+
 def _date(value: Any) -> Any:
     if isinstance(value, str):
         m = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*", value)
@@ -260,8 +295,9 @@ def _date(value: Any) -> Any:
         try:
             return date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"ngày '{value}' không hợp lệ: cần dạng YYYY-MM-DD (2021-07-23) hoặc "
-                             f"dd/mm/yyyy (23/07/2021)") from None
+            raise ValueError(
+                f"ngày '{value}' không hợp lệ: cần dạng YYYY-MM-DD (2021-07-23) hoặc dd/mm/yyyy (23/07/2021)"
+            ) from None
     if isinstance(value, datetime):
         return value.date()
     return value
@@ -364,6 +400,7 @@ class BatchParams(_Model):
     @classmethod
     def _parse_date(cls, value: Any) -> Any:
         return _date(value)
+
     memory: str | None = None  # the most memory each notebook's kernel may use (giaoban.engine.limits)
     max_jobs: int | None = Field(default=None, gt=0)  # more pages than giaoban.engine.limits.MAX_JOBS
 
@@ -408,10 +445,14 @@ _MESSAGES = {
 
 #: For a missing key: a line to add, by location (`meeting.date` for the key under `meeting:`).
 _EXAMPLES = {
-    "province": 'province: "51"', "period": "period: 2021-H1",
-    "meeting": "meeting: {type: sơ kết, date: 2021-07-23}", "meeting.type": "type: sơ kết  (hoặc null)",
-    "meeting.date": "date: 2021-07-23  (hoặc null)", "provinces": 'provinces: all  (hoặc ["51", Yên Bái])',
-    "periods": "periods: all-with-data  (hoặc [2021-H1, 2020-9M])", "notebooks": "notebooks: [briefing, province, period]",
+    "province": 'province: "51"',
+    "period": "period: 2021-H1",
+    "meeting": "meeting: {type: sơ kết, date: 2021-07-23}",
+    "meeting.type": "type: sơ kết  (hoặc null)",
+    "meeting.date": "date: 2021-07-23  (hoặc null)",
+    "provinces": 'provinces: all  (hoặc ["51", Yên Bái])',
+    "periods": "periods: all-with-data  (hoặc [2021-H1, 2020-9M])",
+    "notebooks": "notebooks: [briefing, province, period]",
     "langs": "langs: [vi, en]",
 }
 
@@ -462,6 +503,7 @@ class _Problems:
 
 
 # ----------------------------------------------------------------------------------- resolved
+
 
 @dataclass(frozen=True)
 class ProvinceChoice:
@@ -557,14 +599,25 @@ def _resolve_meeting(model: MeetingParams, path: Path, registry: Provinces, prob
             problems.add(("province",), error.detail)
         when = model.meeting.date
         if when is not None and not period.is_reviewable_on(when, early_days=EARLY_DAYS):
-            problems.add(("meeting", "date"),
-                         f"ngày họp {when:%d/%m/%Y} không thể là cuộc họp xem xét kỳ {period.code} "
-                         f"({period.label_vi()}, kết thúc {period.end:%d/%m/%Y}): ngày họp phải sau khi kỳ "
-                         f"kết thúc và không quá 15 tháng sau; nếu nguồn ghi sai, để null và ghi chú")
+            problems.add(
+                ("meeting", "date"),
+                f"ngày họp {when:%d/%m/%Y} không thể là cuộc họp xem xét kỳ {period.code} "
+                f"({period.label_vi()}, kết thúc {period.end:%d/%m/%Y}): ngày họp phải sau khi kỳ "
+                f"kết thúc và không quá 15 tháng sau; nếu nguồn ghi sai, để null và ghi chú",
+            )
     if period is None or province is None or len(problems.items):
         return None
-    return Meeting(path, province, period, model.meeting.type, model.meeting.date, model.lang, model.timeout,
-                   _bytes(model.memory), notes=tuple(_not_begun(problems, ("period",), period)))
+    return Meeting(
+        path,
+        province,
+        period,
+        model.meeting.type,
+        model.meeting.date,
+        model.lang,
+        model.timeout,
+        _bytes(model.memory),
+        notes=tuple(_not_begun(problems, ("period",), period)),
+    )
 
 
 def _resolve_batch(model: BatchParams, path: Path, registry: Provinces, problems: _Problems) -> Batch | None:
@@ -598,11 +651,21 @@ def _resolve_batch(model: BatchParams, path: Path, registry: Provinces, problems
     if problems.items:
         return None
     notes = [n for i, p in enumerate(periods or ()) for n in _not_begun(problems, ("periods", i), p)]
-    return Batch(path, model.title, tuple(choices) if choices is not None else None,
-                 tuple(dict.fromkeys(periods)) if periods is not None else None,
-                 tuple(model.notebooks), tuple(model.langs), model.timeout,
-                 tuple(pairs) if choices is not None and periods is not None else (), model.public, model.date,
-                 _bytes(model.memory), model.max_jobs, notes=tuple(notes))
+    return Batch(
+        path,
+        model.title,
+        tuple(choices) if choices is not None else None,
+        tuple(dict.fromkeys(periods)) if periods is not None else None,
+        tuple(model.notebooks),
+        tuple(model.langs),
+        model.timeout,
+        tuple(pairs) if choices is not None and periods is not None else (),
+        model.public,
+        model.date,
+        _bytes(model.memory),
+        model.max_jobs,
+        notes=tuple(notes),
+    )
 
 
 def emptied_meeting(meeting: Meeting, recorded: tuple[str | None, date | None]) -> str | None:
@@ -617,9 +680,11 @@ def emptied_meeting(meeting: Meeting, recorded: tuple[str | None, date | None]) 
         lost.append(f"date: {when:%Y-%m-%d}")
     if not lost:
         return None
-    return (f"{display_path(meeting.path)}:meeting: cảnh báo: tệp để trống (null) cuộc họp mà data/reports.csv ghi cho "
-            f"{meeting.province.name_vi} {meeting.period.code} ({', '.join(lost)}): bản tin dựng từ tệp này thay trang "
-            f"đã có và không nêu cuộc họp đó; ghi {', '.join(lost)} vào tệp nếu đúng là cuộc họp này")
+    return (
+        f"{display_path(meeting.path)}:meeting: cảnh báo: tệp để trống (null) cuộc họp mà data/reports.csv ghi cho "
+        f"{meeting.province.name_vi} {meeting.period.code} ({', '.join(lost)}): bản tin dựng từ tệp này thay trang "
+        f"đã có và không nêu cuộc họp đó; ghi {', '.join(lost)} vào tệp nếu đúng là cuộc họp này"
+    )
 
 
 def today() -> date:
@@ -634,8 +699,10 @@ def _not_begun(problems: _Problems, loc: tuple, period: Period) -> list[str]:
         return []
     line = problems.lines.get(loc)
     where = ":".join(str(p) for p in (problems.shown, line, _field(loc)) if p is not None)
-    return [f"{where}: cảnh báo: kỳ {period.code} ({period.label_vi()}) bắt đầu ngày {period.start:%d/%m/%Y}, "
-            f"sau hôm nay ({now:%d/%m/%Y}): chưa có báo cáo nào của kỳ này; kiểm tra lại năm"]
+    return [
+        f"{where}: cảnh báo: kỳ {period.code} ({period.label_vi()}) bắt đầu ngày {period.start:%d/%m/%Y}, "
+        f"sau hôm nay ({now:%d/%m/%Y}): chưa có báo cáo nào của kỳ này; kiểm tra lại năm"
+    ]
 
 
 def _kind(path: Path, data: dict) -> str | None:
@@ -665,8 +732,12 @@ def load(path: str | Path, registry: Provinces) -> Meeting | Batch:
         raise ParamsError([f"{shown}:1: tệp tham số phải là một bảng 'khoá: giá trị' (province:, period:, …)"])
     kind = _kind(path, data)
     if kind is None:
-        raise ParamsError([f"{shown}:1: không rõ loại tệp: cần 'province' và 'period' (một cuộc họp) hoặc "
-                           f"'provinces', 'periods', 'notebooks' (nhiều trang)"])
+        raise ParamsError(
+            [
+                f"{shown}:1: không rõ loại tệp: cần 'province' và 'period' (một cuộc họp) hoặc "
+                f"'provinces', 'periods', 'notebooks' (nhiều trang)"
+            ]
+        )
     model_class = MeetingParams if kind == "meeting" else BatchParams
     try:
         model = model_class.model_validate(data)
@@ -737,9 +808,13 @@ def made_on(validated: list[Meeting | Batch]) -> date | None:
     dated = [(v, v.date) for v in validated if isinstance(v, Batch) and v.date is not None]
     days = sorted({day for _, day in dated})
     if len(days) > 1:
-        raise ParamsError([f"{display_path(v.path)}: date: {day:%Y-%m-%d}" for v, day in dated]
-                          + ["các tệp lô ghi ngày lập khác nhau: một lần dựng chỉ có một ngày lập; sửa cho "
-                             "giống nhau, hoặc dùng giaoban build --date YYYY-MM-DD"])
+        raise ParamsError(
+            [f"{display_path(v.path)}: date: {day:%Y-%m-%d}" for v, day in dated]
+            + [
+                "các tệp lô ghi ngày lập khác nhau: một lần dựng chỉ có một ngày lập; sửa cho "
+                "giống nhau, hoặc dùng giaoban build --date YYYY-MM-DD"
+            ]
+        )
     return days[0] if days else None
 
 
@@ -753,6 +828,10 @@ def public_build(validated: list[Meeting | Batch]) -> bool:
     if not marked or len(marked) == len(validated):
         return bool(marked)
     others = [display_path(v.path) for v in validated if v not in marked]
-    raise ParamsError([f"{display_path(marked[0].path)}: tệp này đòi bản công khai (public: true) nhưng "
-                       f"{', '.join(others)} thì không; dựng riêng từng tệp, hoặc dùng --public để dựng tất cả "
-                       f"thành bản công khai"])
+    raise ParamsError(
+        [
+            f"{display_path(marked[0].path)}: tệp này đòi bản công khai (public: true) nhưng "
+            f"{', '.join(others)} thì không; dựng riêng từng tệp, hoặc dùng --public để dựng tất cả "
+            f"thành bản công khai"
+        ]
+    )

@@ -19,8 +19,23 @@ from pathlib import Path
 
 from giaoban.errors import GiaobanError
 
-__all__ = ["ROOT_ENV", "ProjectNotFound", "project_root", "find_project", "is_project", "set_root", "given_root",
-           "ROOT", "DATA", "REFERENCE", "SOURCES", "NOTEBOOKS", "PARAMS", "BUILD", "SITE"]
+__all__ = [
+    "ROOT_ENV",
+    "ProjectNotFound",
+    "project_root",
+    "find_project",
+    "is_project",
+    "set_root",
+    "given_root",
+    "ROOT",
+    "DATA",
+    "REFERENCE",
+    "SOURCES",
+    "NOTEBOOKS",
+    "PARAMS",
+    "BUILD",
+    "SITE",
+]
 
 #: Environment variable naming the project folder outright (the build's tests and benchmarks set it).
 ROOT_ENV = "GIAOBAN_ROOT"
@@ -69,8 +84,9 @@ def _checked(folder: str | os.PathLike[str], said_by: str) -> Path:
     if not path.is_dir():
         raise ProjectNotFound(f"{said_by}: thư mục dự án “{folder}” không có")
     if not (path / "data").is_dir():
-        raise ProjectNotFound(f"{said_by}: “{folder}” không phải thư mục dự án giaoban (cần có thư mục data/, "
-                              f"thường kèm _quarto.yml)")
+        raise ProjectNotFound(
+            f"{said_by}: “{folder}” không phải thư mục dự án giaoban (cần có thư mục data/, thường kèm _quarto.yml)"
+        )
     return path
 
 
@@ -102,9 +118,11 @@ def project_root() -> Path:
         return _checked(env, f"${ROOT_ENV}")
     found = find_project()
     if found is None:
-        raise ProjectNotFound(f"không tìm thấy dự án giaoban từ thư mục {Path.cwd()} trở lên (thư mục có "
-                              f"_quarto.yml và data/): chạy lệnh trong thư mục dự án, hoặc dùng --project THƯ_MỤC "
-                              f"hay ${ROOT_ENV}")
+        raise ProjectNotFound(
+            f"không tìm thấy dự án giaoban từ thư mục {Path.cwd()} trở lên (thư mục có "
+            f"_quarto.yml và data/): chạy lệnh trong thư mục dự án, hoặc dùng --project THƯ_MỤC "
+            f"hay ${ROOT_ENV}"
+        )
     return found
 
 

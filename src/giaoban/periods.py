@@ -42,7 +42,16 @@ from datetime import date, datetime, timedelta
 
 from giaoban.errors import InputError, PeriodError
 
-__all__ = ["Period", "parse_period_phrase", "find_periods", "find_year_to_date", "YearToDate", "MIN_YEAR", "MAX_YEAR", "KINDS"]
+__all__ = [
+    "Period",
+    "parse_period_phrase",
+    "find_periods",
+    "find_year_to_date",
+    "YearToDate",
+    "MIN_YEAR",
+    "MAX_YEAR",
+    "KINDS",
+]
 
 MIN_YEAR = 1975
 MAX_YEAR = 2100
@@ -51,14 +60,29 @@ KINDS = ("H", "Q", "M", "FY", "MULTI", "YTD")
 #: How long after its end a period can still be reviewed at a meeting (see `is_reviewable_on`).
 REVIEW_WINDOW_MONTHS = 15
 
-_EXPECTED_CODES = ("cần dạng 2021-H1, 2021-H2, 2021-Q1..Q4, 2021-9M, 2021-FY hoặc 2021-2025 (từ đầu năm đến "
-                   "một ngày: 2021-YTD-11-16)")
-_EXPECTED_PHRASES = ("cần cụm như '6 tháng đầu năm 2019', '6 tháng cuối năm 2019', '9 tháng năm 2020', "
-                     "'quý I năm 2020', 'năm 2013', 'giai đoạn 2021-2025' hoặc mã như 2021-H1")
+_EXPECTED_CODES = (
+    "cần dạng 2021-H1, 2021-H2, 2021-Q1..Q4, 2021-9M, 2021-FY hoặc 2021-2025 (từ đầu năm đến một ngày: 2021-YTD-11-16)"
+)
+_EXPECTED_PHRASES = (
+    "cần cụm như '6 tháng đầu năm 2019', '6 tháng cuối năm 2019', '9 tháng năm 2020', "
+    "'quý I năm 2020', 'năm 2013', 'giai đoạn 2021-2025' hoặc mã như 2021-H1"
+)
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _ROMAN_OUT = {1: "I", 2: "II", 3: "III", 4: "IV"}
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December")
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _last_day(year: int, month: int) -> date:
@@ -91,8 +115,9 @@ class Period:
         _check_year(self.start.year)
         _check_year(self.end.year)
         if self._kind_index() is None:
-            raise PeriodError(f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y} không phải là một kỳ báo cáo: "
-                              f"{_EXPECTED_CODES}")
+            raise PeriodError(
+                f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y} không phải là một kỳ báo cáo: {_EXPECTED_CODES}"
+            )
 
     # -- constructors ---------------------------------------------------------------------------
 
@@ -150,12 +175,15 @@ class Period:
         _check_year(first_year, "năm đầu")
         _check_year(last_year, "năm cuối")
         if last_year <= first_year:
-            raise PeriodError(f"giai đoạn {first_year}-{last_year} không hợp lệ: năm đầu phải nhỏ hơn năm cuối "
-                              f"(một năm thì viết {first_year}-FY)")
+            raise PeriodError(
+                f"giai đoạn {first_year}-{last_year} không hợp lệ: năm đầu phải nhỏ hơn năm cuối "
+                f"(một năm thì viết {first_year}-FY)"
+            )
         return cls(date(first_year, 1, 1), date(last_year, 12, 31))
 
     # Regex for a code, loose on purpose so that a wrong code gets a precise message.
-    _CODE = re.compile(r"""
+    _CODE = re.compile(
+        r"""
         (?P<year>\d{4}) -
         (?: H(?P<h>\d+)          # half: 2019-H1, 2019-H2
           | Q(?P<q>\d+)          # quarter: 2020-Q1 .. 2020-Q4
@@ -163,7 +191,9 @@ class Period:
           | (?P<fy>FY)           # whole year: 2013-FY
           | (?P<last>\d{4})      # several years: 2021-2025
           | YTD-(?P<tm>\d{2})-(?P<td>\d{2})  # year to date: 2018-YTD-11-16
-        )""", re.VERBOSE)
+        )""",
+        re.VERBOSE,
+    )
 
     @classmethod
     def parse(cls, code: str) -> Period:
@@ -210,8 +240,9 @@ class Period:
             raise PeriodError(f"kỳ không hợp lệ '{code}': {detail}; {_EXPECTED_CODES}") from None
         period = cls.year_to_date(end)
         if period.kind != "YTD":
-            raise PeriodError(f"kỳ không hợp lệ '{code}': ngày {day:02d}/{month:02d} là ngày cuối tháng, "
-                              f"viết {period.code}")
+            raise PeriodError(
+                f"kỳ không hợp lệ '{code}': ngày {day:02d}/{month:02d} là ngày cuối tháng, viết {period.code}"
+            )
         return period
 
     # -- attributes -----------------------------------------------------------------------------
@@ -271,8 +302,13 @@ class Period:
         kind, i = self._kind_index()  # type: ignore[misc]
         if kind == "YTD":
             return f"{self.year}-YTD-{self.end.month:02d}-{self.end.day:02d}"
-        return {"H": f"{self.year}-H{i}", "Q": f"{self.year}-Q{i}", "M": f"{self.year}-{i}M",
-                "FY": f"{self.year}-FY", "MULTI": f"{self.year}-{i}"}[kind]
+        return {
+            "H": f"{self.year}-H{i}",
+            "Q": f"{self.year}-Q{i}",
+            "M": f"{self.year}-{i}M",
+            "FY": f"{self.year}-FY",
+            "MULTI": f"{self.year}-{i}",
+        }[kind]
 
     def __str__(self) -> str:
         return self.code
@@ -318,8 +354,12 @@ class Period:
         _check_year(self.end.year + years)
         if self.kind == "YTD":  # the same day a year away (29/02 → 28/02)
             y = self.end.year + years
-            return Period.year_to_date(self.end.replace(year=y, day=min(self.end.day, _last_day(y, self.end.month).day)))
-        return Period(self.start.replace(year=self.start.year + years), _last_day(self.end.year + years, self.end.month))
+            return Period.year_to_date(
+                self.end.replace(year=y, day=min(self.end.day, _last_day(y, self.end.month).day))
+            )
+        return Period(
+            self.start.replace(year=self.start.year + years), _last_day(self.end.year + years, self.end.month)
+        )
 
     def year_earlier(self) -> Period:
         """Returns the same period one year before (2021-H1 → 2020-H1).
@@ -433,7 +473,8 @@ def _year_tail(name: str) -> str:
     return rf"(?:(?:\s+(?:của\s+)?năm\s+|\s*/\s*|{_DASH}|\s+)(?P<{name}>{_YEAR}))?+"
 
 
-_PHRASE = re.compile(rf"""
+_PHRASE = re.compile(
+    rf"""
     # N months: "6 tháng đầu năm 2019", "06 tháng đầu năm", "6 tháng cuối năm 2019",
     # "6 tháng còn lại của năm 2019", "9 tháng năm 2020", "10 tháng", "3 tháng cuối năm 2020"
       (?P<n>\d{{1,2}})\s*tháng
@@ -450,7 +491,9 @@ _PHRASE = re.compile(rf"""
     # Year to date: "từ đầu năm 2018 đến ngày 16/11/2018", "tính đến ngày 16/11/2018"
     | (?:từ\s+[đð]ầu\s+năm(?:\s+{_YEAR})?\s+|tính\s+)[đð]ến(?:\s+hết)?(?:\s+ngày)?\s+
       (?P<td>\d{{1,2}})\s*[/.-]\s*(?P<tm>\d{{1,2}})(?:\s*[/.-]\s*(?P<ty>{_YEAR}))?
-""", re.VERBOSE | re.IGNORECASE)
+""",
+    re.VERBOSE | re.IGNORECASE,
+)
 
 
 def _nfc(text: str) -> str:
@@ -459,12 +502,14 @@ def _nfc(text: str) -> str:
 
 def _from_match(m: re.Match | _Groups, year: int | None, shown: str) -> Period:
     """The period of one match of `_PHRASE`, with `year` for phrases that name none; PeriodError if none."""
+
     def need_year(y: str | None) -> int:
         if y is not None:
             return int(y)
         if year is None:
-            raise PeriodError(f"thiếu năm trong '{shown}': ghi năm (ví dụ '6 tháng đầu năm 2019') "
-                              f"hoặc cho biết năm của báo cáo")
+            raise PeriodError(
+                f"thiếu năm trong '{shown}': ghi năm (ví dụ '6 tháng đầu năm 2019') hoặc cho biết năm của báo cáo"
+            )
         return year
 
     try:
@@ -476,15 +521,19 @@ def _from_match(m: re.Match | _Groups, year: int | None, shown: str) -> Period:
             if side in ("cuối", "còn lại"):
                 last = {3: ("Q", 4), 6: ("H", 2), 12: ("FY", 0)}.get(n)
                 if last is None:
-                    raise PeriodError(f"'{shown}': chỉ đọc được 3 tháng cuối năm (quý IV), 6 tháng cuối năm "
-                                      f"(H2) và 12 tháng; các kỳ khác tính từ tháng 1 ('9 tháng năm 2020')")
+                    raise PeriodError(
+                        f"'{shown}': chỉ đọc được 3 tháng cuối năm (quý IV), 6 tháng cuối năm "
+                        f"(H2) và 12 tháng; các kỳ khác tính từ tháng 1 ('9 tháng năm 2020')"
+                    )
                 y = need_year(m["ny"])
                 return {"Q": Period.quarter(y, 4), "H": Period.half(y, 2), "FY": Period.full_year(y)}[last[0]]
             return Period.first_months(need_year(m["ny"]), n)
         if m["mon"] is not None:
             if int(m["mon"]) != 1:
-                raise PeriodError(f"'{shown}': một tháng lẻ không phải là kỳ báo cáo; kỳ tính từ tháng 1 "
-                                  f"viết '{int(m['mon'])} tháng năm ...'")
+                raise PeriodError(
+                    f"'{shown}': một tháng lẻ không phải là kỳ báo cáo; kỳ tính từ tháng 1 "
+                    f"viết '{int(m['mon'])} tháng năm ...'"
+                )
             return Period.first_months(need_year(m["mony"]), 1)
         if m["q"] is not None:
             q = m["q"].lower()
@@ -538,7 +587,8 @@ def parse_period_phrase(text: str, year: int | None = None) -> Period:
 # find_periods uses a stricter pattern than the phrase parser: in running text "9 tháng" may be an
 # age or a duration, "tháng 7 năm 2019" is part of a date, "2021-2025" may be part of a document
 # number, "đến năm 2025" means "by 2025" and "năm 2012-2013" a school year. Only these are found:
-_FIND = re.compile(rf"""
+_FIND = re.compile(
+    rf"""
     (?<![\w/.,])                                    # not the tail of a number or a date
     (?:
       # N months with đầu/cuối/còn lại and/or "năm <year>": "6 tháng đầu năm 2019", "9 tháng năm 2020"
@@ -557,12 +607,13 @@ _FIND = re.compile(rf"""
       | giai\s+[đð]oạn\s+(?P<y1>{_YEAR}){_DASH}(?P<y2>{_YEAR})
     )
     (?![\w/]|{_DASH}\d)                             # not followed by more of a number or a range
-""", re.VERBOSE | re.IGNORECASE)
+""",
+    re.VERBOSE | re.IGNORECASE,
+)
 
 # A "năm <year>" right after one of these words is a point in time, not the year as a period:
 # "đến năm 2025", "từ năm 2019", "đầu năm 2019", "ngày 17 tháng 7 năm 2019".
-_NOT_A_YEAR_PERIOD = re.compile(r"(?:\b(?:đến|tới|từ|đầu|cuối|giữa|sau|trước)|tháng\s+\d{1,2})\s*$",
-                                re.IGNORECASE)
+_NOT_A_YEAR_PERIOD = re.compile(r"(?:\b(?:đến|tới|từ|đầu|cuối|giữa|sau|trước)|tháng\s+\d{1,2})\s*$", re.IGNORECASE)
 
 # A "tháng 1 năm 2020" right after a day number is a date: "ngày 20 tháng 1 năm 2020".
 _DAY_BEFORE = re.compile(r"\d\s*$")
@@ -581,7 +632,7 @@ def find_periods(text: str, year: int | None = None) -> list[tuple[Period, int, 
     text = _nfc(text)
     found: list[tuple[Period, int, int]] = []
     for m in _FIND.finditer(text):
-        before = text[max(0, m.start() - 20):m.start()]
+        before = text[max(0, m.start() - 20) : m.start()]
         if m["fy"] is not None and _NOT_A_YEAR_PERIOD.search(before):
             continue
         if m["mon"] is not None and _DAY_BEFORE.search(before):
@@ -613,17 +664,29 @@ class _Groups(dict):
 # ---------------------------------------------------------------------------------------------
 
 _UNTIL = r"(?:[đð]ến|tới)(?:\s+(?:hết|cuối))?"
-_YTD_HEAD = (r"(?:(?:từ|kể\s+từ)\s+[đð]ầu\s+năm(?:\s+(?P<y0>\d{4}))?\s*,?\s*(?:(?:tính|lũy\s+kế|luỹ\s+kế)\s+)?"
-             r"|(?:tính|lũy\s+kế|luỹ\s+kế|cộng\s+dồn)\s+)")
-_YTD_DATE = re.compile(_YTD_HEAD + _UNTIL + r"(?:\s+ngày)?\s+(?P<d>[0-3]?\d)\s*[/.-]\s*(?P<m>[01]?\d)"
-                       r"(?:\s*[/.-]\s*(?P<y>\d{4}))?(?![\d/])", re.IGNORECASE)
-_YTD_WORDS_DATE = re.compile(_YTD_HEAD + _UNTIL + r"\s+ngày\s+(?P<d>[0-3]?\d)\s+tháng\s+(?P<m>[01]?\d)"
-                             r"(?:\s+năm\s+(?P<y>\d{4}))?", re.IGNORECASE)
-_YTD_MONTH = re.compile(_YTD_HEAD + _UNTIL + r"\s+tháng\s+(?P<mon>[01]?\d)(?:\s*(?:/|năm)\s*(?P<my>\d{4}))?(?![\d/])",
-                        re.IGNORECASE)
-_YTD_NOW = re.compile(r"(?:từ|kể\s+từ)\s+[đð]ầu\s+năm(?:\s+(?P<y0>\d{4}))?\s*(?:[đð]ến|tới)\s+"
-                      r"(?:nay|thời\s+điểm\s+(?:này|hiện\s+tại|báo\s+cáo)|hiện\s+tại)"
-                      r"|(?<!\w)trước\s+tết(?:\s+nguyên\s+[đð]án)?", re.IGNORECASE)
+_YTD_HEAD = (
+    r"(?:(?:từ|kể\s+từ)\s+[đð]ầu\s+năm(?:\s+(?P<y0>\d{4}))?\s*,?\s*(?:(?:tính|lũy\s+kế|luỹ\s+kế)\s+)?"
+    r"|(?:tính|lũy\s+kế|luỹ\s+kế|cộng\s+dồn)\s+)"
+)
+_YTD_DATE = re.compile(
+    _YTD_HEAD + _UNTIL + r"(?:\s+ngày)?\s+(?P<d>[0-3]?\d)\s*[/.-]\s*(?P<m>[01]?\d)"
+    r"(?:\s*[/.-]\s*(?P<y>\d{4}))?(?![\d/])",
+    re.IGNORECASE,
+)
+_YTD_WORDS_DATE = re.compile(
+    _YTD_HEAD + _UNTIL + r"\s+ngày\s+(?P<d>[0-3]?\d)\s+tháng\s+(?P<m>[01]?\d)"
+    r"(?:\s+năm\s+(?P<y>\d{4}))?",
+    re.IGNORECASE,
+)
+_YTD_MONTH = re.compile(
+    _YTD_HEAD + _UNTIL + r"\s+tháng\s+(?P<mon>[01]?\d)(?:\s*(?:/|năm)\s*(?P<my>\d{4}))?(?![\d/])", re.IGNORECASE
+)
+_YTD_NOW = re.compile(
+    r"(?:từ|kể\s+từ)\s+[đð]ầu\s+năm(?:\s+(?P<y0>\d{4}))?\s*(?:[đð]ến|tới)\s+"
+    r"(?:nay|thời\s+điểm\s+(?:này|hiện\s+tại|báo\s+cáo)|hiện\s+tại)"
+    r"|(?<!\w)trước\s+tết(?:\s+nguyên\s+[đð]án)?",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -655,8 +718,9 @@ def find_year_to_date(text: str, year: int | None = None, on: date | None = None
                 continue
             try:
                 _check_year(y_int)
-                found.append(YearToDate(Period.year_to_date(date(y_int, int(m["m"]), int(m["d"]))),
-                                        m.start(), m.end(), True))
+                found.append(
+                    YearToDate(Period.year_to_date(date(y_int, int(m["m"]), int(m["d"]))), m.start(), m.end(), True)
+                )
             except (ValueError, PeriodError):
                 continue
     for m in _YTD_MONTH.finditer(text):

@@ -71,9 +71,13 @@ def watched_paths(data_dir: Path | None = None, notebooks_dir: Path | None = Non
     """Return the paths `preview` watches for the project of `giaoban.paths` (data and notebooks as given)."""
     import giaoban
 
-    return Watched(data=(data_dir or paths.DATA).resolve(), notebooks=(notebooks_dir or paths.NOTEBOOKS).resolve(),
-                   params=paths.PARAMS.resolve(), config=(paths.ROOT / "_quarto.yml").resolve(),
-                   code=Path(giaoban.__file__).resolve().parent)
+    return Watched(
+        data=(data_dir or paths.DATA).resolve(),
+        notebooks=(notebooks_dir or paths.NOTEBOOKS).resolve(),
+        params=paths.PARAMS.resolve(),
+        config=(paths.ROOT / "_quarto.yml").resolve(),
+        code=Path(giaoban.__file__).resolve().parent,
+    )
 
 
 _CODE_SUFFIXES = {".py", ".j2", ".typ", ".css", ".js", ".html", ".json", ".yml", ".yaml"}
@@ -139,22 +143,36 @@ def _rebuild(build_kwargs: dict[str, Any], out: Path, echo: Callable[[str], None
         result = build_module.build(**build_kwargs, out=out, progress=False, echo=echo, render_failed=False)
     except build_module.DataInvalid as error:
         errors = [line for line in error.lines if ": cảnh báo: " not in line]  # warnings do not stop a build
-        return _Outcome(False, "Dữ liệu chưa hợp lệ, trang chưa được dựng lại (lỗi ở tệp:dòng:cột):",
-                        errors or error.lines, seconds=time.monotonic() - started)
+        return _Outcome(
+            False,
+            "Dữ liệu chưa hợp lệ, trang chưa được dựng lại (lỗi ở tệp:dòng:cột):",
+            errors or error.lines,
+            seconds=time.monotonic() - started,
+        )
     except GiaobanError as error:
-        return _Outcome(False, "Không dựng lại được trang:", str(error).splitlines(),
-                        seconds=time.monotonic() - started)
+        return _Outcome(
+            False, "Không dựng lại được trang:", str(error).splitlines(), seconds=time.monotonic() - started
+        )
     except Exception as error:  # noqa: BLE001 - the preview keeps running; the next save tries again
-        return _Outcome(False, "Lỗi ngoài dự kiến khi dựng lại (xin báo cho người phát triển giaoban):",
-                        [f"{type(error).__name__}: {error}"], seconds=time.monotonic() - started)
+        return _Outcome(
+            False,
+            "Lỗi ngoài dự kiến khi dựng lại (xin báo cho người phát triển giaoban):",
+            [f"{type(error).__name__}: {error}"],
+            seconds=time.monotonic() - started,
+        )
     if result.failed:
         lines = []
         for job in result.failed:
             lines.append(f"{job.page}: {result.errors.get(job.id)}")
-            lines.append(f"  → sổ tay đã thực thi (ô lỗi được đánh dấu): "
-                         f"{display_path(result.executed_dir / job.executed)}")
-        return _Outcome(False, f"{len(result.failed)} trang lỗi khi thực thi sổ tay, trang web giữ bản tốt gần nhất:",
-                        lines, seconds=time.monotonic() - started)
+            lines.append(
+                f"  → sổ tay đã thực thi (ô lỗi được đánh dấu): {display_path(result.executed_dir / job.executed)}"
+            )
+        return _Outcome(
+            False,
+            f"{len(result.failed)} trang lỗi khi thực thi sổ tay, trang web giữ bản tốt gần nhất:",
+            lines,
+            seconds=time.monotonic() - started,
+        )
     summary = result.summary_lines()[0]
     return _Outcome(True, summary, pages=changed_pages(before, html_digests(out)), seconds=time.monotonic() - started)
 
@@ -170,11 +188,20 @@ def _group(changes: Iterable[tuple[Any, str]], watched: Watched) -> tuple[list[s
     return sorted(set(inputs)), sorted(set(code))
 
 
-def preview(params_files: Sequence[str | Path] | None = None, *, port: int = 8000, workers: int | None = None,
-            renderer: str = "auto", out: str | Path | None = None, data_dir: str | Path | None = None,
-            notebooks_dir: str | Path | None = None, build_dir: str | Path | None = None,
-            engine: str | None = None, echo: Callable[[str], None] = print,
-            on_ready: Callable[[str], None] | None = None) -> None:
+def preview(
+    params_files: Sequence[str | Path] | None = None,
+    *,
+    port: int = 8000,
+    workers: int | None = None,
+    renderer: str = "auto",
+    out: str | Path | None = None,
+    data_dir: str | Path | None = None,
+    notebooks_dir: str | Path | None = None,
+    build_dir: str | Path | None = None,
+    engine: str | None = None,
+    echo: Callable[[str], None] = print,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
     """Build, serve and rebuild on every save until interrupted (see the module docstring).
 
     `on_ready(url)` is called once the server listens (before the first build). Returns on Ctrl-C
@@ -193,9 +220,15 @@ def preview(params_files: Sequence[str | Path] | None = None, *, port: int = 800
     execute.check_engine(engine or execute.DEFAULT_ENGINE)
     out = Path(out) if out else paths.SITE
     watched = watched_paths(Path(data_dir) if data_dir else None, Path(notebooks_dir) if notebooks_dir else None)
-    build_kwargs: dict[str, Any] = {"params_files": list(params_files) if params_files else None, "workers": workers,
-                                    "renderer": renderer, "engine": engine or execute.DEFAULT_ENGINE,
-                                    "data_dir": data_dir, "notebooks_dir": notebooks_dir, "build_dir": build_dir}
+    build_kwargs: dict[str, Any] = {
+        "params_files": list(params_files) if params_files else None,
+        "workers": workers,
+        "renderer": renderer,
+        "engine": engine or execute.DEFAULT_ENGINE,
+        "data_dir": data_dir,
+        "notebooks_dir": notebooks_dir,
+        "build_dir": build_dir,
+    }
     live = LiveReload()
     server = open_server(out, port, live=live)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -233,8 +266,9 @@ def preview(params_files: Sequence[str | Path] | None = None, *, port: int = 800
         with execute.warm_session() as session:
             report(_rebuild(build_kwargs, out, echo), "dựng lần đầu")
             echo(f"Đang theo dõi: {', '.join(str(p) for p in watched.roots())}")
-            for changes in watchfiles.watch(*watched.roots(), debounce=400, step=60, stop_event=stop,
-                                            raise_interrupt=True, watch_filter=None):
+            for changes in watchfiles.watch(
+                *watched.roots(), debounce=400, step=60, stop_event=stop, raise_interrupt=True, watch_filter=None
+            ):
                 inputs, code = _group(changes, watched)
                 if code:
                     echo(f"mã nguồn giaoban đã đổi ({code[0]}): khởi động lại tiến trình mẫu và lệnh xem trước")

@@ -45,8 +45,13 @@ from giaoban.errors import InputError, ProvinceError
 from giaoban.text import fold, nfc, normalize_tone_placement, slugify
 
 __all__ = [
-    "Province", "Provinces", "load_provinces", "mentions",
-    "TYPE_PROVINCE", "TYPE_CITY", "HUE_CITY_FROM",
+    "Province",
+    "Provinces",
+    "load_provinces",
+    "mentions",
+    "TYPE_PROVINCE",
+    "TYPE_CITY",
+    "HUE_CITY_FROM",
 ]
 
 TYPE_PROVINCE = "tỉnh"
@@ -89,8 +94,26 @@ _PREFIX_ONLY = ("Hồ Chí Minh", "HCM")
 _PREFIXES = ("thanh pho truc thuoc trung uong", "thanh pho", "thu do", "tinh", "tp", "t p")
 _SUFFIXES = ("province", "city")
 # A bare name right after one of these words is a commune, street, river… not the province.
-_NOT_AFTER = frozenset({"xã", "phường", "huyện", "quận", "trấn", "đường", "phố", "thôn", "ấp",
-                        "làng", "sông", "cầu", "chợ", "núi", "đèo", "hồ"})
+_NOT_AFTER = frozenset(
+    {
+        "xã",
+        "phường",
+        "huyện",
+        "quận",
+        "trấn",
+        "đường",
+        "phố",
+        "thôn",
+        "ấp",
+        "làng",
+        "sông",
+        "cầu",
+        "chợ",
+        "núi",
+        "đèo",
+        "hồ",
+    }
+)
 _CODE = re.compile(r"\d{2}")
 
 
@@ -158,8 +181,7 @@ class Province:
         d = _as_date(on)
         if d is None:
             raise TypeError("in_force_on cần một ngày")
-        return (self.valid_from is None or self.valid_from <= d) and (
-            self.valid_to is None or d <= self.valid_to)
+        return (self.valid_from is None or self.valid_from <= d) and (self.valid_to is None or d <= self.valid_to)
 
     def validity_vi(self) -> str:
         """Return the period of validity in Vietnamese: `đến 30/06/2025`, `từ 01/07/2025`, …"""
@@ -181,6 +203,7 @@ def _describe(p: Province) -> str:
 
 # ----------------------------------------------------------------------------- reading and checks
 
+
 def _read(folder: Path, name: str) -> list[tuple[int, dict[str, str]]]:
     """Return the rows of one reference CSV as (line number, row), all values as text."""
     path = folder / name
@@ -194,8 +217,9 @@ def _read(folder: Path, name: str) -> list[tuple[int, dict[str, str]]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header != _COLUMNS[name]:
-        raise InputError(f"tiêu đề phải là {','.join(_COLUMNS[name])}, tệp có {','.join(header or [])}",
-                         path=where, row=1)
+        raise InputError(
+            f"tiêu đề phải là {','.join(_COLUMNS[name])}, tệp có {','.join(header or [])}", path=where, row=1
+        )
     rows = []
     for line, values in enumerate(reader, start=2):
         if not values:
@@ -225,14 +249,15 @@ def _units_table(folder: Path, name: str, regions: set[str] | None) -> dict[str,
         if not _CODE.fullmatch(code):
             raise InputError(f"mã “{code}” phải gồm đúng hai chữ số", path=where, row=line, column="code")
         if code in table:
-            raise InputError(f"mã {code} lặp lại (đã có ở dòng {table[code][0]})", path=where, row=line,
-                             column="code")
+            raise InputError(f"mã {code} lặp lại (đã có ở dòng {table[code][0]})", path=where, row=line, column="code")
         if row["type"] not in TYPES:
-            raise InputError(f"loại “{row['type']}” phải là “{TYPES[0]}” hoặc “{TYPES[1]}”", path=where,
-                             row=line, column="type")
+            raise InputError(
+                f"loại “{row['type']}” phải là “{TYPES[0]}” hoặc “{TYPES[1]}”", path=where, row=line, column="type"
+            )
         if regions is not None and row["region"] not in regions:
-            raise InputError(f"vùng “{row['region']}” không có trong {FILE_REGIONS}", path=where, row=line,
-                             column="region")
+            raise InputError(
+                f"vùng “{row['region']}” không có trong {FILE_REGIONS}", path=where, row=line, column="region"
+            )
         table[code] = (line, row)
     _check_count(folder, name, len(table))
     return table
@@ -247,9 +272,12 @@ def _load(folder: Path) -> Provinces:
     per_region = Counter(row["region"] for _, row in old.values())
     for label, (line, row) in regions.items():
         if str(per_region[label]) != row["n_provinces_63"]:
-            raise InputError(f"vùng “{label}” ghi {row['n_provinces_63']} tỉnh, {FILE_63} có "
-                             f"{per_region[label]}", path=str(folder / FILE_REGIONS), row=line,
-                             column="n_provinces_63")
+            raise InputError(
+                f"vùng “{label}” ghi {row['n_provinces_63']} tỉnh, {FILE_63} có {per_region[label]}",
+                path=str(folder / FILE_REGIONS),
+                row=line,
+                column="n_provinces_63",
+            )
 
     where = str(folder / FILE_MERGER)
     merged_into: dict[str, str] = {}
@@ -260,19 +288,28 @@ def _load(folder: Path) -> Provinces:
         if o not in old:
             raise InputError(f"mã cũ {o} không có trong {FILE_63}", path=where, row=line, column="old_code")
         if o in seen:
-            raise InputError(f"mã cũ {o} có hai dòng (dòng {seen[o]} và dòng {line})", path=where, row=line,
-                             column="old_code")
+            raise InputError(
+                f"mã cũ {o} có hai dòng (dòng {seen[o]} và dòng {line})", path=where, row=line, column="old_code"
+            )
         if n not in new:
             raise InputError(f"mã mới {n} không có trong {FILE_34}", path=where, row=line, column="new_code")
         for column, table, code in (("old_name_vi", old, o), ("new_name_vi", new, n)):
             if row[column] != table[code][1]["name_vi"]:
-                raise InputError(f"tên “{row[column]}” khác tên của mã {code} (“{table[code][1]['name_vi']}”)",
-                                 path=where, row=line, column=column)
+                raise InputError(
+                    f"tên “{row[column]}” khác tên của mã {code} (“{table[code][1]['name_vi']}”)",
+                    path=where,
+                    row=line,
+                    column=column,
+                )
         try:
             dates.add(date.fromisoformat(row["effective_date"]))
         except ValueError:
-            raise InputError(f"ngày “{row['effective_date']}” không đúng dạng YYYY-MM-DD", path=where,
-                             row=line, column="effective_date") from None
+            raise InputError(
+                f"ngày “{row['effective_date']}” không đúng dạng YYYY-MM-DD",
+                path=where,
+                row=line,
+                column="effective_date",
+            ) from None
         seen[o] = line
         merged_into[o] = n
     if absent := sorted(set(old) - set(merged_into)):
@@ -297,29 +334,67 @@ def _load(folder: Path) -> Provinces:
     for o, (_line, r) in old.items():
         if o == _HUE:
             nr = new[o][1]
-            units.append(Province(o, r["name_vi"], r["name_ascii"], r["name_en"], r["type"], r["region"],
-                                  None, HUE_CITY_FROM - timedelta(days=1), o))
-            units.append(Province(o, nr["name_vi"], nr["name_ascii"], nr["name_en"], nr["type"], r["region"],
-                                  HUE_CITY_FROM, None, None))
+            units.append(
+                Province(
+                    o,
+                    r["name_vi"],
+                    r["name_ascii"],
+                    r["name_en"],
+                    r["type"],
+                    r["region"],
+                    None,
+                    HUE_CITY_FROM - timedelta(days=1),
+                    o,
+                )
+            )
+            units.append(
+                Province(
+                    o,
+                    nr["name_vi"],
+                    nr["name_ascii"],
+                    nr["name_en"],
+                    nr["type"],
+                    r["region"],
+                    HUE_CITY_FROM,
+                    None,
+                    None,
+                )
+            )
         elif unchanged(o):
             nr = new[o][1]
             for column in ("name_vi", "name_ascii", "name_en", "type"):
                 if fold(nr[column]) != fold(r[column]):
-                    raise InputError(f"đơn vị giữ nguyên {o} có {column} khác nhau: “{r[column]}” trong "
-                                     f"{FILE_63}, “{nr[column]}” trong {FILE_34}", path=where, row=seen[o])
-            units.append(Province(o, nr["name_vi"], nr["name_ascii"], nr["name_en"], nr["type"], r["region"],
-                                  None, None, None))
+                    raise InputError(
+                        f"đơn vị giữ nguyên {o} có {column} khác nhau: “{r[column]}” trong "
+                        f"{FILE_63}, “{nr[column]}” trong {FILE_34}",
+                        path=where,
+                        row=seen[o],
+                    )
+            units.append(
+                Province(o, nr["name_vi"], nr["name_ascii"], nr["name_en"], nr["type"], r["region"], None, None, None)
+            )
         else:
-            units.append(Province(o, r["name_vi"], r["name_ascii"], r["name_en"], r["type"], r["region"],
-                                  None, last_day, merged_into[o]))
+            units.append(
+                Province(
+                    o,
+                    r["name_vi"],
+                    r["name_ascii"],
+                    r["name_en"],
+                    r["type"],
+                    r["region"],
+                    None,
+                    last_day,
+                    merged_into[o],
+                )
+            )
     for n, (_line, r) in new.items():
         if not (n in old and unchanged(n)):
-            units.append(Province(n, r["name_vi"], r["name_ascii"], r["name_en"], r["type"], None,
-                                  merger, None, None))
+            units.append(Province(n, r["name_vi"], r["name_ascii"], r["name_en"], r["type"], None, merger, None, None))
     return Provinces(units, merger)
 
 
 # ----------------------------------------------------------------------------------- the registry
+
 
 class Provinces:
     """The registry of provincial units (87 records: 63 old, Huế from 2025, 23 new); iterable.
@@ -363,21 +438,23 @@ class Provinces:
                 return units[0]
             if len(official) == 1:
                 return official[0]
-            raise ProvinceError(f"{what} có thể là {' hoặc '.join(_describe(p) for p in units)}: "
-                                f"hãy cho biết ngày (tham số on) để chọn đúng đơn vị")
+            raise ProvinceError(
+                f"{what} có thể là {' hoặc '.join(_describe(p) for p in units)}: "
+                f"hãy cho biết ngày (tham số on) để chọn đúng đơn vị"
+            )
         in_force = [p for p in units if p.in_force_on(d)]
         if len(in_force) == 1:
             return in_force[0]
         if in_force:
-            raise ProvinceError(f"{what} ứng với nhiều đơn vị ngày {_fmt(d)}: "
-                                f"{', '.join(_describe(p) for p in in_force)}")
+            raise ProvinceError(
+                f"{what} ứng với nhiều đơn vị ngày {_fmt(d)}: {', '.join(_describe(p) for p in in_force)}"
+            )
         if not strict and len(units) == 1:
             return units[0]
         gone = units[0]
         later = self.successor_of(gone, on=d) if gone.valid_to and d > gone.valid_to else None
         hint = f"; ngày đó lãnh thổ này thuộc {_describe(later)}" if later else ""
-        raise ProvinceError(f"{what} không có hiệu lực ngày {_fmt(d)}: "
-                            f"{', '.join(_describe(p) for p in units)}{hint}")
+        raise ProvinceError(f"{what} không có hiệu lực ngày {_fmt(d)}: {', '.join(_describe(p) for p in units)}{hint}")
 
     def _check(self, province: Province) -> Province:
         if province not in self._members:
@@ -393,8 +470,7 @@ class Provinces:
         no unit in force on `on` (`"02"` after 2025-06-30).
         """
         if not isinstance(code, str) or not _CODE.fullmatch(code.strip()):
-            raise ProvinceError(f"mã tỉnh “{code}” không hợp lệ: mã GSO là chuỗi đúng hai chữ số, "
-                                f"ví dụ “01”, “51”")
+            raise ProvinceError(f"mã tỉnh “{code}” không hợp lệ: mã GSO là chuỗi đúng hai chữ số, ví dụ “01”, “51”")
         units = self._by_code.get(code.strip())
         if not units:
             raise ProvinceError(f"không có tỉnh/thành phố nào mang mã “{code}”")
@@ -422,7 +498,7 @@ class Provinces:
             stripped = False
             for prefix in _PREFIXES:
                 if key.startswith(prefix + " ") and len(key) > len(prefix) + 1:
-                    key, stripped = key[len(prefix) + 1:], True
+                    key, stripped = key[len(prefix) + 1 :], True
                     break
         if key not in self._names:
             for suffix in _SUFFIXES:
@@ -513,12 +589,15 @@ class Provinces:
         names = {p.name_vi for p in self._units}
         names |= {a for n in names for a in _TEXT_ALIASES.get(n, ())}
         bare = names - set(_PREFIX_ONLY)
-        prefix = r"(?:[Tt]ỉnh|TỈNH|[Tt]hành[^\S\n]+phố|THÀNH[^\S\n]+PHỐ|T[Pp]\.?|T\.[Pp]\.?|[Tt]hủ[^\S\n]+đô|THỦ[^\S\n]+ĐÔ)"
+        prefix = (
+            r"(?:[Tt]ỉnh|TỈNH|[Tt]hành[^\S\n]+phố|THÀNH[^\S\n]+PHỐ|T[Pp]\.?|T\.[Pp]\.?|[Tt]hủ[^\S\n]+đô|THỦ[^\S\n]+ĐÔ)"
+        )
         prefix_up = r"(?:TỈNH|THÀNH[^\S\n]+PHỐ|TP\.?|T\.P\.?|THỦ[^\S\n]+ĐÔ)"
         self._pattern = re.compile(
             rf"(?<!\w)(?:{prefix_up}[^\S\n]*(?P<up>{alternation(names | set(_PREFIX_ONLY), True)})"
             rf"|{prefix}[^\S\n]*(?P<pre>{alternation(names | set(_PREFIX_ONLY), False)})"
-            rf"|(?P<bare>{alternation(bare, False)}))(?!\w)")
+            rf"|(?P<bare>{alternation(bare, False)}))(?!\w)"
+        )
         return self._pattern
 
     def mentions(self, text: str, on: Any = None) -> list[tuple[Province, int, int]]:
@@ -540,7 +619,7 @@ class Provinces:
             group = next(g for g in ("up", "pre", "bare") if m.group(g) is not None)
             start, end = m.span(group)
             if group == "bare":
-                before = re.search(r"(\w+)[^\S\n]+$", searched[max(0, start - 20):start])
+                before = re.search(r"(\w+)[^\S\n]+$", searched[max(0, start - 20) : start])
                 if before and before.group(1).lower() in _NOT_AFTER:
                     continue
             name = source[start:end]
@@ -553,6 +632,7 @@ class Provinces:
 
 
 # ----------------------------------------------------------------------------------- entry points
+
 
 @lru_cache(maxsize=1)
 def _load_default(folder: Path) -> Provinces:

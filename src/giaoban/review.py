@@ -52,16 +52,60 @@ from giaoban.numbers import QUALIFIERS, parse_money, parse_number
 from giaoban.periods import Period
 from giaoban.provinces import Province, Provinces
 from giaoban.text import fold, nfc, slugify
-from giaoban.workbook import (CellError, Column, Lists, Problems, Where, WorkbookError, add_list, cell_value,
-                              comparable, formula_cells, load_text, new_workbook, open_workbook, protect_table, put,
-                              read_marker, read_proposals, safe_text, store_proposals, store_text, style_table,
-                              write_marker)
+from giaoban.workbook import (
+    CellError,
+    Column,
+    Lists,
+    Problems,
+    Where,
+    WorkbookError,
+    add_list,
+    cell_value,
+    comparable,
+    formula_cells,
+    load_text,
+    new_workbook,
+    open_workbook,
+    protect_table,
+    put,
+    read_marker,
+    read_proposals,
+    safe_text,
+    store_proposals,
+    store_text,
+    style_table,
+    write_marker,
+)
 
 __all__ = [
-    "write_review", "accept", "read_submission", "Accepted", "IngestResult", "Submission", "Row", "Context",
-    "DECISIONS", "KIND_LABELS", "MEASURE_LABELS", "QUALIFIER_LABELS", "STATUS_LABELS", "NO_PROVINCE", "CLEAR",
-    "REPORT_SHEET", "FIGURES_SHEET", "TASKS_SHEET", "LEGAL_SHEET", "TEXT_VIEW_SHEET", "GUIDE_SHEET", "SHEET_ORDER",
-    "load_context", "number_text", "province_cell", "read_report_sheet", "read_table", "save_workbook",
+    "write_review",
+    "accept",
+    "read_submission",
+    "Accepted",
+    "IngestResult",
+    "Submission",
+    "Row",
+    "Context",
+    "DECISIONS",
+    "KIND_LABELS",
+    "MEASURE_LABELS",
+    "QUALIFIER_LABELS",
+    "STATUS_LABELS",
+    "NO_PROVINCE",
+    "CLEAR",
+    "REPORT_SHEET",
+    "FIGURES_SHEET",
+    "TASKS_SHEET",
+    "LEGAL_SHEET",
+    "TEXT_VIEW_SHEET",
+    "GUIDE_SHEET",
+    "SHEET_ORDER",
+    "load_context",
+    "number_text",
+    "province_cell",
+    "read_report_sheet",
+    "read_table",
+    "save_workbook",
 ]
 
 # ----------------------------------------------------------------------------------- vocabulary
@@ -96,6 +140,7 @@ _SIGNIFICANT = 15
 
 # ----------------------------------------------------------------------------------- parsing cells
 
+
 @dataclass
 class Context:
     """What cells are checked against: the catalogue, the provinces and their drop-down entries."""
@@ -115,8 +160,10 @@ class Context:
         codes_of: dict[str, set[str]] = {}
         for code, name in grouped:
             codes_of.setdefault(name, set()).add(code)
-        return {_province_entry(code, name, units, len(codes_of[name]) > 1): units
-                for (code, name), units in grouped.items()}
+        return {
+            _province_entry(code, name, units, len(codes_of[name]) > 1): units
+            for (code, name), units in grouped.items()
+        }
 
     def province_lookup(self) -> dict[str, list[Province]]:
         """Return every text a province cell may hold → its units: the drop-down entries and, for sheets
@@ -146,8 +193,11 @@ def _province_entry(code: str, name: str, units: list[Province], dated: bool) ->
         return entry
     starts = [u.valid_from for u in units]
     ends = [u.valid_to for u in units]
-    span = dataclasses.replace(units[0], valid_from=None if None in starts else min(starts),  # type: ignore[type-var]
-                               valid_to=None if None in ends else max(ends))  # type: ignore[type-var]
+    span = dataclasses.replace(
+        units[0],
+        valid_from=None if None in starts else min(starts),  # type: ignore[type-var]
+        valid_to=None if None in ends else max(ends),
+    )  # type: ignore[type-var]
     return f"{entry} ({span.validity_vi()})"
 
 
@@ -156,6 +206,7 @@ Parse = Callable[[object, Context], "str | None"]
 
 def cell_text(limit: int) -> Parse:
     """Return a reader of free text of at most `limit` characters; refuses a date cell."""
+
     def parse(value: object, ctx: Context) -> str:
         if isinstance(value, (datetime, date)):
             raise CellError("ô là ngày tháng, cần văn bản (định dạng ô là Văn bản/Text)")
@@ -165,6 +216,7 @@ def cell_text(limit: int) -> Parse:
         if len(text) > limit:
             raise CellError(f"dài {len(text)} ký tự, quá giới hạn {limit} ký tự")
         return text
+
     return parse
 
 
@@ -184,6 +236,7 @@ def _coded(labels: Mapping[str, str], what: str, aliases: Mapping[str, str] | No
         if code is None:
             raise CellError(f"{what} “{value}” không hợp lệ: chọn một trong {', '.join(labels.values())}")
         return code
+
     return parse
 
 
@@ -202,8 +255,9 @@ def cell_indicator_list(value: object, ctx: Context) -> str:
     codes = [c.strip() for c in re.split(r"[;,\n]", str(value)) if c.strip()]
     bad = [c for c in codes if c not in ctx.catalogue]
     if bad:
-        raise CellError(f"mã chỉ tiêu không có trong danh mục: {', '.join(repr(c) for c in bad)}: ghi các mã "
-                        f"cách nhau bằng dấu ';'")
+        raise CellError(
+            f"mã chỉ tiêu không có trong danh mục: {', '.join(repr(c) for c in bad)}: ghi các mã cách nhau bằng dấu ';'"
+        )
     return ";".join(dict.fromkeys(codes))
 
 
@@ -292,8 +346,7 @@ def cell_file_name(value: object, ctx: Context) -> str:
     """Return a file name for `sources/` (NFC, `.txt`, no folder); refuses anything else."""
     name = nfc(str(value))
     if not _SLUG_FILE.fullmatch(name) or name.startswith("."):
-        raise CellError(f"tên tệp “{name}” không hợp lệ: cần tên tệp .txt, không có thư mục, ví dụ "
-                        f"005_bao-cao.txt")
+        raise CellError(f"tên tệp “{name}” không hợp lệ: cần tên tệp .txt, không có thư mục, ví dụ 005_bao-cao.txt")
     return name
 
 
@@ -314,6 +367,7 @@ parse_status = _coded(STATUS_LABELS, "trạng thái ngày họp")
 
 
 # ----------------------------------------------------------------------------------- sheet layout
+
 
 @dataclass(frozen=True)
 class Field:
@@ -346,8 +400,18 @@ class TableSpec:
         out: list[tuple[Column, Field | None, bool]] = []
         if self.decision:
             out.append((Column("STT", 6, "info"), None, False))
-            out.append((Column("Quyết định", 11, "decide", comment="nhận: lấy như đề xuất; sửa: lấy giá trị ở "
-                                                                    "các cột “Sửa …”; bỏ: không lấy"), None, False))
+            out.append(
+                (
+                    Column(
+                        "Quyết định",
+                        11,
+                        "decide",
+                        comment="nhận: lấy như đề xuất; sửa: lấy giá trị ở các cột “Sửa …”; bỏ: không lấy",
+                    ),
+                    None,
+                    False,
+                )
+            )
         given = [f for f in self.fields if f.role == "given"]
         filled = [f for f in self.fields if f.role != "given"]
         role = "given" if self.decision else "fill"
@@ -359,8 +423,9 @@ class TableSpec:
         return out
 
 
-_QUOTE_HELP = ("Đoạn nguyên văn ngắn nhất của văn bản nêu con số, giữ đúng khoảng trắng; chép từ trang "
-               "“Văn bản” nếu cần sửa.")
+_QUOTE_HELP = (
+    "Đoạn nguyên văn ngắn nhất của văn bản nêu con số, giữ đúng khoảng trắng; chép từ trang “Văn bản” nếu cần sửa."
+)
 FIGURE_FIELDS = (
     Field("indicator", "Chỉ tiêu", cell_indicator, 40, True, "Sửa chỉ tiêu", "indicators"),
     Field("value", "Giá trị", cell_number, 14, True, "Sửa giá trị"),
@@ -377,8 +442,15 @@ TASK_FIELDS = (
     Field("for_period", "Kỳ thực hiện", cell_period, 12, True, "Sửa kỳ thực hiện", "periods"),
     Field("text", "Nội dung", cell_text(5000), 70, True, "Sửa nội dung", wrap=True),
     Field("area", "Lĩnh vực", cell_area, 24, role="fill", choices="areas"),
-    Field("indicators", "Chỉ tiêu liên quan", cell_indicator_list, 30, role="fill", wrap=True,
-          comment="Các mã chỉ tiêu cho thấy tiến độ của nhiệm vụ, cách nhau bằng dấu ';'"),
+    Field(
+        "indicators",
+        "Chỉ tiêu liên quan",
+        cell_indicator_list,
+        30,
+        role="fill",
+        wrap=True,
+        comment="Các mã chỉ tiêu cho thấy tiến độ của nhiệm vụ, cách nhau bằng dấu ';'",
+    ),
 )
 LEGAL_FIELDS = (
     Field("number", "Số hiệu", cell_text(200), 20, True, "Sửa số hiệu"),
@@ -389,11 +461,21 @@ LEGAL_FIELDS = (
     Field("quote", "Trích dẫn", cell_text(5000), 50, True, "Sửa trích dẫn", wrap=True, comment=_QUOTE_HELP),
 )
 CONFIDENCE_HEADER, DOUBTS_HEADER = "Độ tin cậy", "Lý do chưa chắc"
-FIGURES = TableSpec(FIGURES_SHEET, FIGURE_FIELDS, info=(
-    Column("Dòng văn bản", 8, "info"), Column("Thuộc tổng STT", 8, "info"),
-    Column(CONFIDENCE_HEADER, 9, "info", comment="Máy chắc đến đâu (0 đến 1): dòng ít chắc nhất ở trên cùng, "
-           "đỏ dưới 0,5, vàng dưới 0,8"),
-    Column(DOUBTS_HEADER, 30, "info", wrap=True)))
+FIGURES = TableSpec(
+    FIGURES_SHEET,
+    FIGURE_FIELDS,
+    info=(
+        Column("Dòng văn bản", 8, "info"),
+        Column("Thuộc tổng STT", 8, "info"),
+        Column(
+            CONFIDENCE_HEADER,
+            9,
+            "info",
+            comment="Máy chắc đến đâu (0 đến 1): dòng ít chắc nhất ở trên cùng, đỏ dưới 0,5, vàng dưới 0,8",
+        ),
+        Column(DOUBTS_HEADER, 30, "info", wrap=True),
+    ),
+)
 TASKS = TableSpec(TASKS_SHEET, TASK_FIELDS)
 LEGAL = TableSpec(LEGAL_SHEET, LEGAL_FIELDS)
 
@@ -411,23 +493,61 @@ class MetaField:
 
 
 REPORT_FIELDS = (
-    MetaField("report_id", "Mã báo cáo", cell_text(100), False, None,
-              "<tỉnh>-<kỳ>, chữ thường không dấu, ví dụ quang-ngai-2021-h1 (unknown-… khi không rõ tỉnh); để trống "
-              "thì tự tạo từ tỉnh và kỳ"),
-    MetaField("province", "Tỉnh", None, True, "provinces",
-              f"Bắt buộc: chọn mã tỉnh trong danh sách; chọn “{NO_PROVINCE}” nếu văn bản không nêu tỉnh (không đoán)"),
-    MetaField("period", "Kỳ báo cáo", cell_period, True, "periods", "Kỳ mà báo cáo xem xét: 2021-H1, 2020-9M, 2018-FY…"),
-    MetaField("meeting_type", "Loại cuộc họp", parse_meeting, False, "meetings",
-              "Để trống khi văn bản không nói về cuộc họp nào"),
+    MetaField(
+        "report_id",
+        "Mã báo cáo",
+        cell_text(100),
+        False,
+        None,
+        "<tỉnh>-<kỳ>, chữ thường không dấu, ví dụ quang-ngai-2021-h1 (unknown-… khi không rõ tỉnh); để trống "
+        "thì tự tạo từ tỉnh và kỳ",
+    ),
+    MetaField(
+        "province",
+        "Tỉnh",
+        None,
+        True,
+        "provinces",
+        f"Bắt buộc: chọn mã tỉnh trong danh sách; chọn “{NO_PROVINCE}” nếu văn bản không nêu tỉnh (không đoán)",
+    ),
+    MetaField(
+        "period", "Kỳ báo cáo", cell_period, True, "periods", "Kỳ mà báo cáo xem xét: 2021-H1, 2020-9M, 2018-FY…"
+    ),
+    MetaField(
+        "meeting_type",
+        "Loại cuộc họp",
+        parse_meeting,
+        False,
+        "meetings",
+        "Để trống khi văn bản không nói về cuộc họp nào",
+    ),
     MetaField("meeting_date", "Ngày họp", cell_date, False, None, "Đúng như văn bản ghi, kể cả khi mâu thuẫn với kỳ"),
-    MetaField("meeting_date_status", "Trạng thái ngày họp", parse_status, False, "statuses",
-              "Có ngày họp thì bắt buộc: “theo văn bản”, hoặc “giữ như văn bản…” khi ngày mâu thuẫn với kỳ"),
+    MetaField(
+        "meeting_date_status",
+        "Trạng thái ngày họp",
+        parse_status,
+        False,
+        "statuses",
+        "Có ngày họp thì bắt buộc: “theo văn bản”, hoặc “giữ như văn bản…” khi ngày mâu thuẫn với kỳ",
+    ),
     MetaField("published_date", "Ngày đăng", cell_date, False, None, "Ngày ghi trên trang"),
     MetaField("title", "Tiêu đề", cell_text(1000), True, None, "Tiêu đề như văn bản viết"),
-    MetaField("source_file", "Tệp văn bản nguồn", cell_file_name, True, None,
-              "Tên tệp trong data/sources/ (tệp được chép vào khi chạy giaoban accept)"),
-    MetaField("source_url", "Địa chỉ trang (URL)", cell_text(2000), False, None,
-              "Chỉ ghi khi có bản ghi nơi đã tải trang; không đoán"),
+    MetaField(
+        "source_file",
+        "Tệp văn bản nguồn",
+        cell_file_name,
+        True,
+        None,
+        "Tên tệp trong data/sources/ (tệp được chép vào khi chạy giaoban accept)",
+    ),
+    MetaField(
+        "source_url",
+        "Địa chỉ trang (URL)",
+        cell_text(2000),
+        False,
+        None,
+        "Chỉ ghi khi có bản ghi nơi đã tải trang; không đoán",
+    ),
 )
 
 
@@ -439,8 +559,9 @@ def period_choices(first_year: int, last_year: int) -> list[str]:
     return out
 
 
-def add_choices(wb, ws, lists: Lists, ctx: Context, name: str, cells: str, years: tuple[int, int],
-                *, clear: bool = False) -> None:
+def add_choices(
+    wb, ws, lists: Lists, ctx: Context, name: str, cells: str, years: tuple[int, int], *, clear: bool = False
+) -> None:
     """Attach the drop-down list `name` (indicators, qualifiers, kinds, measures, periods, areas,
     doc_types, decisions, provinces, meetings, statuses) to `cells`; `clear` adds the word `không`."""
     from giaoban.validation.checks import DOC_TYPES
@@ -460,14 +581,18 @@ def add_choices(wb, ws, lists: Lists, ctx: Context, name: str, cells: str, years
     }
     list_name = name + ("+clear" if clear else "")
     entries = values[name] + ([CLEAR] if clear else [])
-    prompts = {"indicators": "Chọn mã chỉ tiêu trong danh mục", "decisions": "nhận, sửa hoặc bỏ",
-               "provinces": f"Chọn tỉnh, hoặc “{NO_PROVINCE}”"}
+    prompts = {
+        "indicators": "Chọn mã chỉ tiêu trong danh mục",
+        "decisions": "nhận, sửa hoặc bỏ",
+        "provinces": f"Chọn tỉnh, hoặc “{NO_PROVINCE}”",
+    }
     dv = add_list(ws, lists, list_name, entries, cells, prompt=prompts.get(name))
     if name == "doc_types":  # a new type of document is allowed (validation only warns)
         dv.errorStyle = "warning"
 
 
 # ----------------------------------------------------------------------------------- writing: ingest
+
 
 @dataclass
 class IngestResult:
@@ -497,6 +622,7 @@ def load_context(folder: Path) -> Context:
     Refuses (InputError) a catalogue or province list with errors."""
     from giaoban.indicators import load_catalogue
     from giaoban.provinces import load_provinces
+
     return Context(load_catalogue(folder), load_provinces(folder / "reference"))
 
 
@@ -522,13 +648,16 @@ def _normalise_text(text: str) -> str:
     text = nfc(text).replace("\r\n", "\n").replace("\r", "\n")
     bad = next((c for c in text if ord(c) < 32 and c not in "\t\n"), None)
     if bad is not None:
-        raise InputError(f"văn bản chứa ký tự điều khiển U+{ord(bad):04X} (vị trí {text.index(bad)}): hãy xoá ký "
-                         f"tự này trước khi nhập")
+        raise InputError(
+            f"văn bản chứa ký tự điều khiển U+{ord(bad):04X} (vị trí {text.index(bad)}): hãy xoá ký "
+            f"tự này trước khi nhập"
+        )
     return text
 
 
-def write_review(report: str | Path, out: str | Path | None = None, data_dir: str | Path | None = None, *,
-                 force: bool = False) -> IngestResult:
+def write_review(
+    report: str | Path, out: str | Path | None = None, data_dir: str | Path | None = None, *, force: bool = False
+) -> IngestResult:
     """Extract the report text at `report` and write the review workbook `out` (default
     `<report name>-review.xlsx` in the current folder). Writes nothing under `data_dir`.
 
@@ -544,8 +673,10 @@ def write_review(report: str | Path, out: str | Path | None = None, data_dir: st
     if target.suffix.lower() != ".xlsx":
         raise InputError("bảng xét duyệt cần đuôi .xlsx (bản .csv chưa được hỗ trợ)", path=str(target))
     if target.exists() and not force:
-        raise InputError("tệp đã có: chọn tên khác, hoặc thêm --force để ghi đè (mọi quyết định trong tệp cũ "
-                         "sẽ mất)", path=str(target))
+        raise InputError(
+            "tệp đã có: chọn tên khác, hoặc thêm --force để ghi đè (mọi quyết định trong tệp cũ sẽ mất)",
+            path=str(target),
+        )
     folder = data_folder(data_dir)
     try:
         text = _normalise_text(read_report(source))
@@ -561,8 +692,11 @@ def write_review(report: str | Path, out: str | Path | None = None, data_dir: st
     data = text.encode("utf-8")
     existing = sources / name
     if existing.is_file() and existing.read_bytes() != data:
-        raise InputError(f"data/sources/ đã có tệp “{name}” với nội dung khác: đổi tên tệp báo cáo rồi chạy lại "
-                         f"(văn bản trong data/sources không bao giờ bị ghi đè)", path=str(source))
+        raise InputError(
+            f"data/sources/ đã có tệp “{name}” với nội dung khác: đổi tên tệp báo cáo rồi chạy lại "
+            f"(văn bản trong data/sources không bao giờ bị ghi đè)",
+            path=str(source),
+        )
     if not existing.is_file() and sources.is_dir():
         same = [p.name for p in sorted(sources.glob("*.txt")) if p.read_bytes() == data]
         if same:
@@ -571,8 +705,10 @@ def write_review(report: str | Path, out: str | Path | None = None, data_dir: st
     reports = csv_rows(folder / "reports.csv")
     for row in reports:
         if row.get("source_file") == name:
-            warnings.append(f"văn bản “{name}” đã là nguồn của báo cáo “{row.get('report_id')}”: giaoban accept sẽ "
-                            f"từ chối nếu báo cáo đó còn trong reports.csv")
+            warnings.append(
+                f"văn bản “{name}” đã là nguồn của báo cáo “{row.get('report_id')}”: giaoban accept sẽ "
+                f"từ chối nếu báo cáo đó còn trong reports.csv"
+            )
 
     doc = extract_text(text, name)
     province = None
@@ -616,34 +752,57 @@ def write_review(report: str | Path, out: str | Path | None = None, data_dir: st
     lines = _line_starts(text)
     fact_rows = []
     for index, fact in enumerate(doc.facts, start=1):
-        fact_rows.append({
-            "indicator": f"{fact.indicator}{SEP}{ctx.catalogue[fact.indicator].label_vi}"
-            if fact.indicator in ctx.catalogue else fact.indicator,
-            "value": fact.value, "unit": fact.unit, "qualifier": QUALIFIER_LABELS.get(fact.qualifier),
-            "denominator": fact.denominator, "kind": KIND_LABELS.get(fact.kind, fact.kind),
-            "measure": MEASURE_LABELS.get(fact.measure, fact.measure), "period": fact.period or doc.period,
-            "quote": fact.quote, "STT": index, "Dòng văn bản": _line_of(lines, fact.start),
-            "Thuộc tổng STT": fact.part_of + 1 if fact.part_of is not None else None,
-            CONFIDENCE_HEADER: fact.confidence, DOUBTS_HEADER: "; ".join(fact.doubts) or None,
-        })
+        fact_rows.append(
+            {
+                "indicator": f"{fact.indicator}{SEP}{ctx.catalogue[fact.indicator].label_vi}"
+                if fact.indicator in ctx.catalogue
+                else fact.indicator,
+                "value": fact.value,
+                "unit": fact.unit,
+                "qualifier": QUALIFIER_LABELS.get(fact.qualifier),
+                "denominator": fact.denominator,
+                "kind": KIND_LABELS.get(fact.kind, fact.kind),
+                "measure": MEASURE_LABELS.get(fact.measure, fact.measure),
+                "period": fact.period or doc.period,
+                "quote": fact.quote,
+                "STT": index,
+                "Dòng văn bản": _line_of(lines, fact.start),
+                "Thuộc tổng STT": fact.part_of + 1 if fact.part_of is not None else None,
+                CONFIDENCE_HEADER: fact.confidence,
+                DOUBTS_HEADER: "; ".join(fact.doubts) or None,
+            }
+        )
     fact_rows.sort(key=lambda row: (row[CONFIDENCE_HEADER], row["STT"]))  # least sure first
     write_table(wb, figures, lists, ctx, FIGURES, fact_rows, years, extra_rows=200)
     _colour_confidence(figures, len(fact_rows))
-    task_rows = [{"for_period": t.for_period or doc.for_period, "text": t.text, "STT": t.ordinal}
-                 for t in doc.focus_tasks]
+    task_rows = [
+        {"for_period": t.for_period or doc.for_period, "text": t.text, "STT": t.ordinal} for t in doc.focus_tasks
+    ]
     write_table(wb, tasks, lists, ctx, TASKS, task_rows, years, extra_rows=100)
-    legal_rows = [{"number": r.number, "doc_type": r.doc_type, "issuer": r.issuer, "date": r.date,
-                   "title": r.title, "quote": r.quote, "STT": i} for i, r in enumerate(doc.legal_refs, start=1)]
+    legal_rows = [
+        {
+            "number": r.number,
+            "doc_type": r.doc_type,
+            "issuer": r.issuer,
+            "date": r.date,
+            "title": r.title,
+            "quote": r.quote,
+            "STT": i,
+        }
+        for i, r in enumerate(doc.legal_refs, start=1)
+    ]
     write_table(wb, legal, lists, ctx, LEGAL, legal_rows, years, extra_rows=100)
     _write_text_view(view, text)
     write_guide(guide, "review", name, [_confidence_note(doc.confidence, doc.confidence_reasons)] + warnings)
 
     digest = store_text(wb, text)
-    write_marker(wb, "review", {"source_sha256": digest, "source_name": name,
-                                "created": datetime.now().isoformat(timespec="seconds")})
+    write_marker(
+        wb,
+        "review",
+        {"source_sha256": digest, "source_name": name, "created": datetime.now().isoformat(timespec="seconds")},
+    )
     save_workbook(wb, target)
-    return IngestResult(target, report_id, name, len(doc.facts), len(doc.focus_tasks), len(doc.legal_refs),
-                        warnings)
+    return IngestResult(target, report_id, name, len(doc.facts), len(doc.focus_tasks), len(doc.legal_refs), warnings)
 
 
 def _line_starts(text: str) -> list[int]:
@@ -660,12 +819,14 @@ def _line_of(starts: list[int], offset: int) -> int:
     return bisect.bisect_right(starts, offset)
 
 
-def write_report_sheet(wb, ws, lists: Lists, ctx: Context, fields: tuple[MetaField, ...], values: dict,
-                       years: tuple[int, int]) -> None:
+def write_report_sheet(
+    wb, ws, lists: Lists, ctx: Context, fields: tuple[MetaField, ...], values: dict, years: tuple[int, int]
+) -> None:
     """Write the `Báo cáo` sheet: one line per field (label, value, explanation), drop-downs on the
     coded ones, dates as Excel dates shown dd/mm/yyyy."""
-    style_table(ws, [Column("Trường", 24, "info"), Column("Giá trị", 60, "fill"), Column("Giải thích", 70, "info")],
-                freeze="B2")
+    style_table(
+        ws, [Column("Trường", 24, "info"), Column("Giá trị", 60, "fill"), Column("Giải thích", 70, "info")], freeze="B2"
+    )
     for row, spec in enumerate(fields, start=2):
         put(ws, row, 1, spec.label + (" *" if spec.required else ""), "info")
         value = values.get(spec.key)
@@ -683,8 +844,10 @@ def _confidence_note(confidence: float, reasons: list[str]) -> str:
     from giaoban.numbers import format_number
 
     why = f" ({'; '.join(reasons)})" if reasons else ""
-    return (f"độ tin cậy của văn bản: {format_number(confidence, 2)}{why}; trang Số liệu xếp các dòng máy ít "
-            f"chắc nhất lên trên")
+    return (
+        f"độ tin cậy của văn bản: {format_number(confidence, 2)}{why}; trang Số liệu xếp các dòng máy ít "
+        f"chắc nhất lên trên"
+    )
 
 
 def _colour_confidence(ws, n_rows: int) -> None:
@@ -695,8 +858,11 @@ def _colour_confidence(ws, n_rows: int) -> None:
     from giaoban.extract.confidence import HIGH, LOW
 
     column = next(i for i, (c, _f, _x) in enumerate(FIGURES.columns(), start=1) if c.header == CONFIDENCE_HEADER)
-    fills = {"low": PatternFill("solid", fgColor="F4CCCC"), "mid": PatternFill("solid", fgColor="FFE599"),
-             "high": PatternFill("solid", fgColor="D9EAD3")}
+    fills = {
+        "low": PatternFill("solid", fgColor="F4CCCC"),
+        "mid": PatternFill("solid", fgColor="FFE599"),
+        "high": PatternFill("solid", fgColor="D9EAD3"),
+    }
     for r in range(2, n_rows + 2):
         cell = ws.cell(r, column)
         value = float(cell.value) if isinstance(cell.value, (int, float)) else 1.0
@@ -704,13 +870,26 @@ def _colour_confidence(ws, n_rows: int) -> None:
         cell.number_format = "0.00"
 
 
-def write_table(wb, ws, lists: Lists, ctx: Context, spec: TableSpec, rows: list[dict], years: tuple[int, int],
-                *, extra_rows: int = 100) -> None:
+def write_table(
+    wb,
+    ws,
+    lists: Lists,
+    ctx: Context,
+    spec: TableSpec,
+    rows: list[dict],
+    years: tuple[int, int],
+    *,
+    extra_rows: int = 100,
+) -> None:
     """Write a table sheet of `spec`: the header, one line per dict of `rows` (keys: field keys or
     column headers), drop-downs and fills over the rows and `extra_rows` empty ones for additions."""
     columns = spec.columns()
-    style_table(ws, [c for c, _f, _x in columns], freeze="C2" if spec.decision else "A2",
-                filter_rows=len(rows) + extra_rows if spec is FIGURES else None)
+    style_table(
+        ws,
+        [c for c, _f, _x in columns],
+        freeze="C2" if spec.decision else "A2",
+        filter_rows=len(rows) + extra_rows if spec is FIGURES else None,
+    )
     last = len(rows) + extra_rows + 1
     for r, values in enumerate(rows, start=2):
         for i, (column, fld, is_fix) in enumerate(columns, start=1):
@@ -718,8 +897,15 @@ def write_table(wb, ws, lists: Lists, ctx: Context, spec: TableSpec, rows: list[
             if isinstance(value, (date, datetime)):
                 put(ws, r, i, value, column.role, number_format="DD/MM/YYYY")
             else:
-                put(ws, r, i, value, column.role, wrap=column.wrap,
-                    number_format="#,##0" if isinstance(value, int) and fld and fld.key == "value" else None)
+                put(
+                    ws,
+                    r,
+                    i,
+                    value,
+                    column.role,
+                    wrap=column.wrap,
+                    number_format="#,##0" if isinstance(value, int) and fld and fld.key == "value" else None,
+                )
     from openpyxl.utils import get_column_letter
 
     for i, (column, fld, is_fix) in enumerate(columns, start=1):
@@ -728,8 +914,7 @@ def write_table(wb, ws, lists: Lists, ctx: Context, spec: TableSpec, rows: list[
         if column.header == "Quyết định":
             add_choices(wb, ws, lists, ctx, "decisions", cells, years)
         elif fld is not None and fld.choices:
-            add_choices(wb, ws, lists, ctx, fld.choices, cells, years,
-                        clear=is_fix and not fld.required)
+            add_choices(wb, ws, lists, ctx, fld.choices, cells, years, clear=is_fix and not fld.required)
         for r in range(len(rows) + 2, last + 1):  # the rows for additions keep the column's colour
             if column.role in ("decide", "fix"):
                 put(ws, r, i, None, column.role)
@@ -737,16 +922,21 @@ def write_table(wb, ws, lists: Lists, ctx: Context, spec: TableSpec, rows: list[
         _guard_proposals(wb, ws, spec, columns, rows, last)
 
 
-def _guard_proposals(wb, ws, spec: TableSpec, columns: list[tuple[Column, Field | None, bool]], rows: list[dict],
-                     last: int) -> None:
+def _guard_proposals(
+    wb, ws, spec: TableSpec, columns: list[tuple[Column, Field | None, bool]], rows: list[dict], last: int
+) -> None:
     """Keep each row's proposal (`store_proposals`), which `read_table` compares with the sheet, and
     protect its grey cells (proposals, STT, information) so that Excel refuses an edit there: the
     decision and `Sửa …` columns, the analyst's columns and the empty rows for additions stay open."""
     proposed = [(c.header, f) for c, f, is_fix in columns if f is not None and not is_fix and f.role == "given"]
-    store_proposals(wb, spec.sheet, [(r, values.get("STT"), {h: values.get(f.key) for h, f in proposed})
-                                     for r, values in enumerate(rows, start=2)])
-    protect_table(ws, [i for i, (c, _f, _x) in enumerate(columns, start=1) if c.role in ("given", "info")],
-                  len(rows), last)
+    store_proposals(
+        wb,
+        spec.sheet,
+        [(r, values.get("STT"), {h: values.get(f.key) for h, f in proposed}) for r, values in enumerate(rows, start=2)],
+    )
+    protect_table(
+        ws, [i for i, (c, _f, _x) in enumerate(columns, start=1) if c.role in ("given", "info")], len(rows), last
+    )
 
 
 def _edited_proposals(ws, spec: TableSpec, header_cols: dict[str, int], kept: list[dict]) -> dict[int, dict]:
@@ -821,6 +1011,7 @@ def write_guide(ws, kind: str, name: str, warnings: list[str], lines: list[str] 
 
 # ----------------------------------------------------------------------------------- reading back
 
+
 @dataclass
 class Row:
     """One row to add to a data table: its values (as CSV text, None = empty), the sheet row it came
@@ -871,8 +1062,9 @@ def _clean_label(label: object) -> str | None:
     return str(label).removesuffix(" *").strip() if isinstance(label, str) else None
 
 
-def read_report_sheet(wb, shown: str, ctx: Context, fields: tuple[MetaField, ...], problems: Problems,
-                      taken_ids: set[str] | None = None) -> Row:
+def read_report_sheet(
+    wb, shown: str, ctx: Context, fields: tuple[MetaField, ...], problems: Problems, taken_ids: set[str] | None = None
+) -> Row:
     """Read the `Báo cáo` sheet (lines found by their label in column A) into the reports.csv row.
 
     Records a missing line, an empty required value (the province included: `không rõ` says there is
@@ -906,7 +1098,9 @@ def read_report_sheet(wb, shown: str, ctx: Context, fields: tuple[MetaField, ...
         if value is None:
             values[spec.key] = None
             if spec.required:
-                extra = f": chọn mã tỉnh, hoặc “{NO_PROVINCE}” nếu văn bản không nêu tỉnh" if spec.key == "province" else ""
+                extra = (
+                    f": chọn mã tỉnh, hoặc “{NO_PROVINCE}” nếu văn bản không nêu tỉnh" if spec.key == "province" else ""
+                )
                 problems.add(here, f"ô trống: cần {spec.label.lower()}{extra}")
             continue
         if spec.parse is None:
@@ -943,8 +1137,10 @@ def province_cell(cell: str, period: Period | None, ctx: Context) -> Province:
     if units is None and re.fullmatch(r"\d{2}", cell):
         units = [p for p in ctx.provinces if p.code == cell]
     if not units:
-        raise CellError(f"tỉnh “{cell}” không có trong danh mục: chọn trong danh sách thả xuống (mã GSO hai chữ số), "
-                        f"hoặc “{NO_PROVINCE}”")
+        raise CellError(
+            f"tỉnh “{cell}” không có trong danh mục: chọn trong danh sách thả xuống (mã GSO hai chữ số), "
+            f"hoặc “{NO_PROVINCE}”"
+        )
     if period is None:
         return units[0]
     in_force = [u for u in units if u.in_force_on(period.end)]
@@ -962,8 +1158,9 @@ def report_where(row: Row, key: str) -> Where:
     return Where(row.where.shown, REPORT_SHEET, row.rowmap.get(key), row.origin.get(key, key))
 
 
-def _proposal_edits(kept: dict | None, spec: TableSpec, cells: dict[str, object], header_cols: dict[str, int],
-                    row: int) -> list[tuple[Field, str]]:
+def _proposal_edits(
+    kept: dict | None, spec: TableSpec, cells: dict[str, object], header_cols: dict[str, int], row: int
+) -> list[tuple[Field, str]]:
     """Return (field, message) for each grey proposal cell of sheet row `row` whose value is no longer
     the one giaoban proposed (`kept`): an edit there would be taken as the proposal, against its quote."""
     from openpyxl.utils import get_column_letter
@@ -976,10 +1173,18 @@ def _proposal_edits(kept: dict | None, spec: TableSpec, cells: dict[str, object]
         if before == now:
             continue
         cell = f"{get_column_letter(header_cols[f.header])}{row}"
-        where = (f"ghi giá trị đúng vào cột “{f.fix}” và chọn “sửa”" if f.fix
-                 else "cột này không sửa được: chọn “bỏ” và thêm một dòng mới ở cuối")
-        out.append((f, f"ô {cell} là đề xuất của giaoban ({_shown(before)}) nhưng đã bị sửa thành {_shown(now)}: "
-                       f"không sửa cột đề xuất (màu xám); trả lại {_shown(before)} rồi {where}"))
+        where = (
+            f"ghi giá trị đúng vào cột “{f.fix}” và chọn “sửa”"
+            if f.fix
+            else "cột này không sửa được: chọn “bỏ” và thêm một dòng mới ở cuối"
+        )
+        out.append(
+            (
+                f,
+                f"ô {cell} là đề xuất của giaoban ({_shown(before)}) nhưng đã bị sửa thành {_shown(now)}: "
+                f"không sửa cột đề xuất (màu xám); trả lại {_shown(before)} rồi {where}",
+            )
+        )
     return out
 
 
@@ -1033,8 +1238,9 @@ def read_table(wb, shown: str, ctx: Context, spec: TableSpec, problems: Problems
                 continue
             if decision == "reject":
                 continue
-        edited = _proposal_edits(proposals.get(r), spec, {h: v for h, v in cells.items() if h not in unreadable},
-                                 header_cols, r)
+        edited = _proposal_edits(
+            proposals.get(r), spec, {h: v for h, v in cells.items() if h not in unreadable}, header_cols, r
+        )
         for f, message in edited:
             problems.add(here.at(f.header), message)
         if edited:
@@ -1042,12 +1248,16 @@ def read_table(wb, shown: str, ctx: Context, spec: TableSpec, problems: Problems
         fixes = [f for f in spec.fields if spec.decision and f.fix and cells.get(f.fix) is not None]
         if decision == "accept" and fixes:
             for f in fixes:
-                problems.add(here.at(f.fix), "có giá trị sửa nhưng quyết định là “nhận”: chọn “sửa” để dùng giá "
-                                             "trị này, hoặc xoá ô")
+                problems.add(
+                    here.at(f.fix),
+                    "có giá trị sửa nhưng quyết định là “nhận”: chọn “sửa” để dùng giá trị này, hoặc xoá ô",
+                )
             continue
         if decision == "correct" and not fixes:
-            problems.add(here.at("Quyết định"), "“sửa” nhưng chưa điền cột “Sửa …” nào: ghi giá trị đúng vào cột "
-                                               "“Sửa …”, hoặc chọn “nhận”")
+            problems.add(
+                here.at("Quyết định"),
+                "“sửa” nhưng chưa điền cột “Sửa …” nào: ghi giá trị đúng vào cột “Sửa …”, hoặc chọn “nhận”",
+            )
             continue
         values: dict[str, str | None] = {}
         origin: dict[str, str] = {}
@@ -1082,8 +1292,13 @@ def read_table(wb, shown: str, ctx: Context, spec: TableSpec, problems: Problems
     return rows
 
 
-def read_submission(path: str | Path, ctx: Context, shown: str | None = None,
-                    taken_ids: set[str] | None = None, problems: Problems | None = None) -> Submission:
+def read_submission(
+    path: str | Path,
+    ctx: Context,
+    shown: str | None = None,
+    taken_ids: set[str] | None = None,
+    problems: Problems | None = None,
+) -> Submission:
     """Read a workbook of `giaoban ingest` or `giaoban form` (told apart by its hidden `_giaoban` sheet)
     into a Submission of the rows that could be read.
 
@@ -1118,6 +1333,7 @@ def read_submission(path: str | Path, ctx: Context, shown: str | None = None,
 
 # ----------------------------------------------------------------------------------- accept
 
+
 @dataclass
 class Accepted:
     """What `accept` added: the report, its counts, the files written, the warnings of validation."""
@@ -1141,7 +1357,7 @@ def _lock(folder: Path):
 
 def _relative(path: str, folder: Path) -> str:
     prefix = str(folder)
-    return path[len(prefix):].lstrip("/\\") if path.startswith(prefix) else path
+    return path[len(prefix) :].lstrip("/\\") if path.startswith(prefix) else path
 
 
 def _serialise(header: list[str], values: dict[str, str | None]) -> str:
@@ -1152,8 +1368,8 @@ def _serialise(header: list[str], values: dict[str, str | None]) -> str:
 
 @dataclass
 class _Plan:
-    files: dict[Path, bytes]                      # target → new bytes
-    lines: dict[tuple[str, int], Row]             # (table file, line) → the row it came from
+    files: dict[Path, bytes]  # target → new bytes
+    lines: dict[tuple[str, int], Row]  # (table file, line) → the row it came from
     report_row: Row
 
 
@@ -1166,9 +1382,11 @@ def _plan(sub: Submission, folder: Path, checked, problems: Problems) -> _Plan:
     if rid and reports is not None and reports.has("report_id"):
         for line, r in reports.rows("report_id"):
             if r["report_id"] == rid:
-                problems.add(report_where(report, "report_id"),
-                             f"mã báo cáo “{rid}” đã có trong {folder / 'reports.csv'} (dòng {line}): báo cáo này đã "
-                             f"được nhập; nếu là báo cáo khác cùng tỉnh và kỳ, thêm hậu tố, ví dụ {rid}-2")
+                problems.add(
+                    report_where(report, "report_id"),
+                    f"mã báo cáo “{rid}” đã có trong {folder / 'reports.csv'} (dòng {line}): báo cáo này đã "
+                    f"được nhập; nếu là báo cáo khác cùng tỉnh và kỳ, thêm hậu tố, ví dụ {rid}-2",
+                )
     # the text
     name = report.values.get("source_file")
     data = sub.text.encode("utf-8")
@@ -1176,18 +1394,22 @@ def _plan(sub: Submission, folder: Path, checked, problems: Problems) -> _Plan:
     if name:
         target = folder / "sources" / name
         if target.exists() and target.read_bytes() != data:
-            problems.add(report_where(report, "source_file"),
-                         f"data/sources/{name} đã có với nội dung khác: đặt tên tệp khác (văn bản nguồn không bao giờ "
-                         f"bị ghi đè)")
+            problems.add(
+                report_where(report, "source_file"),
+                f"data/sources/{name} đã có với nội dung khác: đặt tên tệp khác (văn bản nguồn không bao giờ "
+                f"bị ghi đè)",
+            )
         elif not target.exists():
             files[target] = data
         same = {n for n, t in checked.sources.items() if t == sub.text}
         if reports is not None and reports.has("report_id", "source_file"):
             for line, r in reports.rows("report_id", "source_file"):
                 if r["source_file"] in same:
-                    problems.add(report_where(report, "source_file"),
-                                 f"văn bản này đã là nguồn của báo cáo “{r['report_id']}” (reports.csv dòng {line}, "
-                                 f"tệp {r['source_file']}): không nhập hai lần")
+                    problems.add(
+                        report_where(report, "source_file"),
+                        f"văn bản này đã là nguồn của báo cáo “{r['report_id']}” (reports.csv dòng {line}, "
+                        f"tệp {r['source_file']}): không nhập hai lần",
+                    )
     # figures: repeated keys, in the sheet and against the data
     key_cols = ("indicator", "period", "kind", "measure")
     seen: dict[tuple, Row] = {}
@@ -1200,9 +1422,12 @@ def _plan(sub: Submission, folder: Path, checked, problems: Problems) -> _Plan:
         key = tuple(row.values.get(c) for c in key_cols)
         if key in seen:
             first = seen[key]
-            problems.add(row.at("indicator"), f"số liệu trùng với dòng {first.where.row} (cùng chỉ tiêu {key[0]}, kỳ "
-                                              f"{key[1]}, loại, cách đo): mỗi chỉ tiêu một số liệu cho một kỳ; bỏ một "
-                                              f"dòng hoặc chọn chỉ tiêu khác")
+            problems.add(
+                row.at("indicator"),
+                f"số liệu trùng với dòng {first.where.row} (cùng chỉ tiêu {key[0]}, kỳ "
+                f"{key[1]}, loại, cách đo): mỗi chỉ tiêu một số liệu cho một kỳ; bỏ một "
+                f"dòng hoặc chọn chỉ tiêu khác",
+            )
         else:
             seen[key] = row
         if (rid, *key) in existing:
@@ -1359,8 +1584,10 @@ def accept(workbook: str | Path, data_dir: str | Path | None = None) -> Accepted
         journal.recover(folder)  # an accept killed half-way is finished first
         before = collect(folder)
         if not before.report.ok:
-            raise WorkbookError([f"{folder}: dữ liệu hiện có chưa hợp lệ, không nhận thêm gì; chạy `giaoban validate` "
-                                 f"và sửa trước:"] + [str(p) for p in before.report.errors])
+            raise WorkbookError(
+                [f"{folder}: dữ liệu hiện có chưa hợp lệ, không nhận thêm gì; chạy `giaoban validate` và sửa trước:"]
+                + [str(p) for p in before.report.errors]
+            )
         ctx = Context(before.catalogue, before.provinces)
         taken = set()
         reports = before.tables.get("reports")
@@ -1377,5 +1604,11 @@ def accept(workbook: str | Path, data_dir: str | Path | None = None) -> Accepted
                 problems.add(where, message)
         problems.raise_if_any()
         _commit(plan.files, folder)
-    return Accepted(sub.report.values.get("report_id") or "", len(sub.observations), len(sub.focus_tasks),
-                    len(sub.legal_refs), sorted(plan.files), warnings)
+    return Accepted(
+        sub.report.values.get("report_id") or "",
+        len(sub.observations),
+        len(sub.focus_tasks),
+        len(sub.legal_refs),
+        sorted(plan.files),
+        warnings,
+    )

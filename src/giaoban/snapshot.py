@@ -76,9 +76,11 @@ def take(data_dir: str | os.PathLike, build_dir: str | os.PathLike, digest: str)
         raise
     if copied != digest:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise DataChanged(f"{data_dir}: dữ liệu vừa thay đổi trong lúc bắt đầu dựng (mã băm {copied[:12]}…, "
-                          f"khác {digest[:12]}… của dữ liệu đã kiểm tra); không dựng gì: chạy lại khi dữ liệu "
-                          f"đã lưu xong")
+        raise DataChanged(
+            f"{data_dir}: dữ liệu vừa thay đổi trong lúc bắt đầu dựng (mã băm {copied[:12]}…, "
+            f"khác {digest[:12]}… của dữ liệu đã kiểm tra); không dựng gì: chạy lại khi dữ liệu "
+            f"đã lưu xong"
+        )
     os.replace(tmp, target)
     _remove_others(base, target)
     return target
@@ -95,5 +97,7 @@ def check_expected(digest: str) -> None:
     would show data other than those its cache key was computed from. Nothing when the variable is unset."""
     expected = os.environ.get(HASH_ENV, "").strip()
     if expected and digest != expected:
-        raise InputError(f"dữ liệu sổ tay đọc (mã băm {digest[:12]}…) không phải dữ liệu lần dựng đã tính khoá "
-                         f"(mã băm {expected[:12]}…): dữ liệu đã đổi trong lúc dựng; dựng lại")
+        raise InputError(
+            f"dữ liệu sổ tay đọc (mã băm {digest[:12]}…) không phải dữ liệu lần dựng đã tính khoá "
+            f"(mã băm {expected[:12]}…): dữ liệu đã đổi trong lúc dựng; dựng lại"
+        )

@@ -36,22 +36,32 @@ def standings(peers: pd.DataFrame, catalogue: Mapping[str, Mapping[str, Any]], k
     """
     cols = ["province", "indicator", "measure", "value", "qualifier", "rank", "n", "median", "spread", "order"]
     rankable = {code for code, row in catalogue.items() if row.get("rankable", False)}
-    rows = peers[(peers["kind"] == kind) & peers["province"].notna() & peers["indicator"].isin(rankable)] \
-        if not peers.empty else peers
+    rows = (
+        peers[(peers["kind"] == kind) & peers["province"].notna() & peers["indicator"].isin(rankable)]
+        if not peers.empty
+        else peers
+    )
     if rows.empty:
         return pd.DataFrame(columns=cols)
-    rows = rows.sort_values(["province", "report_id"], kind="stable") \
-        .drop_duplicates(["indicator", "measure", "province"])
+    rows = rows.sort_values(["province", "report_id"], kind="stable").drop_duplicates(
+        ["indicator", "measure", "province"]
+    )
     value = rows["value"].astype(float)
     by = value.groupby([rows["indicator"], rows["measure"]], sort=False)
-    frame = pd.DataFrame({
-        "province": rows["province"], "indicator": rows["indicator"], "measure": rows["measure"], "value": value,
-        "qualifier": rows["qualifier"],
-        "rank": by.rank(method="min", ascending=False).astype(int), "n": by.transform("size").astype(int),
-        "median": by.transform("median").astype(float),
-        "spread": by.transform(lambda v: ";".join(repr(float(x)) for x in sorted(v))).astype(str),
-        "order": rows["indicator"].map(lambda c: catalogue[c]["order"]),
-    })
+    frame = pd.DataFrame(
+        {
+            "province": rows["province"],
+            "indicator": rows["indicator"],
+            "measure": rows["measure"],
+            "value": value,
+            "qualifier": rows["qualifier"],
+            "rank": by.rank(method="min", ascending=False).astype(int),
+            "n": by.transform("size").astype(int),
+            "median": by.transform("median").astype(float),
+            "spread": by.transform(lambda v: ";".join(repr(float(x)) for x in sorted(v))).astype(str),
+            "order": rows["indicator"].map(lambda c: catalogue[c]["order"]),
+        }
+    )
     return frame.sort_values(["order", "measure", "province"], kind="stable").reset_index(drop=True)
 
 

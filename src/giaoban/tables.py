@@ -14,8 +14,20 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["Raw", "Empty", "EMPTY", "escape", "cell", "markdown_table", "table", "md", "bullets",
-           "numbered", "heading", "join"]
+__all__ = [
+    "Raw",
+    "Empty",
+    "EMPTY",
+    "escape",
+    "cell",
+    "markdown_table",
+    "table",
+    "md",
+    "bullets",
+    "numbered",
+    "heading",
+    "join",
+]
 
 # Markdown punctuation escaped with a backslash wherever it stands (CommonMark, GFM and pandoc all
 # read these escapes; `$` would start TeX in Jupyter and pandoc, `~` strike-out or a subscript).
@@ -90,8 +102,12 @@ def cell(value: Any) -> str:
     return escape(value)
 
 
-def markdown_table(header: Sequence[Any], rows: Iterable[Sequence[Any]],
-                   align: Sequence[str] | None = None, widths: Sequence[int] | None = None) -> str:
+def markdown_table(
+    header: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    align: Sequence[str] | None = None,
+    widths: Sequence[int] | None = None,
+) -> str:
     """Return a pipe table: `header` and `rows` of cells (escaped unless `Raw`); `align` per column
     is "l", "r" or "c". The dashes under the header set the columns' relative widths when pandoc
     wraps a wide table (the PDF): `widths` (relative numbers), else each column's longest cell,
@@ -137,8 +153,14 @@ def join(*blocks: Any) -> str:
     return "\n\n".join(str(b).strip("\n") for b in blocks if b)
 
 
-def table(header: Sequence[Any], rows: Iterable[Sequence[Any]], align: Sequence[str] | None = None,
-          *, caption: str | None = None, widths: Sequence[int] | None = None) -> Any:
+def table(
+    header: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    align: Sequence[str] | None = None,
+    *,
+    caption: str | None = None,
+    widths: Sequence[int] | None = None,
+) -> Any:
     """Return `markdown_table(...)` as `IPython.display.Markdown`, with an optional escaped caption
     paragraph above it. Refuses what `markdown_table` refuses."""
     return md(f"*{escape(caption)}*" if caption else "", markdown_table(header, rows, align, widths))

@@ -39,12 +39,37 @@ from openpyxl.worksheet.worksheet import Worksheet
 from giaoban.errors import InputError
 
 __all__ = [
-    "MARKER_SHEET", "LISTS_SHEET", "TEXT_SHEET", "MAX_FILE_BYTES", "MAX_TEXT_CHARS", "MAX_ROWS",
-    "WorkbookError", "CellError", "Where", "Problems", "Column", "Lists",
-    "PROPOSALS_SHEET", "store_proposals", "read_proposals", "comparable", "protect_table",
-    "new_workbook", "style_table", "add_list", "add_number_check", "write_marker", "read_marker",
-    "store_text", "load_text", "text_sha256", "open_workbook", "formula_cells", "cell_value",
-    "safe_text", "FILLS",
+    "MARKER_SHEET",
+    "LISTS_SHEET",
+    "TEXT_SHEET",
+    "MAX_FILE_BYTES",
+    "MAX_TEXT_CHARS",
+    "MAX_ROWS",
+    "WorkbookError",
+    "CellError",
+    "Where",
+    "Problems",
+    "Column",
+    "Lists",
+    "PROPOSALS_SHEET",
+    "store_proposals",
+    "read_proposals",
+    "comparable",
+    "protect_table",
+    "new_workbook",
+    "style_table",
+    "add_list",
+    "add_number_check",
+    "write_marker",
+    "read_marker",
+    "store_text",
+    "load_text",
+    "text_sha256",
+    "open_workbook",
+    "formula_cells",
+    "cell_value",
+    "safe_text",
+    "FILLS",
 ]
 
 #: Hidden sheets: the marker (kind of workbook, version, hashes), the lists of the drop-downs, the text.
@@ -63,12 +88,12 @@ _CHUNK = 30_000
 _THIN = Side(style="thin", color="B0B7BB")
 FILLS = {
     "header": PatternFill("solid", fgColor="1F4E5A"),
-    "given": PatternFill("solid", fgColor="F2F2F2"),     # proposed by the extractor
-    "decide": PatternFill("solid", fgColor="FFF2CC"),    # the analyst's decision
-    "fix": PatternFill("solid", fgColor="E2EFDA"),       # the analyst's corrections
-    "fill": PatternFill("solid", fgColor="FFFFFF"),      # filled in by the analyst
-    "info": PatternFill("solid", fgColor="F2F2F2"),      # shown, never read
-    "group": PatternFill("solid", fgColor="D9E2F3"),     # a group heading (area of the form)
+    "given": PatternFill("solid", fgColor="F2F2F2"),  # proposed by the extractor
+    "decide": PatternFill("solid", fgColor="FFF2CC"),  # the analyst's decision
+    "fix": PatternFill("solid", fgColor="E2EFDA"),  # the analyst's corrections
+    "fill": PatternFill("solid", fgColor="FFFFFF"),  # filled in by the analyst
+    "info": PatternFill("solid", fgColor="F2F2F2"),  # shown, never read
+    "group": PatternFill("solid", fgColor="D9E2F3"),  # a group heading (area of the form)
 }
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 
@@ -126,12 +151,14 @@ class Problems:
     @property
     def lines(self) -> list[str]:
         """Return the problems as lines `file:Sheet!row:Header: message`, sorted, without repeats."""
+
         def key(item: tuple[int, tuple[Where | str, str]]) -> tuple:
             i, (where, _message) = item
             if not isinstance(where, Where):
                 return (len(self.sheets) + 1, 0, i)
             rank = self.sheets.index(where.sheet) if where.sheet in self.sheets else len(self.sheets)
             return (rank, where.row or 0, i)
+
         ordered = [item for _i, item in sorted(enumerate(self.items), key=key)]
         return list(dict.fromkeys(f"{where}: {message}" for where, message in ordered))
 
@@ -149,6 +176,7 @@ class Problems:
 
 
 # ----------------------------------------------------------------------------------- writing
+
 
 @dataclass(frozen=True)
 class Column:
@@ -173,15 +201,25 @@ def safe_text(value: str) -> str:
     text longer than 32.767 characters, which an .xlsx cannot store."""
     bad = next((c for c in value if ord(c) < 32 and c not in "\t\n\r"), None)
     if bad is not None:
-        raise InputError(f"văn bản chứa ký tự điều khiển U+{ord(bad):04X} mà Excel không lưu được: hãy xoá "
-                         f"ký tự này khỏi tệp văn bản")
+        raise InputError(
+            f"văn bản chứa ký tự điều khiển U+{ord(bad):04X} mà Excel không lưu được: hãy xoá "
+            f"ký tự này khỏi tệp văn bản"
+        )
     if len(value) > 32_767:
         raise InputError(f"đoạn văn bản dài {len(value)} ký tự, quá giới hạn một ô Excel (32.767)")
     return value
 
 
-def put(ws: Worksheet, row: int, column: int, value: object, role: str | None = None, *,
-        wrap: bool = False, number_format: str | None = None):
+def put(
+    ws: Worksheet,
+    row: int,
+    column: int,
+    value: object,
+    role: str | None = None,
+    *,
+    wrap: bool = False,
+    number_format: str | None = None,
+):
     """Write `value` into a cell as a value, never as a formula (text starting with `=` stays text);
     fill it by `role`. Returns the cell."""
     cell = ws.cell(row=row, column=column)
@@ -243,8 +281,9 @@ class Lists:
         return self._refs[name]
 
 
-def add_list(ws: Worksheet, lists: Lists, name: str, values: Iterable[str], cells: str, *,
-             prompt: str | None = None) -> DataValidation:
+def add_list(
+    ws: Worksheet, lists: Lists, name: str, values: Iterable[str], cells: str, *, prompt: str | None = None
+) -> DataValidation:
     """Attach a drop-down list (`name`, `values`, kept in the hidden `_lists` sheet) to the range
     `cells` (`C2:C300`); a value not in the list is refused by Excel with a Vietnamese message."""
     dv = DataValidation(type="list", formula1=lists.ref(name, values), allow_blank=True)
@@ -261,8 +300,9 @@ def add_list(ws: Worksheet, lists: Lists, name: str, values: Iterable[str], cell
     return dv
 
 
-def add_number_check(ws: Worksheet, cells: Iterable[str], whole: bool, *,
-                     maximum: float | None = None) -> DataValidation:
+def add_number_check(
+    ws: Worksheet, cells: Iterable[str], whole: bool, *, maximum: float | None = None
+) -> DataValidation:
     """Attach a check to the ranges `cells` (`E3`, `E5:E9`) that Excel applies while typing: a number
     ≥ 0 (a whole number when `whole`), at most `maximum` when given."""
     kind = "whole" if whole else "decimal"
@@ -272,7 +312,8 @@ def add_number_check(ws: Worksheet, cells: Iterable[str], whole: bool, *,
         dv = DataValidation(type=kind, operator="between", formula1="0", formula2=f"{maximum:g}", allow_blank=True)
     dv.errorTitle = "Không phải số hợp lệ"
     dv.error = ("Cần số nguyên không âm." if whole else "Cần số không âm.") + (
-        f" Tối đa {maximum:g}." if maximum is not None else "")
+        f" Tối đa {maximum:g}." if maximum is not None else ""
+    )
     dv.showErrorMessage = True
     ws.add_data_validation(dv)
     for ref in cells:
@@ -293,8 +334,12 @@ def write_marker(wb: Workbook, kind: str, fields: dict[str, str]) -> None:
 def read_marker(wb: Workbook, shown: str) -> dict[str, str]:
     """Return the fields of the `_giaoban` sheet; refuses (WorkbookError) a workbook without it."""
     if MARKER_SHEET not in wb.sheetnames:
-        raise WorkbookError([f"{shown}: không phải bảng tính do giaoban tạo (thiếu trang ẩn {MARKER_SHEET}): hãy "
-                             f"tạo bằng `giaoban ingest` hoặc `giaoban form`"])
+        raise WorkbookError(
+            [
+                f"{shown}: không phải bảng tính do giaoban tạo (thiếu trang ẩn {MARKER_SHEET}): hãy "
+                f"tạo bằng `giaoban ingest` hoặc `giaoban form`"
+            ]
+        )
     ws = wb[MARKER_SHEET]
     out: dict[str, str] = {}
     for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, 100), max_col=2):
@@ -318,7 +363,7 @@ def store_text(wb: Workbook, text: str) -> str:
     digest = text_sha256(text)
     put(ws, 1, 1, digest)
     for i in range(0, max(len(encoded), 1), _CHUNK):
-        put(ws, 2 + i // _CHUNK, 1, encoded[i:i + _CHUNK])
+        put(ws, 2 + i // _CHUNK, 1, encoded[i : i + _CHUNK])
     return digest
 
 
@@ -335,15 +380,21 @@ def load_text(wb: Workbook, shown: str, expected_sha256: str) -> str:
     try:
         text = base64.b64decode("".join(chunks).encode("ascii"), validate=True).decode("utf-8")
     except (ValueError, UnicodeError):
-        raise WorkbookError([problem + "văn bản báo cáo lưu trong bảng bị hỏng: hãy tạo lại bảng bằng "
-                             "`giaoban ingest`"]) from None
+        raise WorkbookError(
+            [problem + "văn bản báo cáo lưu trong bảng bị hỏng: hãy tạo lại bảng bằng `giaoban ingest`"]
+        ) from None
     if text_sha256(text) != expected_sha256:
-        raise WorkbookError([problem + "văn bản báo cáo lưu trong bảng đã bị thay đổi (mã SHA-256 không khớp): "
-                             "hãy tạo lại bảng bằng `giaoban ingest`"])
+        raise WorkbookError(
+            [
+                problem + "văn bản báo cáo lưu trong bảng đã bị thay đổi (mã SHA-256 không khớp): "
+                "hãy tạo lại bảng bằng `giaoban ingest`"
+            ]
+        )
     return text
 
 
 # ----------------------------------------------------------------------------------- reading
+
 
 def open_workbook(path: str | Path, shown: str | None = None) -> Workbook:
     """Return the workbook at `path`, loaded with its formulas as formulas (so that they can be
@@ -361,8 +412,9 @@ def open_workbook(path: str | Path, shown: str | None = None) -> Workbook:
         with zipfile.ZipFile(p) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError):
-        raise InputError("không đọc được: không phải tệp .xlsx hợp lệ (hãy lưu lại bằng Excel dạng .xlsx)",
-                         path=shown) from None
+        raise InputError(
+            "không đọc được: không phải tệp .xlsx hợp lệ (hãy lưu lại bằng Excel dạng .xlsx)", path=shown
+        ) from None
     if unzipped > MAX_UNZIPPED_BYTES:
         raise InputError(f"tệp giải nén ra {unzipped} byte, quá giới hạn {MAX_UNZIPPED_BYTES}", path=shown)
     try:
@@ -391,8 +443,10 @@ def cell_value(cell, *, max_chars: int = MAX_TEXT_CHARS) -> object:
     an int or float, a date or datetime. Refuses (CellError) a formula, an error value (`#N/A`),
     a boolean, text longer than `max_chars`."""
     if _is_formula(cell):
-        raise CellError(f"ô {cell.coordinate} chứa công thức “{formula_text(cell)}”: chỉ ghi giá trị, không dùng "
-                        f"công thức (giaoban không tính công thức)")
+        raise CellError(
+            f"ô {cell.coordinate} chứa công thức “{formula_text(cell)}”: chỉ ghi giá trị, không dùng "
+            f"công thức (giaoban không tính công thức)"
+        )
     value = cell.value
     if cell.data_type == "e":
         raise CellError(f"ô {cell.coordinate} chứa giá trị lỗi “{value}”: cần một giá trị")
@@ -441,8 +495,10 @@ def store_proposals(wb: Workbook, sheet: str, rows: list[tuple[int, object, dict
     ws.sheet_state = "veryHidden"
     start = ws.max_row + 1 if ws.max_row > 1 or ws.cell(1, 1).value is not None else 1
     for i, (row, number, values) in enumerate(rows):
-        encoded = json.dumps({"row": row, "stt": comparable(number),
-                              "values": {k: comparable(v) for k, v in values.items()}}, ensure_ascii=True)
+        encoded = json.dumps(
+            {"row": row, "stt": comparable(number), "values": {k: comparable(v) for k, v in values.items()}},
+            ensure_ascii=True,
+        )
         put(ws, start + i, 1, sheet)
         put(ws, start + i, 2, encoded)
 

@@ -27,7 +27,25 @@ from giaoban.briefing.sources import Notes
 from giaoban.briefing.succession import ended_unit, territory_values
 from giaoban.briefing.values import Value
 
-__all__ = ["open_briefing", "open_province", "open_period", "BriefingPage", "ProvincePage", "PeriodPage",
-           "compare", "comparison_periods", "key_figures", "ROLES", "territory_values", "ended_unit",
-           "rank_table", "province_values", "tasks_due", "tasks_next", "follow_up", "latest_before", "Notes",
-           "Value"]
+__all__ = [
+    "open_briefing",
+    "open_province",
+    "open_period",
+    "BriefingPage",
+    "ProvincePage",
+    "PeriodPage",
+    "compare",
+    "comparison_periods",
+    "key_figures",
+    "ROLES",
+    "territory_values",
+    "ended_unit",
+    "rank_table",
+    "province_values",
+    "tasks_due",
+    "tasks_next",
+    "follow_up",
+    "latest_before",
+    "Notes",
+    "Value",
+]

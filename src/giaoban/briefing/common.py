@@ -12,8 +12,16 @@ from giaoban import i18n
 from giaoban.provinces import Provinces, load_provinces
 from giaoban.tables import Raw
 
-__all__ = ["registry", "measure_value_type", "row_label", "unit_label", "report_line", "area_labels",
-           "join_names", "succession_lines"]
+__all__ = [
+    "registry",
+    "measure_value_type",
+    "row_label",
+    "unit_label",
+    "report_line",
+    "area_labels",
+    "join_names",
+    "succession_lines",
+]
 
 
 def registry(data_dir: str | Path | None = None) -> Provinces:
@@ -67,8 +75,13 @@ def report_line(report: Mapping[str, Any], lang: str) -> Raw:
         meeting = i18n.t(key, lang, type=kind or "—", date=i18n.format_date(day, lang))
     else:
         meeting = i18n.t("meeting_none", lang)
-    return i18n.t("report_line", lang, title=report.get("title") or report.get("report_id"),
-                  meeting=meeting, published=i18n.format_date(report.get("published_date"), lang))
+    return i18n.t(
+        "report_line",
+        lang,
+        title=report.get("title") or report.get("report_id"),
+        meeting=meeting,
+        published=i18n.format_date(report.get("published_date"), lang),
+    )
 
 
 def area_labels(areas: pd.DataFrame, lang: str) -> dict[str, str]:
@@ -86,8 +99,7 @@ def succession_lines(unit: Any, units: tuple, lang: str, data_dir: str | Path | 
     if predecessors and unit.valid_from is not None:
         names = join_names([u.label(lang) for u in predecessors], lang)
         key = "new_unit" if len(predecessors) > 1 else "renamed_unit"
-        lines.append(i18n.t(key, lang, province=name, date=i18n.format_date(unit.valid_from, lang),
-                            predecessors=names))
+        lines.append(i18n.t(key, lang, province=name, date=i18n.format_date(unit.valid_from, lang), predecessors=names))
     if unit.valid_to is not None and unit.successor:
         reg = registry(data_dir)
         successor = reg.successor_of(unit)
@@ -96,9 +108,19 @@ def succession_lines(unit: Any, units: tuple, lang: str, data_dir: str | Path | 
         when = i18n.format_date(successor.valid_from, lang)
         full = i18n.unit_full_name(successor, lang)
         if others:
-            lines.append(i18n.t("merged_later", lang, date=when, province=unit.label(lang),
-                                others=join_names(others, lang), successor=full, code=successor.code))
+            lines.append(
+                i18n.t(
+                    "merged_later",
+                    lang,
+                    date=when,
+                    province=unit.label(lang),
+                    others=join_names(others, lang),
+                    successor=full,
+                    code=successor.code,
+                )
+            )
         else:
-            lines.append(i18n.t("renamed_later", lang, date=when, province=unit.label(lang), successor=full,
-                                code=successor.code))
+            lines.append(
+                i18n.t("renamed_later", lang, date=when, province=unit.label(lang), successor=full, code=successor.code)
+            )
     return lines

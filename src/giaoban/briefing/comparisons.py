@@ -39,8 +39,15 @@ def comparison_periods(period: Period) -> list[tuple[str, Period]]:
     return out
 
 
-def compare(observations: pd.DataFrame, reports: pd.DataFrame, units: Sequence[Any], period: Period,
-            indicators: pd.DataFrame, *, roles: Sequence[tuple[str, Period]] | None = None) -> pd.DataFrame:
+def compare(
+    observations: pd.DataFrame,
+    reports: pd.DataFrame,
+    units: Sequence[Any],
+    period: Period,
+    indicators: pd.DataFrame,
+    *,
+    roles: Sequence[tuple[str, Period]] | None = None,
+) -> pd.DataFrame:
     """Return one row per (indicator, measure) with a figure in any compared period.
 
     Columns: `indicator`, `measure`, `area`, `order` (catalogue position), `value_type`, `label_vi`,
@@ -58,17 +65,33 @@ def compare(observations: pd.DataFrame, reports: pd.DataFrame, units: Sequence[A
     for indicator, measure in keys:
         row = cat.get(indicator, {})
         record = {
-            "indicator": indicator, "measure": measure, "area": row.get("area", indicator.split(".")[0]),
-            "order": row.get("order", len(cat)), "value_type": row.get("value_type", "count"),
-            "label_vi": row.get("label_vi", indicator), "label_en": row.get("label_en", indicator),
-            "unit_vi": row.get("unit_vi", ""), "unit_en": row.get("unit_en", ""),
+            "indicator": indicator,
+            "measure": measure,
+            "area": row.get("area", indicator.split(".")[0]),
+            "order": row.get("order", len(cat)),
+            "value_type": row.get("value_type", "count"),
+            "label_vi": row.get("label_vi", indicator),
+            "label_en": row.get("label_en", indicator),
+            "unit_vi": row.get("unit_vi", ""),
+            "unit_en": row.get("unit_en", ""),
             "rankable": row.get("rankable", False),
         }
         for role, _ in roles:
             record[role] = by_role[role].get((indicator, measure), MISSING_VALUE)
         rows.append(record)
-    columns = ["indicator", "measure", "area", "order", "value_type", "label_vi", "label_en", "unit_vi",
-               "unit_en", "rankable", *(r for r, _ in roles)]
+    columns = [
+        "indicator",
+        "measure",
+        "area",
+        "order",
+        "value_type",
+        "label_vi",
+        "label_en",
+        "unit_vi",
+        "unit_en",
+        "rankable",
+        *(r for r, _ in roles),
+    ]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values(["order", "indicator", "measure"], kind="stable").reset_index(drop=True)
 
@@ -85,4 +108,3 @@ def key_figures(compared: pd.DataFrame, areas: pd.DataFrame, per_area: int = 2) 
     shown = shown.assign(_area=shown["area"].map(area_order).fillna(len(area_order)))
     shown = shown.sort_values(["_area", "order"], kind="stable").groupby("area", sort=False).head(per_area)
     return shown.drop(columns="_area").reset_index(drop=True)
-

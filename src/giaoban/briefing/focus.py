@@ -20,8 +20,7 @@ from giaoban.periods import Period
 from giaoban.briefing.succession import catalogue, report_unit_map, territory_values
 from giaoban.briefing.values import MISSING_VALUE, Value
 
-__all__ = ["tasks_due", "tasks_next", "Evidence", "follow_up", "latest_before", "split_indicators",
-           "plans_for"]
+__all__ = ["tasks_due", "tasks_next", "Evidence", "follow_up", "latest_before", "split_indicators", "plans_for"]
 
 
 def split_indicators(cell: Any) -> list[str]:
@@ -41,7 +40,9 @@ def _with_report(tasks: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
 
 
 def _sorted(tasks: pd.DataFrame) -> pd.DataFrame:
-    return tasks.sort_values(["for_period", "report_period", "report_id", "ordinal"], kind="stable").reset_index(drop=True)
+    return tasks.sort_values(["for_period", "report_period", "report_id", "ordinal"], kind="stable").reset_index(
+        drop=True
+    )
 
 
 def tasks_due(focus_tasks: pd.DataFrame, reports: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -50,8 +51,9 @@ def tasks_due(focus_tasks: pd.DataFrame, reports: pd.DataFrame, period: Period) 
 
     Tasks of reports not in `reports` are left out (a briefing passes its province's reports).
     """
-    mine = focus_tasks[focus_tasks["report_id"].isin(set(reports["report_id"]))
-                       & (focus_tasks["for_period"] == period.code)]
+    mine = focus_tasks[
+        focus_tasks["report_id"].isin(set(reports["report_id"])) & (focus_tasks["for_period"] == period.code)
+    ]
     return _sorted(_with_report(mine, reports))
 
 
@@ -75,9 +77,17 @@ class Evidence:
     latest: tuple[Period, Value] | None
 
 
-def latest_before(observations: pd.DataFrame, reports: pd.DataFrame, units: Sequence[Any], period: Period,
-                  indicator: str, indicators: pd.DataFrame | dict, measure: str = "level", *,
-                  cache: dict | None = None) -> tuple[Period, Value] | None:
+def latest_before(
+    observations: pd.DataFrame,
+    reports: pd.DataFrame,
+    units: Sequence[Any],
+    period: Period,
+    indicator: str,
+    indicators: pd.DataFrame | dict,
+    measure: str = "level",
+    *,
+    cache: dict | None = None,
+) -> tuple[Period, Value] | None:
     """Return (period, Value) of the most recent period that ends before `period` starts and has an
     actual figure of `indicator` for the territory; None when there is none. Periods ending the same
     day prefer the shorter (the more recent start). `cache` (period → territory values) may be shared
@@ -85,8 +95,12 @@ def latest_before(observations: pd.DataFrame, reports: pd.DataFrame, units: Sequ
     cat = indicators if isinstance(indicators, dict) else catalogue(indicators)
     cache = {} if cache is None else cache
     mine = set(report_unit_map(reports, units))
-    rows = observations[(observations["indicator"] == indicator) & (observations["measure"] == measure)
-                        & (observations["kind"] == "actual") & observations["report_id"].isin(mine)]
+    rows = observations[
+        (observations["indicator"] == indicator)
+        & (observations["measure"] == measure)
+        & (observations["kind"] == "actual")
+        & observations["report_id"].isin(mine)
+    ]
     candidates = []
     for code in set(rows["period"]):
         try:
@@ -109,8 +123,14 @@ def _measures(values: dict, indicator: str) -> list[str]:
     return found or ["level"]
 
 
-def follow_up(tasks: pd.DataFrame, observations: pd.DataFrame, reports: pd.DataFrame, units: Sequence[Any],
-              period: Period, indicators: pd.DataFrame | dict) -> list[list[Evidence]]:
+def follow_up(
+    tasks: pd.DataFrame,
+    observations: pd.DataFrame,
+    reports: pd.DataFrame,
+    units: Sequence[Any],
+    period: Period,
+    indicators: pd.DataFrame | dict,
+) -> list[list[Evidence]]:
     """Return, for each row of `tasks` (as from `tasks_due`), the `Evidence` of each of its indicators
     for `period`: actual figure, plan figure, latest figure before. Refuses nothing."""
     cat = indicators if isinstance(indicators, dict) else catalogue(indicators)
@@ -122,10 +142,15 @@ def follow_up(tasks: pd.DataFrame, observations: pd.DataFrame, reports: pd.DataF
         evidence = []
         for code in codes:
             for measure in _measures({**actual, **plan}, code):
-                evidence.append(Evidence(code, measure, actual.get((code, measure), MISSING_VALUE),
-                                         plan.get((code, measure), MISSING_VALUE),
-                                         latest_before(observations, reports, units, period, code, cat, measure,
-                                                       cache=cache)))
+                evidence.append(
+                    Evidence(
+                        code,
+                        measure,
+                        actual.get((code, measure), MISSING_VALUE),
+                        plan.get((code, measure), MISSING_VALUE),
+                        latest_before(observations, reports, units, period, code, cat, measure, cache=cache),
+                    )
+                )
         out.append(evidence)
     return out
 

@@ -32,19 +32,40 @@ import pandas as pd
 from giaoban.briefing.focus import Evidence
 from giaoban.briefing.values import Value
 
-__all__ = ["RULES", "Change", "PlanShare", "Standing", "TaskStatus", "REACHED", "MISSED", "NO_FIGURE",
-           "NOT_MEASURABLE", "changes", "plan_shares", "standing_extremes", "task_status", "evidence_status",
-           "share_of_plan", "status_counts"]
+__all__ = [
+    "RULES",
+    "Change",
+    "PlanShare",
+    "Standing",
+    "TaskStatus",
+    "REACHED",
+    "MISSED",
+    "NO_FIGURE",
+    "NOT_MEASURABLE",
+    "changes",
+    "plan_shares",
+    "standing_extremes",
+    "task_status",
+    "evidence_status",
+    "share_of_plan",
+    "status_counts",
+]
 
 #: The numbers of the rules (see the module docstring).
 RULES: dict[str, float] = {
-    "min_base_count": 10, "min_base_money": 100_000_000, "min_change_pct": 10, "min_change_points": 5,
-    "max_changes": 3, "max_plan": 2, "min_provinces": 5, "max_standing": 2,
+    "min_base_count": 10,
+    "min_base_money": 100_000_000,
+    "min_change_pct": 10,
+    "min_change_points": 5,
+    "max_changes": 3,
+    "max_plan": 2,
+    "min_provinces": 5,
+    "max_standing": 2,
 }
 
-REACHED = "reached"            # "đạt": the figure reaches the plan
-MISSED = "missed"              # "chưa đạt": it is below the plan
-NO_FIGURE = "no_figure"        # "chưa có số liệu": a plan, but no figure (or none exact enough) to hold it to
+REACHED = "reached"  # "đạt": the figure reaches the plan
+MISSED = "missed"  # "chưa đạt": it is below the plan
+NO_FIGURE = "no_figure"  # "chưa có số liệu": a plan, but no figure (or none exact enough) to hold it to
 NOT_MEASURABLE = "not_measurable"  # "không đánh giá bằng số liệu": no indicator with a plan figure
 
 

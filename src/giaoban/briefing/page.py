@@ -35,8 +35,15 @@ from giaoban.standings import spread_values
 __all__ = ["BriefingPage", "open_briefing"]
 
 
-def open_briefing(province: str | int, period: str, lang: str = "vi", data_dir: str | Path | None = None, *,
-                  meeting_type: str | None = None, meeting_date: str | None = None) -> BriefingPage:
+def open_briefing(
+    province: str | int,
+    period: str,
+    lang: str = "vi",
+    data_dir: str | Path | None = None,
+    *,
+    meeting_type: str | None = None,
+    meeting_date: str | None = None,
+) -> BriefingPage:
     """Return the `BriefingPage` of `province` (GSO code `"51"`, `51`, `"01"`, or a name such as
     `Quảng Ngãi`, see `giaoban.briefing.parameters.province_code`) for period code `period` in `lang`;
     `meeting_type` (a code such as `so_ket`) and `meeting_date` (ISO) name the meeting the briefing
@@ -67,8 +74,16 @@ class BriefingPage(SourcedPage):
     sources, filled as sections are shown.
     """
 
-    def __init__(self, period: Period, lang: str, *, inputs: Inputs | None = None, ended: Ended | None = None,
-                 data_dir: str | Path | None = None, meeting: tuple[str | None, str | None] | None = None) -> None:
+    def __init__(
+        self,
+        period: Period,
+        lang: str,
+        *,
+        inputs: Inputs | None = None,
+        ended: Ended | None = None,
+        data_dir: str | Path | None = None,
+        meeting: tuple[str | None, str | None] | None = None,
+    ) -> None:
         self.period, self.lang, self.inputs, self.ended = period, i18n.check_lang(lang), inputs, ended
         self._data_dir, self.meeting = data_dir, meeting
         if inputs is not None:
@@ -122,8 +137,9 @@ class BriefingPage(SourcedPage):
     def has_data(self) -> bool:
         """Return True when the page has a report for the period, a figure in a compared period, or a
         focus task set for the period; a page without any is short and says so."""
-        return self.inputs is not None and (not self.compared.empty or not self.due.empty
-                                            or not self.reports_of_period.empty)
+        return self.inputs is not None and (
+            not self.compared.empty or not self.due.empty or not self.reports_of_period.empty
+        )
 
     @cached_property
     def evidence(self) -> list[list[Evidence]]:
@@ -149,8 +165,11 @@ class BriefingPage(SourcedPage):
     def _roles_with_data(self) -> list[tuple[str, Period]]:
         """The compared periods that have at least one figure (this period always)."""
         c = self.compared
-        return [(role, p) for role, p in self.roles
-                if role == "current" or (not c.empty and any(v.status != MISSING for v in c[role]))]
+        return [
+            (role, p)
+            for role, p in self.roles
+            if role == "current" or (not c.empty and any(v.status != MISSING for v in c[role]))
+        ]
 
     def _current_rows(self) -> pd.DataFrame:
         c = self.compared
@@ -161,8 +180,9 @@ class BriefingPage(SourcedPage):
         """Return the page's first-level heading (province and period in `lang`)."""
         if self.ended is not None:
             return md(heading(i18n.t("ended_title", self.lang, province=self._name(), code=self.unit.code), 1))
-        return md(heading(i18n.t("briefing_title", self.lang, province=self._name(),
-                                 period=self.period.label(self.lang)), 1))
+        return md(
+            heading(i18n.t("briefing_title", self.lang, province=self._name(), period=self.period.label(self.lang)), 1)
+        )
 
     def intro(self) -> Any:
         """Return the reports reviewed, how the unit relates to its predecessors or successor, and
@@ -170,22 +190,44 @@ class BriefingPage(SourcedPage):
         lang = self.lang
         if self.ended is not None:
             e = self.ended
-            return md(i18n.t("ended", lang, province=e.unit.label(lang), code=e.unit.code,
-                             last=i18n.format_date(e.unit.valid_to, lang), period=self.period.label(lang),
-                             successor=i18n.unit_full_name(e.successor, lang), successor_code=e.successor.code))
+            return md(
+                i18n.t(
+                    "ended",
+                    lang,
+                    province=e.unit.label(lang),
+                    code=e.unit.code,
+                    last=i18n.format_date(e.unit.valid_to, lang),
+                    period=self.period.label(lang),
+                    successor=i18n.unit_full_name(e.successor, lang),
+                    successor_code=e.successor.code,
+                )
+            )
         blocks = []
         if self.meeting is not None and not self._meeting_in_reports():
             kind, day = self.meeting
-            blocks.append(i18n.t("meeting_for", lang, type=i18n.meeting_type_label(kind, lang) or "—",
-                                 date=i18n.format_date(day, lang)))
+            blocks.append(
+                i18n.t(
+                    "meeting_for",
+                    lang,
+                    type=i18n.meeting_type_label(kind, lang) or "—",
+                    date=i18n.format_date(day, lang),
+                )
+            )
         blocks.extend(common.report_line(r, lang) for r in self.reports_of_period.to_dict("records"))
         if self.reports_of_period.empty:
             blocks.append(i18n.t("no_report", lang, province=self._name(), period=self.period.label(lang)))
         blocks.extend(self._succession_lines())
         current = self._current_rows()
         if not current.empty:
-            blocks.append(i18n.t("figures_count", lang, n=str(len(current)),
-                                 areas=str(current["area"].nunique()), all_areas=str(len(self.inputs.areas))))
+            blocks.append(
+                i18n.t(
+                    "figures_count",
+                    lang,
+                    n=str(len(current)),
+                    areas=str(current["area"].nunique()),
+                    all_areas=str(len(self.inputs.areas)),
+                )
+            )
         if not self.due.empty:
             blocks.append(i18n.t("tasks_due_count", lang, n=str(len(self.due)), period=self.period.label(lang)))
         if not self.has_data:
@@ -239,22 +281,38 @@ class BriefingPage(SourcedPage):
                 size = f"{format_amount(abs(round(c.delta, 2)), 'count', lang)} {i18n.t('points', lang)}"
             else:
                 size = format_amount(abs(round(c.relative, 1)), "percent", lang)
-            out.append(say("change_up" if c.delta > 0 else "change_down", lang, label=common.row_label(row, lang),
-                           current=self._value(c.current, vt), size=size,
-                           role=Raw(str(i18n.t(f"role_{c.role}_short", lang, period=role_period[c.role].label(lang)))),
-                           earlier=self._value(c.earlier, vt)))
+            out.append(
+                say(
+                    "change_up" if c.delta > 0 else "change_down",
+                    lang,
+                    label=common.row_label(row, lang),
+                    current=self._value(c.current, vt),
+                    size=size,
+                    role=Raw(str(i18n.t(f"role_{c.role}_short", lang, period=role_period[c.role].label(lang)))),
+                    earlier=self._value(c.earlier, vt),
+                )
+            )
         for share in rules.plan_shares(self.compared, self.plans):
             row = self._row(share.indicator, share.measure)
             status = say("plan_reached" if share.reached else "plan_missed", lang)
             label = common.row_label(row, lang)
             if share.plan is None:
-                out.append(say("plan_pct", lang, label=label, value=self._value(share.actual, "percent"),
-                               status=status))
+                out.append(
+                    say("plan_pct", lang, label=label, value=self._value(share.actual, "percent"), status=status)
+                )
             else:
                 vt = self._vt(row)
-                out.append(say("plan_share", lang, label=label, actual=self._value(share.actual, vt),
-                               share=format_amount(round(share.share, 1), "percent", lang),
-                               plan=self._value(share.plan, vt), status=status))
+                out.append(
+                    say(
+                        "plan_share",
+                        lang,
+                        label=label,
+                        actual=self._value(share.actual, vt),
+                        share=format_amount(round(share.share, 1), "percent", lang),
+                        plan=self._value(share.plan, vt),
+                        status=status,
+                    )
+                )
         standing = self.inputs.standing
         current = {(r["indicator"], r["measure"]): r["current"] for r in self._current_rows().to_dict("records")}
         for st in rules.standing_extremes(standing):
@@ -263,14 +321,23 @@ class BriefingPage(SourcedPage):
                 continue
             row = self._row(st.indicator, st.measure)
             vt = self._vt(row)
-            out.append(say("standing_top" if st.top else "standing_bottom", lang, label=common.row_label(row, lang),
-                           value=self._value(value, vt), rank=str(st.rank), n=str(st.n),
-                           median=format_amount(st.median, vt, lang)))
+            out.append(
+                say(
+                    "standing_top" if st.top else "standing_bottom",
+                    lang,
+                    label=common.row_label(row, lang),
+                    value=self._value(value, vt),
+                    rank=str(st.rank),
+                    n=str(st.n),
+                    median=format_amount(st.median, vt, lang),
+                )
+            )
         if self.statuses:
             counts = rules.status_counts(self.statuses)
             parts = [str(say(f"count_{k}", lang, n=str(n))) for k, n in counts.items() if n]
-            out.append(say("tasks_summary", lang, n=str(len(self.statuses)),
-                           counts=Raw(common.join_names(parts, lang))))
+            out.append(
+                say("tasks_summary", lang, n=str(len(self.statuses)), counts=Raw(common.join_names(parts, lang)))
+            )
         return out[:8]
 
     def highlights(self) -> Any:
@@ -281,11 +348,16 @@ class BriefingPage(SourcedPage):
             return EMPTY
         r = rules.RULES
         lang = self.lang
-        rule = say("highlights_rule", lang, base=format_amount(r["min_base_count"], "count", lang),
-                   money=format_amount(r["min_base_money"], "money", lang),
-                   pct=format_amount(r["min_change_pct"], "percent", lang),
-                   points=format_amount(r["min_change_points"], "count", lang), changes=str(int(r["max_changes"])),
-                   provinces=str(int(r["min_provinces"])))
+        rule = say(
+            "highlights_rule",
+            lang,
+            base=format_amount(r["min_base_count"], "count", lang),
+            money=format_amount(r["min_base_money"], "money", lang),
+            pct=format_amount(r["min_change_pct"], "percent", lang),
+            points=format_amount(r["min_change_points"], "count", lang),
+            changes=str(int(r["max_changes"])),
+            provinces=str(int(r["min_provinces"])),
+        )
         return md(heading(say("highlights", lang)), "\n".join(f"- {s}" for s in sentences), rule)
 
     def key_figures(self, per_area: int = 2) -> Any:
@@ -300,12 +372,21 @@ class BriefingPage(SourcedPage):
         body = []
         for row in rows.to_dict("records"):
             vt = common.measure_value_type(row["value_type"], row["measure"])
-            body.append([labels.get(row["area"], row["area"]), common.row_label(row, self.lang),
-                         self._value(row["current"], vt)])
+            body.append(
+                [
+                    labels.get(row["area"], row["area"]),
+                    common.row_label(row, self.lang),
+                    self._value(row["current"], vt),
+                ]
+            )
         lang = self.lang
-        return md(heading(i18n.t("key_figures", lang)), i18n.t("key_figures_intro", lang, n=str(per_area)),
-                  markdown_table([i18n.t("col_area", lang), i18n.t("col_indicator", lang),
-                                  i18n.t("col_value", lang)], body, "llr"))
+        return md(
+            heading(i18n.t("key_figures", lang)),
+            i18n.t("key_figures_intro", lang, n=str(per_area)),
+            markdown_table(
+                [i18n.t("col_area", lang), i18n.t("col_indicator", lang), i18n.t("col_value", lang)], body, "llr"
+            ),
+        )
 
     def areas(self) -> list[str]:
         """Return the codes of the areas that have a figure in some compared period, in area order."""
@@ -323,12 +404,21 @@ class BriefingPage(SourcedPage):
         if self.compared.empty:
             return md(heading(i18n.t("areas", lang)), i18n.t("no_area_data", lang))
         others = [i18n.t(f"role_{role}_short", lang, period=p.label(lang)) for role, p in self.roles[1:]]
-        blocks = [heading(i18n.t("areas", lang)),
-                  i18n.t("areas_intro", lang, period=self.period.label(lang),
-                         comparisons=Raw(common.join_names([str(o) for o in others], lang)))]
+        blocks = [
+            heading(i18n.t("areas", lang)),
+            i18n.t(
+                "areas_intro",
+                lang,
+                period=self.period.label(lang),
+                comparisons=Raw(common.join_names([str(o) for o in others], lang)),
+            ),
+        ]
         kept = {role for role, _ in self._roles_with_data()}
-        empty = [str(i18n.t(f"role_{role}_short", lang, period=p.label(lang))) for role, p in self.roles[1:]
-                 if role not in kept]
+        empty = [
+            str(i18n.t(f"role_{role}_short", lang, period=p.label(lang)))
+            for role, p in self.roles[1:]
+            if role not in kept
+        ]
         if empty:
             blocks.append(say("columns_left_out", lang, periods=Raw(common.join_names(empty, lang))))
         return md(*blocks)
@@ -345,8 +435,11 @@ class BriefingPage(SourcedPage):
         """The figures of one indicator in the periods of the same length as this one, up to it (at
         most `limit`, the latest), with the compared periods: [(period, Value with a number)]."""
         i = self.inputs
-        rows = i.observations[(i.observations["indicator"] == indicator) & (i.observations["measure"] == measure)
-                              & (i.observations["kind"] == "actual")]
+        rows = i.observations[
+            (i.observations["indicator"] == indicator)
+            & (i.observations["measure"] == measure)
+            & (i.observations["kind"] == "actual")
+        ]
         periods = set()
         for code in set(rows["period"]):
             try:
@@ -376,8 +469,9 @@ class BriefingPage(SourcedPage):
             return []
         found, _ = rules.changes(self.compared, [r for r, _ in self.roles[1:]])
         keys = [(c.indicator, c.measure) for c in found]
-        keys += [(r["indicator"], r["measure"]) for r in key_figures(self.compared, self.inputs.areas, 1)
-                 .to_dict("records")]
+        keys += [
+            (r["indicator"], r["measure"]) for r in key_figures(self.compared, self.inputs.areas, 1).to_dict("records")
+        ]
         out: list[tuple[str, str]] = []
         for key in keys:
             if key not in out and key[1] != "change_percent" and len(self._history(*key)) >= 2:
@@ -412,8 +506,11 @@ class BriefingPage(SourcedPage):
             bars, said = [], []
             for p, v in self._history(indicator, measure):
                 text = format_amount(v.number, vt, lang, qualifier=v.qualifier, denominator=v.denominator)
-                bars.append(charts.PeriodBar(short_label(p, lang),
-                                             float(v.number), text, p == self.period, v.qualifier is not None))
+                bars.append(
+                    charts.PeriodBar(
+                        short_label(p, lang), float(v.number), text, p == self.period, v.qualifier is not None
+                    )
+                )
                 said.append(f"{p.label(lang)} {text}")
             label = common.row_label(row, lang)
             panels.append(charts.IndicatorPeriods(label, bars, "percent" if vt == "percent" else vt))
@@ -433,8 +530,9 @@ class BriefingPage(SourcedPage):
             return EMPTY
         lang = self.lang
         first = {(s.indicator, s.measure) for s in rules.standing_extremes(table)}
-        records = sorted(table.to_dict("records"), key=lambda r: ((r["indicator"], r["measure"]) not in first,
-                                                                   int(r["order"])))[:limit]
+        records = sorted(
+            table.to_dict("records"), key=lambda r: ((r["indicator"], r["measure"]) not in first, int(r["order"]))
+        )[:limit]
         strips, items = [], []
         for r in records:
             row = self._row(r["indicator"], r["measure"])
@@ -442,13 +540,27 @@ class BriefingPage(SourcedPage):
             values = spread_values(r["spread"])
             label = common.row_label(row, lang)
             strips.append(charts.Strip(label, values, float(r["value"]), float(r["median"]), vt))
-            items.append(plain("chart_peers_item", lang, label=label, province=self._name(),
-                                 value=format_amount(r["value"], vt, lang), rank=str(r["rank"]), n=str(r["n"]),
-                                 median=format_amount(r["median"], vt, lang), low=format_amount(min(values), vt, lang),
-                                 high=format_amount(max(values), vt, lang)))
+            items.append(
+                plain(
+                    "chart_peers_item",
+                    lang,
+                    label=label,
+                    province=self._name(),
+                    value=format_amount(r["value"], vt, lang),
+                    rank=str(r["rank"]),
+                    n=str(r["n"]),
+                    median=format_amount(r["median"], vt, lang),
+                    low=format_amount(min(values), vt, lang),
+                    high=format_amount(max(values), vt, lang),
+                )
+            )
         period = self.period.label(lang)
-        fig = charts.strip_chart(strips, title=str(say("chart_peers_title", lang, province=self._name(), period=period)),
-                                 lang=lang, province=self._name())
+        fig = charts.strip_chart(
+            strips,
+            title=str(say("chart_peers_title", lang, province=self._name(), period=period)),
+            lang=lang,
+            province=self._name(),
+        )
         alt = plain("chart_peers_alt", lang, period=period, province=self._name(), items=" ".join(items))
         return charts.Figures([charts.Chart(fig, alt), md(say("chart_text", lang, text=" ".join(items)))])
 
@@ -461,8 +573,9 @@ class BriefingPage(SourcedPage):
         if rows.empty:
             return EMPTY
         lang = self.lang
-        roles = [(role, p) for role, p in self.roles
-                 if role == "current" or any(v.status != MISSING for v in rows[role])]
+        roles = [
+            (role, p) for role, p in self.roles if role == "current" or any(v.status != MISSING for v in rows[role])
+        ]
         header = [i18n.t("col_indicator", lang)]
         header += [i18n.t(f"role_{role}", lang, period=p.label(lang)) for role, p in roles]
         body = []
@@ -488,9 +601,12 @@ class BriefingPage(SourcedPage):
         lang = self.lang
         panels = []
         for vt in ("count", "money", "percent"):
-            group = [r for r in rows.to_dict("records")
-                     if common.measure_value_type(r["value_type"], r["measure"]) == vt
-                     and any(r[role].has_number for role, _ in self.roles)]
+            group = [
+                r
+                for r in rows.to_dict("records")
+                if common.measure_value_type(r["value_type"], r["measure"]) == vt
+                and any(r[role].has_number for role, _ in self.roles)
+            ]
             if not group:
                 continue
             roles = [(role, p) for role, p in self.roles if any(r[role].has_number for r in group)]
@@ -518,21 +634,27 @@ class BriefingPage(SourcedPage):
             return EMPTY
         approx = any(b.approx for p in panels for bars in p.series.values() for b in bars)
         label = common.area_labels(self.inputs.areas, lang).get(area, area)
-        title = str(i18n.t("chart_area", lang, area=Raw(label), province=Raw(self._name()),
-                           period=Raw(self.period.label(lang))))
+        title = str(
+            i18n.t("chart_area", lang, area=Raw(label), province=Raw(self._name()), period=Raw(self.period.label(lang)))
+        )
         note = str(i18n.t("approx_note", lang)) if approx else None
         pages: list[list[charts.Panel]] = [[]]
         for panel in panels:
             chunks = -(-len(panel.labels) // max_rows)
             size = -(-len(panel.labels) // chunks)  # balanced: 17 rows give 9 + 8, not 16 + 1
             for start in range(0, len(panel.labels), size):
-                part = charts.Panel(panel.labels[start:start + size],
-                                    {k: v[start:start + size] for k, v in panel.series.items()}, panel.value_type)
+                part = charts.Panel(
+                    panel.labels[start : start + size],
+                    {k: v[start : start + size] for k, v in panel.series.items()},
+                    panel.value_type,
+                )
                 if pages[-1] and sum(len(p.labels) for p in pages[-1]) + len(part.labels) > max_rows:
                     pages.append([])
                 pages[-1].append(part)
-        figures = [charts.bar_panels(group, title=title if i == 0 else "", lang=lang, note=note)
-                   for i, group in enumerate(pages)]
+        figures = [
+            charts.bar_panels(group, title=title if i == 0 else "", lang=lang, note=note)
+            for i, group in enumerate(pages)
+        ]
         return figures[0] if len(figures) == 1 else charts.Figures(figures)
 
     def ranks(self) -> Any:
@@ -555,16 +677,32 @@ class BriefingPage(SourcedPage):
             if row is None:
                 continue
             vt = common.measure_value_type(row["value_type"], r["measure"])
-            body.append([common.row_label(row, lang), self._value(row["current"], vt),
-                         i18n.t("rank_of", lang, rank=str(r["rank"]), n=str(r["n"])),
-                         format_amount(r["median"], vt, lang)])
+            body.append(
+                [
+                    common.row_label(row, lang),
+                    self._value(row["current"], vt),
+                    i18n.t("rank_of", lang, rank=str(r["rank"]), n=str(r["n"])),
+                    format_amount(r["median"], vt, lang),
+                ]
+            )
         blocks = list(head)
         if body:
-            blocks.append(markdown_table([i18n.t("col_indicator", lang), i18n.t("col_value", lang),
-                                          i18n.t("col_rank", lang), i18n.t("col_median", lang)], body, "lrrr"))
+            blocks.append(
+                markdown_table(
+                    [
+                        i18n.t("col_indicator", lang),
+                        i18n.t("col_value", lang),
+                        i18n.t("col_rank", lang),
+                        i18n.t("col_median", lang),
+                    ],
+                    body,
+                    "lrrr",
+                )
+            )
         if not alone.empty:
-            blocks.append(i18n.t("ranks_alone", lang, n=str(len(alone)), province=self._name(),
-                                 period=self.period.label(lang)))
+            blocks.append(
+                i18n.t("ranks_alone", lang, n=str(len(alone)), province=self._name(), period=self.period.label(lang))
+            )
         return md(*blocks)
 
     def tasks_due(self) -> Any:
@@ -585,8 +723,11 @@ class BriefingPage(SourcedPage):
             blocks.append(i18n.t("verbatim_vi", lang))
         for _report_id, group in self.due.groupby("report_id", sort=False):
             first = group.iloc[0]
-            blocks.append(i18n.t("set_by", lang, title=first["report_title"],
-                                 period=Period.parse(first["report_period"]).label(lang)))
+            blocks.append(
+                i18n.t(
+                    "set_by", lang, title=first["report_title"], period=Period.parse(first["report_period"]).label(lang)
+                )
+            )
             items = []
             for n, (task, k) in enumerate(zip(group.to_dict("records"), group.index), 1):
                 ev, status = self.evidence[k], self.statuses[k]
@@ -610,10 +751,18 @@ class BriefingPage(SourcedPage):
         label = common.row_label({**row, "measure": e.measure}, lang)
         if judged is not None and e.plan.parts:
             share = rules.share_of_plan(e.current, e.plan)
-            text = str(say("task_plan_line", lang, label=label, plan=self._value(e.plan, vt),
-                           actual=self._value(e.current, vt),
-                           share=say("task_share", lang, share=format_amount(round(share, 1), "percent", lang))
-                           if share is not None else Raw("")))
+            text = str(
+                say(
+                    "task_plan_line",
+                    lang,
+                    label=label,
+                    plan=self._value(e.plan, vt),
+                    actual=self._value(e.current, vt),
+                    share=say("task_share", lang, share=format_amount(round(share, 1), "percent", lang))
+                    if share is not None
+                    else Raw(""),
+                )
+            )
             return f"{text} — {say('status_' + judged, lang)}"
         parts = [str(i18n.t("task_figure", lang, label=label, value=self._value(e.current, vt)))]
         if e.plan.parts:
@@ -668,14 +817,30 @@ class BriefingPage(SourcedPage):
         for r in refs.to_dict("records"):
             quote = r.get("quote")
             mark = self.notes.mark([_Cite(r["report_id"], quote)]) if isinstance(quote, str) and quote else ""
-            body.append([Raw(f"{escape(r['number'])} {mark}".strip()), r.get("doc_type"), r.get("issuer"),
-                         i18n.format_date(r.get("date"), lang) if not pd.isna(r.get("date")) else "",
-                         r.get("title")])
-        return md(*blocks, markdown_table([i18n.t("col_number", lang), i18n.t("col_doc_type", lang),
-                                           i18n.t("col_issuer", lang), i18n.t("col_date", lang),
-                                           i18n.t("col_title", lang)], body, "lllll",
-                                          widths=[18, 11, 14, 14, 43]))
-
+            body.append(
+                [
+                    Raw(f"{escape(r['number'])} {mark}".strip()),
+                    r.get("doc_type"),
+                    r.get("issuer"),
+                    i18n.format_date(r.get("date"), lang) if not pd.isna(r.get("date")) else "",
+                    r.get("title"),
+                ]
+            )
+        return md(
+            *blocks,
+            markdown_table(
+                [
+                    i18n.t("col_number", lang),
+                    i18n.t("col_doc_type", lang),
+                    i18n.t("col_issuer", lang),
+                    i18n.t("col_date", lang),
+                    i18n.t("col_title", lang),
+                ],
+                body,
+                "lllll",
+                widths=[18, 11, 14, 14, 43],
+            ),
+        )
 
 
 class _Cite:
@@ -683,4 +848,3 @@ class _Cite:
 
     def __init__(self, report_id: str, quote: str) -> None:
         self.report_id, self.quote = report_id, quote
-

@@ -29,8 +29,11 @@ _SHORT_CODE = re.compile(r"\d{1,2}")
 
 
 def _refuse(value: Any) -> InputError:
-    return InputError(f"tham số 'province' cần mã GSO (51, \"01\") hoặc tên tỉnh như báo cáo viết (\"Quảng Ngãi\", "
-                      f"\"TP.HCM\"), nhận được {value!r}", column="province")
+    return InputError(
+        f'tham số \'province\' cần mã GSO (51, "01") hoặc tên tỉnh như báo cáo viết ("Quảng Ngãi", '
+        f'"TP.HCM"), nhận được {value!r}',
+        column="province",
+    )
 
 
 def province_code(value: Any, on: Any = None, data_dir: str | Path | None = None) -> str:
@@ -132,9 +135,13 @@ def check_injected(namespace: MutableMapping[str, Any] | Mapping[str, Any]) -> N
     if found is None or found[0] in _checked:
         return
     index, values = found
-    replaced = {name: value for name, value in values.items() if name in namespace and not _same(namespace[name], value)}
+    replaced = {
+        name: value for name, value in values.items() if name in namespace and not _same(namespace[name], value)
+    }
     _checked.add(index)
     if replaced:
         said = ", ".join(f"{name}={value!r} (sổ tay đang dùng {namespace[name]!r})" for name, value in replaced.items())
-        raise InputError(f"sổ tay không dùng tham số Papermill truyền vào: {said}. Ô tham số mặc định đã chạy sau "
-                         f"ô tham số của Papermill, vì nó mất nhãn (tag) 'parameters': thêm lại nhãn đó cho ô đầu tiên")
+        raise InputError(
+            f"sổ tay không dùng tham số Papermill truyền vào: {said}. Ô tham số mặc định đã chạy sau "
+            f"ô tham số của Papermill, vì nó mất nhãn (tag) 'parameters': thêm lại nhãn đó cho ô đầu tiên"
+        )

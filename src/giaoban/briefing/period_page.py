@@ -48,15 +48,19 @@ def coverage(observations: pd.DataFrame, reports: pd.DataFrame, period: Period, 
     for r in mine.to_dict("records"):
         row = {"report_id": r["report_id"], "province": r["province"]}
         for code in codes:
-            row[code] = int(counts.at[r["report_id"], code]) if (r["report_id"] in counts.index
-                                                                  and code in counts.columns) else 0
+            row[code] = (
+                int(counts.at[r["report_id"], code])
+                if (r["report_id"] in counts.index and code in counts.columns)
+                else 0
+            )
         row["total"] = sum(row[c] for c in codes)
         rows.append(row)
     return pd.DataFrame(rows, columns=["report_id", "province", *codes, "total"])
 
 
-def indicator_summary(observations: pd.DataFrame, reports: pd.DataFrame, period: Period,
-                      indicators: Any) -> pd.DataFrame:
+def indicator_summary(
+    observations: pd.DataFrame, reports: pd.DataFrame, period: Period, indicators: Any
+) -> pd.DataFrame:
     """Return one row per (indicator, measure) with an actual figure of a named province for `period`:
     `n` provinces, `median`, `max`/`min` values with `max_province`/`min_province` codes and their
     (report_id, quote), and `median_earlier` (a year earlier, NaN when none). Catalogue order."""
@@ -75,18 +79,29 @@ def indicator_summary(observations: pd.DataFrame, reports: pd.DataFrame, period:
         earlier = province_values(peers[peers["period"] == earlier_code], indicator, measure) if earlier_code else None
         top, bottom = values.iloc[0], values.iloc[-1]
         meta = cat.get(indicator, {})
-        rows.append({
-            "indicator": indicator, "measure": measure, "area": meta.get("area", indicator.split(".")[0]),
-            "order": meta.get("order", len(cat)), "n": len(values),
-            "median": float(values["value"].astype(float).median()),
-            "max": float(top["value"]), "max_province": top["province"], "max_source": (top["report_id"], top["quote"]),
-            "max_qualifier": None if pd.isna(top["qualifier"]) else top["qualifier"],
-            "min": float(bottom["value"]), "min_province": bottom["province"],
-            "min_source": (bottom["report_id"], bottom["quote"]),
-            "min_qualifier": None if pd.isna(bottom["qualifier"]) else bottom["qualifier"],
-            "median_earlier": (float(earlier["value"].astype(float).median())
-                               if earlier is not None and not earlier.empty else float("nan")),
-        })
+        rows.append(
+            {
+                "indicator": indicator,
+                "measure": measure,
+                "area": meta.get("area", indicator.split(".")[0]),
+                "order": meta.get("order", len(cat)),
+                "n": len(values),
+                "median": float(values["value"].astype(float).median()),
+                "max": float(top["value"]),
+                "max_province": top["province"],
+                "max_source": (top["report_id"], top["quote"]),
+                "max_qualifier": None if pd.isna(top["qualifier"]) else top["qualifier"],
+                "min": float(bottom["value"]),
+                "min_province": bottom["province"],
+                "min_source": (bottom["report_id"], bottom["quote"]),
+                "min_qualifier": None if pd.isna(bottom["qualifier"]) else bottom["qualifier"],
+                "median_earlier": (
+                    float(earlier["value"].astype(float).median())
+                    if earlier is not None and not earlier.empty
+                    else float("nan")
+                ),
+            }
+        )
     frame = pd.DataFrame(rows)
     return frame.sort_values(["order", "measure"], kind="stable").reset_index(drop=True) if rows else frame
 
@@ -97,8 +112,9 @@ def key_indicators(summary: pd.DataFrame, indicators: Any, limit: int = 4) -> li
     if summary.empty:
         return []
     cat = indicators if isinstance(indicators, dict) else catalogue(indicators)
-    rows = [r for r in summary.to_dict("records") if cat.get(r["indicator"], {}).get("rankable")
-            and r["measure"] == "level"]
+    rows = [
+        r for r in summary.to_dict("records") if cat.get(r["indicator"], {}).get("rankable") and r["measure"] == "level"
+    ]
     rows.sort(key=lambda r: (-int(r["n"]), int(r["order"])))
     return [(r["indicator"], r["measure"]) for r in rows[:limit]]
 
@@ -117,8 +133,9 @@ class Movement:
     earlier_source: tuple[str, str]
 
 
-def movements(observations: pd.DataFrame, reports: pd.DataFrame, period: Period, indicators: Any,
-              same_unit: Any, limit: int = 6) -> list[Movement]:
+def movements(
+    observations: pd.DataFrame, reports: pd.DataFrame, period: Period, indicators: Any, same_unit: Any, limit: int = 6
+) -> list[Movement]:
     """Return the largest movements of the period: each province's exact figure against its own a year
     earlier, by the rules of `giaoban.briefing.highlights` (base and change large enough; percentages
     in points), one per province, the largest (relative to the earlier figure) first, at most `limit`.
@@ -159,8 +176,16 @@ def movements(observations: pd.DataFrame, reports: pd.DataFrame, period: Period,
                 relative = (value - earlier) / abs(earlier) * 100
                 if abs(relative) < RULES["min_change_pct"]:
                     continue
-            m = Movement(code, indicator, measure, value, earlier, relative, (r["report_id"], r["quote"]),
-                         (e["report_id"], e["quote"]))
+            m = Movement(
+                code,
+                indicator,
+                measure,
+                value,
+                earlier,
+                relative,
+                (r["report_id"], r["quote"]),
+                (e["report_id"], e["quote"]),
+            )
             key = (-abs(relative), int(meta.get("order", len(cat))))
             if code not in best or key < best[code][:2]:
                 best[code] = (*key, m)
@@ -168,8 +193,9 @@ def movements(observations: pd.DataFrame, reports: pd.DataFrame, period: Period,
     return [m for _, _, m in ranked[:limit]]
 
 
-def open_period(period: str, lang: str = "vi", indicator: str | None = None,
-                data_dir: str | Path | None = None) -> PeriodPage:
+def open_period(
+    period: str, lang: str = "vi", indicator: str | None = None, data_dir: str | Path | None = None
+) -> PeriodPage:
     """Return the `PeriodPage` of period code `period`; `indicator` (a catalogue code) chooses the
     map's indicator (default: who has a report). Refuses (InputError) an unsupported language, a
     malformed period and invalid data; an unknown indicator is said on the page."""
@@ -181,8 +207,9 @@ def open_period(period: str, lang: str = "vi", indicator: str | None = None,
 class PeriodPage(SourcedPage):
     """The page of one period across provinces (see the module docstring); build it with `open_period`."""
 
-    def __init__(self, inputs: Inputs, lang: str, *, indicator: str | None = None,
-                 data_dir: str | Path | None = None) -> None:
+    def __init__(
+        self, inputs: Inputs, lang: str, *, indicator: str | None = None, data_dir: str | Path | None = None
+    ) -> None:
         self.inputs, self.lang, self.indicator = inputs, i18n.check_lang(lang), indicator
         self.period: Period = inputs.period
         self._data_dir = data_dir
@@ -236,14 +263,25 @@ class PeriodPage(SourcedPage):
         if self.reports.empty:
             blocks.append(i18n.t("period_no_reports", lang, period=p.label(lang)))
         else:
-            blocks.append(i18n.t("period_intro", lang, n=str(n), total=str(len(self.units)), period=p.label(lang),
-                                 units_note=i18n.t("units_63" if len(self.units) == 63 else "units_34", lang)))
-            blocks.extend(f"- {escape(self._name(r['province']))}: {common.report_line(r, lang)}"
-                          for r in self.reports.to_dict("records"))
+            blocks.append(
+                i18n.t(
+                    "period_intro",
+                    lang,
+                    n=str(n),
+                    total=str(len(self.units)),
+                    period=p.label(lang),
+                    units_note=i18n.t("units_63" if len(self.units) == 63 else "units_34", lang),
+                )
+            )
+            blocks.extend(
+                f"- {escape(self._name(r['province']))}: {common.report_line(r, lang)}"
+                for r in self.reports.to_dict("records")
+            )
             unknown = self.reports[self.reports["province"].isna()]
             if not unknown.empty:
-                blocks.append(i18n.t("unknown_province_reports", lang, n=str(len(unknown)),
-                                     ids=", ".join(unknown["report_id"])))
+                blocks.append(
+                    i18n.t("unknown_province_reports", lang, n=str(len(unknown)), ids=", ".join(unknown["report_id"]))
+                )
         try:
             earlier = p.year_earlier()
             n_earlier = int((self.inputs.reports["period"] == earlier.code).sum())
@@ -257,8 +295,10 @@ class PeriodPage(SourcedPage):
         if self.reports.empty:
             return EMPTY
         shapes = maps.boundaries(self.period, self._data_dir)
-        return md(heading(i18n.t("map", self.lang)),
-                  i18n.t("map_note", self.lang, n=str(shapes.n_units), source=shapes.source))
+        return md(
+            heading(i18n.t("map", self.lang)),
+            i18n.t("map_note", self.lang, n=str(shapes.n_units), source=shapes.source),
+        )
 
     def map(self, indicator: str | None = None) -> Any:
         """Return the choropleth of `indicator` (default: the page's, else who has a report) on the
@@ -273,19 +313,32 @@ class PeriodPage(SourcedPage):
         if indicator is None:
             label = str(i18n.t("legend_reported", lang))
             cats = {c: label for c in named["province"]}
-            return maps.choropleth(p, categories=cats, colors={label: charts.COLORS["accent"]},
-                                   default_label=str(i18n.t("legend_not_reported", lang)),
-                                   title=str(i18n.t("map_has_report", lang, period=Raw(p.label(lang)))),
-                                   lang=lang, data_dir=self._data_dir)
+            return maps.choropleth(
+                p,
+                categories=cats,
+                colors={label: charts.COLORS["accent"]},
+                default_label=str(i18n.t("legend_not_reported", lang)),
+                title=str(i18n.t("map_has_report", lang, period=Raw(p.label(lang)))),
+                lang=lang,
+                data_dir=self._data_dir,
+            )
         if indicator not in self._cat:
             return md(i18n.t("unknown_indicator", lang, code=indicator))
         meta = self._cat[indicator]
-        values = province_values(_with_province(self.inputs.observations[self.inputs.observations["period"] == p.code],
-                                                self.inputs.reports), indicator)
+        values = province_values(
+            _with_province(self.inputs.observations[self.inputs.observations["period"] == p.code], self.inputs.reports),
+            indicator,
+        )
         numbers = {c: float(v) for c, v in zip(values["province"], values["value"])}
-        return maps.choropleth(p, values=numbers, value_type=meta["value_type"], lang=lang, highlight=highlight,
-                               title=str(i18n.t("map_indicator", lang, indicator=Raw(meta[f"label_{lang}"]),
-                                                period=Raw(p.label(lang)))), data_dir=self._data_dir)
+        return maps.choropleth(
+            p,
+            values=numbers,
+            value_type=meta["value_type"],
+            lang=lang,
+            highlight=highlight,
+            title=str(i18n.t("map_indicator", lang, indicator=Raw(meta[f"label_{lang}"]), period=Raw(p.label(lang)))),
+            data_dir=self._data_dir,
+        )
 
     def coverage(self) -> Any:
         """Return who reported what: one row per report (province, figures per area, total) and the
@@ -295,16 +348,20 @@ class PeriodPage(SourcedPage):
         lang = self.lang
         table = coverage(self.inputs.observations, self.inputs.reports, self.period, self.inputs.areas)
         labels = common.area_labels(self.inputs.areas, lang)
-        body = [[self._name(r["province"]), r["report_id"], *(str(r[a]) if r[a] else "·" for a in labels),
-                 str(r["total"])] for r in table.to_dict("records")]
+        body = [
+            [self._name(r["province"]), r["report_id"], *(str(r[a]) if r[a] else "·" for a in labels), str(r["total"])]
+            for r in table.to_dict("records")
+        ]
         short = {a: i18n.area_short(a, lang, label) for a, label in labels.items()}
         header = [i18n.t("col_province", lang), i18n.t("col_report", lang), *short.values(), i18n.t("col_total", lang)]
         legend = "; ".join(f"{short[a]}: {labels[a]}" for a in labels if short[a] != labels[a])
         reported = set(self.reports["province"].dropna())
         missing = [u.label(lang) for u in sorted(self.units, key=lambda u: u.code) if u.code not in reported]
-        blocks = [heading(i18n.t("coverage", lang)),
-                  i18n.t("coverage_intro", lang, period=self.period.label(lang), legend=legend),
-                  markdown_table(header, body, "ll" + "r" * (len(labels) + 1))]
+        blocks = [
+            heading(i18n.t("coverage", lang)),
+            i18n.t("coverage_intro", lang, period=self.period.label(lang), legend=legend),
+            markdown_table(header, body, "ll" + "r" * (len(labels) + 1)),
+        ]
         if missing:
             blocks.append(i18n.t("not_reported", lang, names=", ".join(missing)))
         return md(*blocks)
@@ -317,8 +374,9 @@ class PeriodPage(SourcedPage):
         if not keys:
             return EMPTY
         lang, p = self.lang, self.period
-        now = _with_province(self.inputs.observations[self.inputs.observations["period"] == p.code],
-                             self.inputs.reports)
+        now = _with_province(
+            self.inputs.observations[self.inputs.observations["period"] == p.code], self.inputs.reports
+        )
         columns = []
         for indicator, measure in keys:
             values = province_values(now, indicator, measure)
@@ -338,8 +396,11 @@ class PeriodPage(SourcedPage):
                 cells.append(Raw(f"{escape(format_amount(r['value'], vt, lang, qualifier=q))} {mark}"))
             body.append(cells)
         header = [i18n.t("col_province", lang), *(self._cat.get(i, {}).get(f"label_{lang}", i) for i, _ in keys)]
-        return md(heading(say("key_table", lang)), say("key_table_intro", lang, period=p.label(lang)),
-                  markdown_table(header, body, "l" + "r" * len(keys), widths=[16] + [21] * len(keys)))
+        return md(
+            heading(say("key_table", lang)),
+            say("key_table_intro", lang, period=p.label(lang)),
+            markdown_table(header, body, "l" + "r" * len(keys), widths=[16] + [21] * len(keys)),
+        )
 
     def movements(self, limit: int = 6) -> Any:
         """Return the largest movements of the period (`movements`): one sentence a province, its
@@ -368,16 +429,29 @@ class PeriodPage(SourcedPage):
             meta = self._cat.get(m.indicator, {"label_vi": m.indicator, "label_en": m.indicator})
             vt = common.measure_value_type(meta.get("value_type", "count"), m.measure)
             now_mark = self.notes.mark([Part(None, m.value, None, None, m.source[0], m.source[1] or "")])
-            old_mark = self.notes.mark([Part(None, m.earlier, None, None, m.earlier_source[0],
-                                             m.earlier_source[1] or "")])
-            size = (f"{format_amount(abs(round(m.relative, 2)), 'count', lang)} {i18n.t('points', lang)}"
-                    if vt == "percent" else format_amount(abs(round(m.relative, 1)), "percent", lang))
-            items.append("- " + str(say("movement_up" if m.relative > 0 else "movement_down", lang,
-                                        province=self._name(m.province),
-                                        label=common.row_label({**meta, "measure": m.measure}, lang),
-                                        value=Raw(f"{escape(format_amount(m.value, vt, lang))} {now_mark}"),
-                                        size=size, period=earlier.label(lang),
-                                        earlier=Raw(f"{escape(format_amount(m.earlier, vt, lang))} {old_mark}"))))
+            old_mark = self.notes.mark(
+                [Part(None, m.earlier, None, None, m.earlier_source[0], m.earlier_source[1] or "")]
+            )
+            size = (
+                f"{format_amount(abs(round(m.relative, 2)), 'count', lang)} {i18n.t('points', lang)}"
+                if vt == "percent"
+                else format_amount(abs(round(m.relative, 1)), "percent", lang)
+            )
+            items.append(
+                "- "
+                + str(
+                    say(
+                        "movement_up" if m.relative > 0 else "movement_down",
+                        lang,
+                        province=self._name(m.province),
+                        label=common.row_label({**meta, "measure": m.measure}, lang),
+                        value=Raw(f"{escape(format_amount(m.value, vt, lang))} {now_mark}"),
+                        size=size,
+                        period=earlier.label(lang),
+                        earlier=Raw(f"{escape(format_amount(m.earlier, vt, lang))} {old_mark}"),
+                    )
+                )
+            )
         return md(*blocks, "\n".join(items), say("movements_rule", lang, period=earlier.label(lang)))
 
     def areas(self) -> list[str]:
@@ -396,8 +470,10 @@ class PeriodPage(SourcedPage):
             earlier = self.period.year_earlier().label(lang)
         except PeriodError:
             earlier = "—"
-        return md(heading(i18n.t("period_figures", lang)),
-                  i18n.t("period_figures_intro", lang, period=self.period.label(lang), earlier=earlier))
+        return md(
+            heading(i18n.t("period_figures", lang)),
+            i18n.t("period_figures_intro", lang, period=self.period.label(lang), earlier=earlier),
+        )
 
     def area_table(self, area: str) -> Any:
         """Return one area's table: for each indicator, provinces with a figure, median, highest and
@@ -410,8 +486,9 @@ class PeriodPage(SourcedPage):
         lang = self.lang
         body = []
         for r in rows.to_dict("records"):
-            meta = self._cat.get(r["indicator"], {"label_vi": r["indicator"], "label_en": r["indicator"],
-                                                   "value_type": "count"})
+            meta = self._cat.get(
+                r["indicator"], {"label_vi": r["indicator"], "label_en": r["indicator"], "value_type": "count"}
+            )
             vt = common.measure_value_type(meta.get("value_type", "count"), r["measure"])
 
             def extreme(which: str) -> Raw:
@@ -421,13 +498,25 @@ class PeriodPage(SourcedPage):
                 return Raw(f"{escape(self._name(r[f'{which}_province']))}: {escape(text)} {mark}")
 
             earlier = r["median_earlier"]
-            body.append([common.row_label({**meta, "measure": r["measure"]}, lang), str(r["n"]),
-                         format_amount(r["median"], vt, lang), extreme("max"),
-                         extreme("min") if r["n"] > 1 else "—",
-                         format_amount(earlier, vt, lang) if earlier == earlier else Raw(f"*{i18n.t('no_data', lang)}*")])
+            body.append(
+                [
+                    common.row_label({**meta, "measure": r["measure"]}, lang),
+                    str(r["n"]),
+                    format_amount(r["median"], vt, lang),
+                    extreme("max"),
+                    extreme("min") if r["n"] > 1 else "—",
+                    format_amount(earlier, vt, lang) if earlier == earlier else Raw(f"*{i18n.t('no_data', lang)}*"),
+                ]
+            )
         label = common.area_labels(self.inputs.areas, lang).get(area, area)
-        header = [i18n.t("col_indicator", lang), i18n.t("col_n", lang), i18n.t("col_median", lang),
-                  i18n.t("col_max", lang), i18n.t("col_min", lang), i18n.t("col_median_earlier", lang)]
+        header = [
+            i18n.t("col_indicator", lang),
+            i18n.t("col_n", lang),
+            i18n.t("col_median", lang),
+            i18n.t("col_max", lang),
+            i18n.t("col_min", lang),
+            i18n.t("col_median_earlier", lang),
+        ]
         return md(heading(label, 3), markdown_table(header, body, "lrrllr"))
 
     def ranking(self, indicator: str | None = None) -> Any:
@@ -442,12 +531,15 @@ class PeriodPage(SourcedPage):
         if values.empty:
             return EMPTY
         names = [self._name(c) for c in values["province"]]
-        texts = [format_amount(v, meta["value_type"], lang, qualifier=None if pd.isna(q) else q)
-                 for v, q in zip(values["value"], values["qualifier"])]
-        return charts.rank_chart(names, list(values["value"].astype(float)), value_type=meta["value_type"],
-                                 title=str(i18n.t("ranking_chart", lang, indicator=Raw(meta[f"label_{lang}"]))),
-                                 lang=lang, texts=texts)
-
-
-
-
+        texts = [
+            format_amount(v, meta["value_type"], lang, qualifier=None if pd.isna(q) else q)
+            for v, q in zip(values["value"], values["qualifier"])
+        ]
+        return charts.rank_chart(
+            names,
+            list(values["value"].astype(float)),
+            value_type=meta["value_type"],
+            title=str(i18n.t("ranking_chart", lang, indicator=Raw(meta[f"label_{lang}"]))),
+            lang=lang,
+            texts=texts,
+        )

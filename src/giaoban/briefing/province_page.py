@@ -36,8 +36,12 @@ __all__ = ["ProvincePage", "open_province", "series_key", "series_label", "short
 #: The number of latest periods a table shows (the charts show all).
 MAX_PERIODS = 6
 
-_KIND_LABELS = {"H": ("6 tháng", "half-years"), "Q": ("quý", "quarters"), "FY": ("cả năm", "years"),
-                "MULTI": ("giai đoạn", "multi-year periods")}
+_KIND_LABELS = {
+    "H": ("6 tháng", "half-years"),
+    "Q": ("quý", "quarters"),
+    "FY": ("cả năm", "years"),
+    "MULTI": ("giai đoạn", "multi-year periods"),
+}
 
 
 def series_key(period: Period) -> tuple[str, int | None]:
@@ -92,8 +96,9 @@ def history(observations: pd.DataFrame, reports: pd.DataFrame, units: tuple, ind
     return out
 
 
-def open_province(province: str | int, on: str | None = None, lang: str = "vi",
-                  data_dir: str | Path | None = None) -> ProvincePage:
+def open_province(
+    province: str | int, on: str | None = None, lang: str = "vi", data_dir: str | Path | None = None
+) -> ProvincePage:
     """Return the `ProvincePage` of `province` (GSO code `"51"`, `51`, or a name such as `Quảng Ngãi`,
     see `giaoban.briefing.parameters.province_code`; with `on`, an ISO date, choosing among units
     that shared the code or name). Without `on`, a code that named several units gives a short page
@@ -116,8 +121,14 @@ def open_province(province: str | int, on: str | None = None, lang: str = "vi",
 class ProvincePage(SourcedPage):
     """The page of one province over time (see the module docstring); build it with `open_province`."""
 
-    def __init__(self, lang: str, *, inputs: Inputs | None = None, choices: tuple | None = None,
-                 data_dir: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        lang: str,
+        *,
+        inputs: Inputs | None = None,
+        choices: tuple | None = None,
+        data_dir: str | Path | None = None,
+    ) -> None:
         self.lang, self.inputs, self.choices = i18n.check_lang(lang), inputs, choices
         self._data_dir = data_dir
         if inputs is not None:
@@ -145,8 +156,9 @@ class ProvincePage(SourcedPage):
         members = members_in(self.units, period)
         if len(members) <= 1:
             return members[0] if members else None
-        same = [u for u in members if u.code == self.unit.code] or \
-               [u for u in members if u.label("vi") == self.unit.label("vi")]
+        same = [u for u in members if u.code == self.unit.code] or [
+            u for u in members if u.label("vi") == self.unit.label("vi")
+        ]
         return same[0] if same else None
 
     @cached_property
@@ -189,14 +201,22 @@ class ProvincePage(SourcedPage):
                     continue
                 names = [u.label(lang) for u in v.units]
                 vt = common.measure_value_type(r.get("value_type", "count"), r["measure"])
-                body.append([common.row_label(r, lang), p.label(lang),
-                             value_text(v, vt, lang, self.notes.mark, target=self.unit)])
+                body.append(
+                    [
+                        common.row_label(r, lang),
+                        p.label(lang),
+                        value_text(v, vt, lang, self.notes.mark, target=self.unit),
+                    ]
+                )
         if not body:
             return []
-        return [heading(i18n.t("sums_heading", lang), 3),
-                i18n.t("sums_note", lang, province=self._name(), units=common.join_names(names, lang)),
-                markdown_table([i18n.t("col_indicator", lang), i18n.t("col_period", lang),
-                                i18n.t("col_value", lang)], body, "llr")]
+        return [
+            heading(i18n.t("sums_heading", lang), 3),
+            i18n.t("sums_note", lang, province=self._name(), units=common.join_names(names, lang)),
+            markdown_table(
+                [i18n.t("col_indicator", lang), i18n.t("col_period", lang), i18n.t("col_value", lang)], body, "llr"
+            ),
+        ]
 
     @cached_property
     def rows(self) -> pd.DataFrame:
@@ -207,9 +227,17 @@ class ProvincePage(SourcedPage):
             keys.extend(k for k in values if k not in keys)
         records = []
         for indicator, measure in keys:
-            row = self._cat.get(indicator, {"code": indicator, "area": indicator.split(".")[0],
-                                            "label_vi": indicator, "label_en": indicator,
-                                            "value_type": "count", "order": len(self._cat)})
+            row = self._cat.get(
+                indicator,
+                {
+                    "code": indicator,
+                    "area": indicator.split(".")[0],
+                    "label_vi": indicator,
+                    "label_en": indicator,
+                    "value_type": "count",
+                    "order": len(self._cat),
+                },
+            )
             records.append({**row, "indicator": indicator, "measure": measure})
         frame = pd.DataFrame(records)
         return frame.sort_values(["order", "measure"], kind="stable").reset_index(drop=True) if records else frame
@@ -218,7 +246,11 @@ class ProvincePage(SourcedPage):
         """Return the first-level heading."""
         if self.inputs is None:
             code = self.choices[0]
-            return md(heading(i18n.t("province_title", self.lang, province=Raw(f"{i18n.t('col_province', self.lang)} {code}")), 1))
+            return md(
+                heading(
+                    i18n.t("province_title", self.lang, province=Raw(f"{i18n.t('col_province', self.lang)} {code}")), 1
+                )
+            )
         return md(heading(i18n.t("province_title", self.lang, province=self._name()), 1))
 
     def intro(self) -> Any:
@@ -227,9 +259,11 @@ class ProvincePage(SourcedPage):
         lang = self.lang
         if self.inputs is None:
             code, units = self.choices
-            listed = "; ".join(f"{u.label(lang)} ({u.validity_vi() if lang == 'vi' else _validity_en(u)}, "
-                               f"on={(u.valid_from or u.valid_to).isoformat() if (u.valid_from or u.valid_to) else 'None'})"
-                               for u in units)
+            listed = "; ".join(
+                f"{u.label(lang)} ({u.validity_vi() if lang == 'vi' else _validity_en(u)}, "
+                f"on={(u.valid_from or u.valid_to).isoformat() if (u.valid_from or u.valid_to) else 'None'})"
+                for u in units
+            )
             return md(i18n.t("choose_unit", lang, code=code, units=listed))
         reports = self.inputs.reports
         blocks: list[str] = []
@@ -238,19 +272,30 @@ class ProvincePage(SourcedPage):
         else:
             periods = list(self.shown)
             if periods:
-                blocks.append(i18n.t("province_intro", lang, reports=i18n.count(len(reports), "report", lang),
-                                     periods=i18n.count(len(periods), "period", lang),
-                                     first=periods[0].label(lang), last=periods[-1].label(lang)))
+                blocks.append(
+                    i18n.t(
+                        "province_intro",
+                        lang,
+                        reports=i18n.count(len(reports), "report", lang),
+                        periods=i18n.count(len(periods), "period", lang),
+                        first=periods[0].label(lang),
+                        last=periods[-1].label(lang),
+                    )
+                )
             blocks.extend(f"- {common.report_line(r, lang)}" for r in reports.to_dict("records"))
         lines = common.succession_lines(self.unit, self.units, lang, self._data_dir)
         predecessors = [u for u in self.units if u is not self.unit]
         if len(predecessors) > 1 and self.unit.valid_from is not None and lines:
             own = [u for u in predecessors if u.code == self.unit.code]
             if own:  # the figures before the merger are the same-coded province's (module docstring)
-                lines[0] = i18n.t("new_unit_own", lang, province=self._name(),
-                                  date=i18n.format_date(self.unit.valid_from, lang),
-                                  predecessors=common.join_names([u.label(lang) for u in predecessors], lang),
-                                  own=own[0].label(lang))
+                lines[0] = i18n.t(
+                    "new_unit_own",
+                    lang,
+                    province=self._name(),
+                    date=i18n.format_date(self.unit.valid_from, lang),
+                    predecessors=common.join_names([u.label(lang) for u in predecessors], lang),
+                    own=own[0].label(lang),
+                )
         blocks.extend(lines)
         if self.history:
             blocks.append(i18n.t("notes_hint", lang))
@@ -277,14 +322,23 @@ class ProvincePage(SourcedPage):
         if self.inputs is None or not self.shown:
             return EMPTY
         lang = self.lang
-        drawable = any(len(s) >= 2 for r in self.rows.to_dict("records")
-                       for s in self._series(r["indicator"], r["measure"]).values())
+        drawable = any(
+            len(s) >= 2
+            for r in self.rows.to_dict("records")
+            for s in self._series(r["indicator"], r["measure"]).values()
+        )
         blocks = [heading(i18n.t("by_period", lang)), i18n.t("trends_intro" if drawable else "trends_none", lang)]
         before = self.predecessor_periods()
         if before:
             own = self.own_unit(before[0])
-            blocks.append(i18n.t("own_figures_note", lang, province=own.label(lang),
-                                 date=i18n.format_date(self.unit.valid_from, lang)))
+            blocks.append(
+                i18n.t(
+                    "own_figures_note",
+                    lang,
+                    province=own.label(lang),
+                    date=i18n.format_date(self.unit.valid_from, lang),
+                )
+            )
         return md(*blocks, *self._sum_blocks())
 
     def area_table(self, area: str, max_periods: int = MAX_PERIODS) -> Any:
@@ -306,8 +360,9 @@ class ProvincePage(SourcedPage):
             for p in shown:
                 v = self.shown[p].get((r["indicator"], r["measure"]))
                 own = self.own_unit(p) or self.unit
-                cells.append(value_text(v, vt, lang, self.notes.mark, target=own) if v else
-                             Raw(f"*{i18n.t('no_data', lang)}*"))
+                cells.append(
+                    value_text(v, vt, lang, self.notes.mark, target=own) if v else Raw(f"*{i18n.t('no_data', lang)}*")
+                )
             body.append(cells)
         label = common.area_labels(self.inputs.areas, lang).get(area, area)
         blocks = [heading(label, 3)]
@@ -315,8 +370,7 @@ class ProvincePage(SourcedPage):
             blocks.append(i18n.t("latest_periods", lang, n=str(len(shown))))
         before = set(self.predecessor_periods())
         header = [f"{p.label(lang)} ({self.own_unit(p).label(lang)})" if p in before else p.label(lang) for p in shown]
-        blocks.append(markdown_table([i18n.t("col_indicator", lang), *header], body,
-                                     "l" + "r" * len(shown)))
+        blocks.append(markdown_table([i18n.t("col_indicator", lang), *header], body, "l" + "r" * len(shown)))
         return md(*blocks)
 
     def trend_chart(self, area: str) -> Any:
@@ -333,10 +387,19 @@ class ProvincePage(SourcedPage):
                 continue
             vt = common.measure_value_type(r.get("value_type", "count"), r["measure"])
             before = set(self.predecessor_periods())  # a predecessor's figure: drawn hollow, like a sum
-            lines = {series_label(k, lang): [charts.TrendPoint(p.code, short_label(p, lang), v.number,
-                                                                v.qualifier is not None,
-                                                                v.status == SUMMED or p in before)
-                                             for p, v in s] for k, s in series.items()}
+            lines = {
+                series_label(k, lang): [
+                    charts.TrendPoint(
+                        p.code,
+                        short_label(p, lang),
+                        v.number,
+                        v.qualifier is not None,
+                        v.status == SUMMED or p in before,
+                    )
+                    for p, v in s
+                ]
+                for k, s in series.items()
+            }
             panels.append(charts.TrendPanel(common.row_label(r, lang), lines, vt))
         if not panels:
             return EMPTY
@@ -345,9 +408,10 @@ class ProvincePage(SourcedPage):
         hollow = any(p.approx or p.summed for pn in panels for pts in pn.lines.values() for p in pts)
         note = str(i18n.t("hollow_note", lang)) if hollow else None
         step = charts.MAX_PANELS
-        return charts.Figures(charts.trend_panels(panels[i:i + step], title=title if i == 0 else "", lang=lang,
-                                                  note=note) for i in range(0, len(panels), step))
-
+        return charts.Figures(
+            charts.trend_panels(panels[i : i + step], title=title if i == 0 else "", lang=lang, note=note)
+            for i in range(0, len(panels), step)
+        )
 
     def value(self, indicator: str, period: str, measure: str = "level") -> Value | None:
         """Return the `Value` of one indicator for one period code, or None."""
@@ -362,4 +426,3 @@ def _validity_en(unit: Any) -> str:
     if unit.valid_from:
         return f"from {unit.valid_from.isoformat()}"
     return "unchanged in 2025"
-

@@ -13,8 +13,7 @@ from giaoban.standings import of_province, standings
 __all__ = ["province_values", "rank_table"]
 
 
-def province_values(peers: pd.DataFrame, indicator: str, measure: str = "level",
-                    kind: str = "actual") -> pd.DataFrame:
+def province_values(peers: pd.DataFrame, indicator: str, measure: str = "level", kind: str = "actual") -> pd.DataFrame:
     """Return one row per province code with a figure: columns `province`, `value`, `qualifier`,
     `report_id`, `quote`, sorted by value (highest first), then code.
 
@@ -25,8 +24,12 @@ def province_values(peers: pd.DataFrame, indicator: str, measure: str = "level",
     cols = ["province", "value", "qualifier", "report_id", "quote"]
     if peers.empty:
         return pd.DataFrame(columns=cols)
-    rows = peers[(peers["indicator"] == indicator) & (peers["measure"] == measure) & (peers["kind"] == kind)
-                 & peers["province"].notna()]
+    rows = peers[
+        (peers["indicator"] == indicator)
+        & (peers["measure"] == measure)
+        & (peers["kind"] == kind)
+        & peers["province"].notna()
+    ]
     rows = rows.sort_values(["province", "report_id"], kind="stable").drop_duplicates("province")
     rows = rows.sort_values(["value", "province"], ascending=[False, True], kind="stable")
     for column in cols:
@@ -35,8 +38,9 @@ def province_values(peers: pd.DataFrame, indicator: str, measure: str = "level",
     return rows[cols].reset_index(drop=True)
 
 
-def rank_table(peers: pd.DataFrame, province: str, indicators: pd.DataFrame | dict,
-               kind: str = "actual") -> pd.DataFrame:
+def rank_table(
+    peers: pd.DataFrame, province: str, indicators: pd.DataFrame | dict, kind: str = "actual"
+) -> pd.DataFrame:
     """Return the standing of province code `province` on each rankable indicator it has a figure for:
     the rows of `giaoban.standings.standings` for that province, without the `province` column.
     Refuses nothing."""

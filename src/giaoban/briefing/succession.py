@@ -16,8 +16,7 @@ import pandas as pd
 
 from giaoban.errors import ProvinceError
 from giaoban.periods import Period
-from giaoban.briefing.values import (NOT_SUMMABLE, PARTIAL, REPORTED, SUMMED, Part, Value, combine_qualifiers,
-                                     flag)
+from giaoban.briefing.values import NOT_SUMMABLE, PARTIAL, REPORTED, SUMMED, Part, Value, combine_qualifiers, flag
 
 __all__ = ["report_unit_map", "members_in", "territory_values", "ended_unit", "Ended", "catalogue"]
 
@@ -64,14 +63,16 @@ def members_in(units: Sequence[Any], period: Period) -> list[Any]:
 def _choose(rows: list[dict], meta: dict[str, tuple], period_code: str) -> tuple[dict, tuple[tuple[str, float], ...]]:
     """The row to use among several reports giving one figure: the report of that period, then the
     one published last, then by report_id; and the (report_id, value) of those that differ."""
+
     def key(r: dict) -> tuple:
         report_period, published = meta.get(r["report_id"], (None, ""))
         return (report_period != period_code, _desc(published), r["report_id"])
 
     ranked = sorted(rows, key=key)
     first = ranked[0]
-    others = tuple((r["report_id"], float(r["value"])) for r in ranked[1:]
-                   if float(r["value"]) != float(first["value"]))
+    others = tuple(
+        (r["report_id"], float(r["value"])) for r in ranked[1:] if float(r["value"]) != float(first["value"])
+    )
     return first, others
 
 
@@ -87,9 +88,15 @@ def _na(v: Any) -> Any:
     return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
 
 
-def territory_values(observations: pd.DataFrame, reports: pd.DataFrame, units: Sequence[Any],
-                     period: Period, indicators: pd.DataFrame | dict, *, kind: str = "actual"
-                     ) -> dict[tuple[str, str], Value]:
+def territory_values(
+    observations: pd.DataFrame,
+    reports: pd.DataFrame,
+    units: Sequence[Any],
+    period: Period,
+    indicators: pd.DataFrame | dict,
+    *,
+    kind: str = "actual",
+) -> dict[tuple[str, str], Value]:
     """Return (indicator, measure) → `Value` of the territory of `units[0]` for `period`.
 
     `units` is the unit first, then its predecessors (`giaoban.inputs.lineage`). When one unit of
@@ -106,8 +113,11 @@ def territory_values(observations: pd.DataFrame, reports: pd.DataFrame, units: S
     if not members or observations.empty:
         return {}
     unit_of = report_unit_map(reports, members)
-    obs = observations[(observations["period"] == period.code) & (observations["kind"] == kind)
-                       & observations["report_id"].isin(set(unit_of))]
+    obs = observations[
+        (observations["period"] == period.code)
+        & (observations["kind"] == kind)
+        & observations["report_id"].isin(set(unit_of))
+    ]
     if obs.empty:
         return {}
     published = reports["published_date"] if "published_date" in reports else [None] * len(reports)
@@ -123,8 +133,17 @@ def territory_values(observations: pd.DataFrame, reports: pd.DataFrame, units: S
             if unit not in by_unit:
                 continue
             row, others = _choose(by_unit[unit], meta, period.code)
-            parts.append(Part(unit, float(row["value"]), _na(row.get("qualifier")), _na(row.get("denominator")),
-                              row["report_id"], _na(row.get("quote")) or "", others))
+            parts.append(
+                Part(
+                    unit,
+                    float(row["value"]),
+                    _na(row.get("qualifier")),
+                    _na(row.get("denominator")),
+                    row["report_id"],
+                    _na(row.get("quote")) or "",
+                    others,
+                )
+            )
         if len(members) == 1:
             p = parts[0]
             out[(indicator, measure)] = Value(REPORTED, p.value, p.qualifier, p.denominator, (p,), tuple(members))
@@ -137,9 +156,14 @@ def territory_values(observations: pd.DataFrame, reports: pd.DataFrame, units: S
         else:
             dens = [p.denominator for p in parts]
             den = sum(dens) if all(d is not None for d in dens) else None
-            out[(indicator, measure)] = Value(SUMMED, sum(p.value for p in parts),
-                                              combine_qualifiers(p.qualifier for p in parts), den,
-                                              tuple(parts), tuple(members))
+            out[(indicator, measure)] = Value(
+                SUMMED,
+                sum(p.value for p in parts),
+                combine_qualifiers(p.qualifier for p in parts),
+                den,
+                tuple(parts),
+                tuple(members),
+            )
     return out
 
 
@@ -173,4 +197,3 @@ def ended_unit(registry: Any, code: str, period: Period) -> Ended | None:
     except ProvinceError:
         return None
     return Ended(unit, successor, period)
-

@@ -16,14 +16,27 @@ from giaoban import i18n
 from giaoban.numbers import format_money, format_number, format_percent, qualifier_label
 from giaoban.tables import Raw, escape
 
-__all__ = ["Part", "Value", "REPORTED", "SUMMED", "PARTIAL", "NOT_SUMMABLE", "MISSING", "MISSING_VALUE",
-           "combine_qualifiers", "format_amount", "value_text", "change_text", "flag"]
+__all__ = [
+    "Part",
+    "Value",
+    "REPORTED",
+    "SUMMED",
+    "PARTIAL",
+    "NOT_SUMMABLE",
+    "MISSING",
+    "MISSING_VALUE",
+    "combine_qualifiers",
+    "format_amount",
+    "value_text",
+    "change_text",
+    "flag",
+]
 
-REPORTED = "reported"          # one unit's figure (the unit itself, or its single predecessor)
-SUMMED = "summed"              # the sum over every predecessor unit
-PARTIAL = "partial"            # some predecessors have no figure: no sum is given
+REPORTED = "reported"  # one unit's figure (the unit itself, or its single predecessor)
+SUMMED = "summed"  # the sum over every predecessor unit
+PARTIAL = "partial"  # some predecessors have no figure: no sum is given
 NOT_SUMMABLE = "not_summable"  # the indicator cannot be added across provinces: figures unit by unit
-MISSING = "missing"            # no figure at all
+MISSING = "missing"  # no figure at all
 
 
 @dataclass(frozen=True)
@@ -90,8 +103,9 @@ def combine_qualifiers(qualifiers: Iterable[str | None]) -> str | None:
     return found.pop() if len(found) == 1 else "about"
 
 
-def format_amount(number: float, value_type: str, lang: str, *, qualifier: str | None = None,
-                  denominator: float | None = None) -> str:
+def format_amount(
+    number: float, value_type: str, lang: str, *, qualifier: str | None = None, denominator: float | None = None
+) -> str:
     """Return a number as a page writes it: count `1.287`, ratio `13/14`, money `50.074.800 đồng`
     (or `11,497 tỷ đồng`: the largest unit that writes it exactly), percent `99,88%`; with its
     qualifier first (`trên 500`); float noise beyond 6 decimals is dropped. Refuses what
@@ -112,20 +126,23 @@ def format_amount(number: float, value_type: str, lang: str, *, qualifier: str |
     return text
 
 
-def value_text(value: Value, value_type: str, lang: str,
-               mark: Callable[[Iterable[Part]], str] | None = None, *, target: Any = None) -> Raw:
+def value_text(
+    value: Value, value_type: str, lang: str, mark: Callable[[Iterable[Part]], str] | None = None, *, target: Any = None
+) -> Raw:
     """Return the Markdown of a value (numbers escaped, note marks from `mark(parts)` appended).
 
     REPORTED: `1.287 \\[3\\]`, with the unit's name when the figure is a predecessor's; SUMMED:
     `19 \\[1\\]\\[2\\] (tổng 2 đơn vị)`; PARTIAL and NOT_SUMMABLE: each unit's figure, no sum;
     MISSING: `không có số liệu`. `target` is the unit the page is about.
     """
+
     def marks(parts: Any) -> str:
         return mark(parts) if mark else ""
 
     def one(part: Part) -> str:
-        text = escape(format_amount(part.value, value_type, lang, qualifier=part.qualifier,
-                                    denominator=part.denominator))
+        text = escape(
+            format_amount(part.value, value_type, lang, qualifier=part.qualifier, denominator=part.denominator)
+        )
         out = f"{text} {marks([part])}".rstrip()
         if part.others:
             others = "; ".join(f"{format_amount(v, value_type, lang)} ({rid})" for rid, v in part.others)
@@ -142,8 +159,9 @@ def value_text(value: Value, value_type: str, lang: str,
             text = str(i18n.t("by_unit", lang, value=Raw(text), unit=name(part.unit)))
         return Raw(text)
     if value.status == SUMMED:
-        number = escape(format_amount(value.number, value_type, lang, qualifier=value.qualifier,
-                                      denominator=value.denominator))
+        number = escape(
+            format_amount(value.number, value_type, lang, qualifier=value.qualifier, denominator=value.denominator)
+        )
         note = i18n.t("summed", lang, n=str(len(value.parts)))
         return Raw(f"{number} {marks(value.parts)} ({note})".replace("  ", " "))
     if value.status in (PARTIAL, NOT_SUMMABLE):

@@ -25,8 +25,15 @@ from typing import Iterable
 from giaoban.errors import GiaobanError
 from giaoban.processes import alive
 
-__all__ = ["ForkServer", "ForkUnavailable", "ForkedKernel", "request_kernel", "ping", "notebook_imports",
-           "FORK_SOCKET_ENV"]
+__all__ = [
+    "ForkServer",
+    "ForkUnavailable",
+    "ForkedKernel",
+    "request_kernel",
+    "ping",
+    "notebook_imports",
+    "FORK_SOCKET_ENV",
+]
 
 #: The environment variable naming the fork server's socket, for the provisioner in the workers.
 FORK_SOCKET_ENV = "GIAOBAN_FORK_SOCKET"
@@ -172,8 +179,9 @@ class ForkedKernel:
             self.sock = None
 
 
-def request_kernel(path: str | os.PathLike, argv: list[str], env: dict[str, str], cwd: str,
-                   timeout: float = 60.0) -> ForkedKernel:
+def request_kernel(
+    path: str | os.PathLike, argv: list[str], env: dict[str, str], cwd: str, timeout: float = 60.0
+) -> ForkedKernel:
     """Ask the fork server at `path` for a kernel running `argv` (the kernel command,
     `python -m ipykernel_launcher -f FILE ...`) with environment `env` in folder `cwd`.
 
@@ -181,8 +189,17 @@ def request_kernel(path: str | os.PathLike, argv: list[str], env: dict[str, str]
     (ForkUnavailable, with the server's reason) when it is not running, not ready, or refuses.
     """
     deadline = time.monotonic() + timeout
-    request = json.dumps({"op": "kernel", "argv": [str(a) for a in argv],
-                          "env": {str(k): str(v) for k, v in env.items()}, "cwd": str(cwd)}).encode() + b"\n"
+    request = (
+        json.dumps(
+            {
+                "op": "kernel",
+                "argv": [str(a) for a in argv],
+                "env": {str(k): str(v) for k, v in env.items()},
+                "cwd": str(cwd),
+            }
+        ).encode()
+        + b"\n"
+    )
     while True:
         sock = _connect(str(path), max(0.0, deadline - time.monotonic()))
         buf = bytearray()
@@ -239,8 +256,15 @@ class ForkServer:
         self.socket_path, self.process = socket_path, process
 
     @classmethod
-    def start(cls, folder: str | os.PathLike, env: dict[str, str], *, warm: Iterable[str] = (),
-              preload: Iterable[str] = (), log: str | os.PathLike | None = None) -> ForkServer:
+    def start(
+        cls,
+        folder: str | os.PathLike,
+        env: dict[str, str],
+        *,
+        warm: Iterable[str] = (),
+        preload: Iterable[str] = (),
+        log: str | os.PathLike | None = None,
+    ) -> ForkServer:
         """Start a fork server whose socket is `<folder>/fork.sock` and whose kernels get `env` (the
         environment a plain kernel of the build would get; the thread limits of
         `forkserver.THREAD_VARS` are added). `warm` are modules to import, `preload` `MODULE:FUNCTION`
@@ -258,8 +282,15 @@ class ForkServer:
             argv += ["--preload", spec]
         out = open(log, "ab") if log else subprocess.DEVNULL
         try:
-            process = subprocess.Popen(argv, env=environ, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-                                       cwd=str(folder), start_new_session=True)
+            process = subprocess.Popen(
+                argv,
+                env=environ,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=out,
+                cwd=str(folder),
+                start_new_session=True,
+            )
         finally:
             if not isinstance(out, int):
                 out.close()

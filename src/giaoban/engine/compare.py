@@ -44,8 +44,11 @@ def normalise_output(output: dict) -> dict:
         if kind == "execute_result":
             out["execution_count"] = output.get("execution_count")
     elif kind == "error":
-        out.update(ename=output.get("ename"), evalue=output.get("evalue"),
-                   traceback=[_strip_paths(line) for line in output.get("traceback", [])])
+        out.update(
+            ename=output.get("ename"),
+            evalue=output.get("evalue"),
+            traceback=[_strip_paths(line) for line in output.get("traceback", [])],
+        )
     return out
 
 

@@ -32,8 +32,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-__all__ = ["DATA_CACHE_ENV", "store_checked", "stored_checked", "fingerprints", "cache_folder", "using", "flush",
-           "share", "encode_checked", "decode_checked", "DamagedEntry", "FileMemo", "file_memo"]
+__all__ = [
+    "DATA_CACHE_ENV",
+    "store_checked",
+    "stored_checked",
+    "fingerprints",
+    "cache_folder",
+    "using",
+    "flush",
+    "share",
+    "encode_checked",
+    "decode_checked",
+    "DamagedEntry",
+    "FileMemo",
+    "file_memo",
+]
 
 #: The environment variable naming the folder of pickled validated data.
 DATA_CACHE_ENV = "GIAOBAN_DATA_CACHE"
@@ -141,8 +154,15 @@ def encode_checked(checked: Any) -> bytes:
     tables as read (header, missing columns, line numbers, values as text or null) and the source texts.
     The catalogue and the province registry are not stored: `decode_checked` makes them again."""
     tables = {name: _table_json(table) for name, table in checked.tables.items()}
-    return _sealed({"data_dir": str(checked.data_dir), "problems": _problems_json(checked.report.problems),
-                    "files": checked.report.files, "tables": tables, "sources": dict(checked.sources)})
+    return _sealed(
+        {
+            "data_dir": str(checked.data_dir),
+            "problems": _problems_json(checked.report.problems),
+            "files": checked.report.files,
+            "tables": tables,
+            "sources": dict(checked.sources),
+        }
+    )
 
 
 def _sealed(content: Any) -> bytes:
@@ -157,8 +177,11 @@ def _unsealed(data: bytes) -> Any:
     head, _, body = data.partition(b"\n")
     try:
         meta = json.loads(head)
-        if not isinstance(meta, dict) or meta.get("format") != _FORMAT \
-                or meta.get("sha256") != hashlib.sha256(body).hexdigest():
+        if (
+            not isinstance(meta, dict)
+            or meta.get("format") != _FORMAT
+            or meta.get("sha256") != hashlib.sha256(body).hexdigest()
+        ):
             raise DamagedEntry("digest or format does not match")
         return json.loads(body)
     except ValueError as error:
@@ -172,16 +195,24 @@ def _problems_json(problems: Iterable[Any]) -> list:
 def _problems_from(raw: Any) -> list:
     from giaoban.validation.problems import Problem
 
-    return [Problem(str(path), row, column, str(message), str(severity)) for path, row, column, message, severity in raw]
+    return [
+        Problem(str(path), row, column, str(message), str(severity)) for path, row, column, message, severity in raw
+    ]
 
 
 def _table_json(table: Any) -> dict | None:
     if table is None:
         return None
     frame = table.frame
-    return {"name": table.name, "shown": table.shown, "header": list(table.header), "missing": sorted(table.missing),
-            "columns": [str(c) for c in frame.columns], "index": [int(i) for i in frame.index],
-            "rows": [list(row) for row in frame.itertuples(index=False, name=None)]}
+    return {
+        "name": table.name,
+        "shown": table.shown,
+        "header": list(table.header),
+        "missing": sorted(table.missing),
+        "columns": [str(c) for c in frame.columns],
+        "index": [int(i) for i in frame.index],
+        "rows": [list(row) for row in frame.itertuples(index=False, name=None)],
+    }
 
 
 def _table_from(name: str, t: Any) -> Any:
@@ -195,11 +226,13 @@ def _table_from(name: str, t: Any) -> Any:
     if not kinds <= {str, type(None)} or any(len(row) != len(t["columns"]) for row in t["rows"]):
         raise DamagedEntry(f"{name}: values that are not text")  # text or None, as the reader gives them
     if t["rows"]:
-        frame = pd.DataFrame(t["rows"], columns=t["columns"], dtype=object,
-                             index=pd.Index(t["index"], dtype="int64", name="line"))
+        frame = pd.DataFrame(
+            t["rows"], columns=t["columns"], dtype=object, index=pd.Index(t["index"], dtype="int64", name="line")
+        )
     else:
-        frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in t["columns"]},
-                             index=pd.Index([], dtype="int64", name="line"))
+        frame = pd.DataFrame(
+            {c: pd.Series([], dtype=object) for c in t["columns"]}, index=pd.Index([], dtype="int64", name="line")
+        )
     return Table(name, str(t["shown"]), [str(h) for h in t["header"]], frame, {str(m) for m in t["missing"]})
 
 
@@ -255,8 +288,9 @@ def stored_checked(digest: str, data_dir: str | os.PathLike, folder: str | os.Pa
         return None
 
 
-def store_checked(digest: str, data_dir: str | os.PathLike, checked: Any,
-                  folder: str | os.PathLike | None = None) -> None:
+def store_checked(
+    digest: str, data_dir: str | os.PathLike, checked: Any, folder: str | os.PathLike | None = None
+) -> None:
     """Store a validation result without errors for the data folder `data_dir` with hash `digest`
     (nothing without a cache folder)."""
     name = folder if folder is not None else os.environ.get(DATA_CACHE_ENV)
@@ -348,8 +382,14 @@ class FileMemo:
         if not name:
             return
         prefix, file_name = self._name(slot, digest)
-        data = _sealed({"kind": kind, "shown": str(path), "problems": _problems_json(problems),
-                        "value": _table_json(value) if kind == "table" else value})
+        data = _sealed(
+            {
+                "kind": kind,
+                "shown": str(path),
+                "problems": _problems_json(problems),
+                "value": _table_json(value) if kind == "table" else value,
+            }
+        )
         target = Path(name) / file_name
         if _deferring:
             _pending.append((target, data))
@@ -404,8 +444,9 @@ def _job_key(notebook: str, params: dict, visibility: str) -> str:
 _read_memos: dict[Path, tuple[tuple[int, int], dict]] = {}  # fingerprint files read by this process
 
 
-def fingerprints(jobs: Iterable[Any], dataset: Any, *, public: bool, folder: str | os.PathLike | None,
-                 defer: bool = False) -> dict[str, str]:
+def fingerprints(
+    jobs: Iterable[Any], dataset: Any, *, public: bool, folder: str | os.PathLike | None, defer: bool = False
+) -> dict[str, str]:
     """Return `{job.id: giaoban.inputs.for_job(job.notebook, job.params, dataset=dataset,
     public=public).fingerprint()}`, computing only those not remembered for this data hash and code
     in `folder` (then remembering them; with `defer`, at `flush()`). Without a folder, computes every one."""

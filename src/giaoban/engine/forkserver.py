@@ -65,11 +65,31 @@ MPLBACKEND = "module://matplotlib_inline.backend_inline"
 #: Modules the template must never import: they would fix matplotlib's backend before a kernel exists.
 FORBIDDEN_WARM = ("matplotlib.pyplot", "matplotlib_inline.backend_inline", "pylab")
 #: What every kernel needs, imported in any case.
-BASE_WARM = ("ipykernel_launcher", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
-             "ipykernel.debugger", "IPython", "IPython.display", "IPython.core.interactiveshell",
-             "IPython.core.debugger", "IPython.core.completerlib", "IPython.core.oinspect",
-             "IPython.extensions.storemagic", "jupyter_client.session", "zmq", "tornado.ioloop", "tornado.queues",
-             "tornado.platform.asyncio", "comm", "sqlite3", "pdb", "pydoc", "http.server", "xmlrpc.server")
+BASE_WARM = (
+    "ipykernel_launcher",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipykernel.debugger",
+    "IPython",
+    "IPython.display",
+    "IPython.core.interactiveshell",
+    "IPython.core.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "jupyter_client.session",
+    "zmq",
+    "tornado.ioloop",
+    "tornado.queues",
+    "tornado.platform.asyncio",
+    "comm",
+    "sqlite3",
+    "pdb",
+    "pydoc",
+    "http.server",
+    "xmlrpc.server",
+)
 
 
 def _log(message: str) -> None:
@@ -84,8 +104,8 @@ class _Template:
         self.problem: str | None = None  # why this template cannot serve (answered to every request)
         self.warmed: list[str] = []
         self.snapshot: dict[str, tuple[int, int]] = {}
-        self.children: dict[int, socket.socket] = {}   # kernel pid → its client connection
-        self.clients: dict[socket.socket, dict] = {}    # connection → {"buf": bytes, "pid": int | None}
+        self.children: dict[int, socket.socket] = {}  # kernel pid → its client connection
+        self.clients: dict[socket.socket, dict] = {}  # connection → {"buf": bytes, "pid": int | None}
         self.listener: socket.socket | None = None
         self.draining = False
         self.argv = list(sys.argv)
@@ -108,8 +128,9 @@ class _Template:
                 continue
             if optional:
                 parent, _, child = name.rpartition(".")
-                if parent not in sys.modules or not isinstance(getattr(sys.modules[parent], child, None),
-                                                               (type(sys), type(None))):
+                if parent not in sys.modules or not isinstance(
+                    getattr(sys.modules[parent], child, None), (type(sys), type(None))
+                ):
                     continue
                 if importlib.util.find_spec(name) is None:
                     continue
@@ -259,8 +280,17 @@ class _Template:
                 self._send(conn, {"error": "refused", "detail": "yêu cầu không phải JSON"})
                 continue
             if op == "ping":
-                self._send(conn, {"ok": True, "pid": os.getpid(), "protocol": PROTOCOL, "warm": self.warmed,
-                                  "problem": self.problem, "python": sys.executable})
+                self._send(
+                    conn,
+                    {
+                        "ok": True,
+                        "pid": os.getpid(),
+                        "protocol": PROTOCOL,
+                        "warm": self.warmed,
+                        "problem": self.problem,
+                        "python": sys.executable,
+                    },
+                )
             elif op == "shutdown":
                 self._send(conn, {"ok": True})
                 self._stop()
@@ -314,14 +344,23 @@ class _Template:
         if self.problem:
             return {"error": "unavailable", "detail": self.problem}
         argv, env, cwd = request.get("argv"), request.get("env"), request.get("cwd")
-        if not (isinstance(argv, list) and all(isinstance(a, str) for a in argv) and isinstance(env, dict)
-                and all(isinstance(k, str) and isinstance(v, str) for k, v in env.items())
-                and isinstance(cwd, str)):
+        if not (
+            isinstance(argv, list)
+            and all(isinstance(a, str) for a in argv)
+            and isinstance(env, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in env.items())
+            and isinstance(cwd, str)
+        ):
             return {"error": "refused", "detail": "yêu cầu kernel thiếu argv, env hoặc cwd"}
-        if len(argv) < 3 or argv[1:3] != ["-m", "ipykernel_launcher"] or \
-                os.path.realpath(argv[0]) != os.path.realpath(sys.executable):
-            return {"error": "refused", "detail": f"chỉ tạo được kernel ipykernel của {sys.executable}, "
-                                                  f"không phải: {' '.join(argv[:3])}"}
+        if (
+            len(argv) < 3
+            or argv[1:3] != ["-m", "ipykernel_launcher"]
+            or os.path.realpath(argv[0]) != os.path.realpath(sys.executable)
+        ):
+            return {
+                "error": "refused",
+                "detail": f"chỉ tạo được kernel ipykernel của {sys.executable}, không phải: {' '.join(argv[:3])}",
+            }
         changed = self.changed_module()
         if changed:
             return {"error": "stale", "detail": f"{changed} đã thay đổi sau khi tiến trình mẫu nạp nó"}
@@ -363,8 +402,12 @@ class _Template:
             os.unlink(self.path)
         except FileNotFoundError:
             pass
-        successor = subprocess.Popen([sys.executable, "-m", "giaoban.engine.forkserver", *self.argv[1:]],
-                                     env=self.startup_env, stdin=subprocess.DEVNULL, start_new_session=True)
+        successor = subprocess.Popen(
+            [sys.executable, "-m", "giaoban.engine.forkserver", *self.argv[1:]],
+            env=self.startup_env,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         # clients wait for the socket while the pid file names a live template: name the successor now
         # (this one may be gone before the successor has started)
         tmp = f"{self.path}.pid.{os.getpid()}"

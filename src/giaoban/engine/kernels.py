@@ -31,8 +31,15 @@ from traitlets import Dict, Float, Unicode, default
 from giaoban.engine.client import FORK_SOCKET_ENV, ForkUnavailable, request_kernel
 from giaoban.engine.limits import KERNEL_ARGUMENT, MEMORY_ENV
 
-__all__ = ["GiaobanKernelManager", "ForkKernelManager", "ForkProvisioner", "private_dir", "remove_stale_dirs",
-           "KERNEL_DIR_ENV", "PROVISIONER"]
+__all__ = [
+    "GiaobanKernelManager",
+    "ForkKernelManager",
+    "ForkProvisioner",
+    "private_dir",
+    "remove_stale_dirs",
+    "KERNEL_DIR_ENV",
+    "PROVISIONER",
+]
 
 #: The environment variable naming the private folder of connection files and IPC sockets.
 KERNEL_DIR_ENV = "GIAOBAN_KERNEL_DIR"
@@ -84,8 +91,8 @@ def remove_stale_dirs(base: str | os.PathLike) -> list[Path]:
             continue
         if st.st_uid != os.getuid() or not folder.is_dir() or folder.is_symlink():
             continue
-        owner = folder.name[len(_PREFIX):].split("-", 1)[0]
-        if owner.isdigit() and "-" in folder.name[len(_PREFIX):]:
+        owner = folder.name[len(_PREFIX) :].split("-", 1)[0]
+        if owner.isdigit() and "-" in folder.name[len(_PREFIX) :]:
             stale = not alive(int(owner))
         else:
             stale = time.time() - st.st_mtime > _LEGACY_AGE
@@ -193,7 +200,8 @@ class ForkProvisioner(LocalProvisioner):
         import asyncio
 
         self.process = await asyncio.get_running_loop().run_in_executor(
-            None, lambda: request_kernel(path, cmd, env, cwd, self.fork_timeout))
+            None, lambda: request_kernel(path, cmd, env, cwd, self.fork_timeout)
+        )
         self.pid, self.pgid, self.cwd = self.process.pid, None, cwd
         return self.connection_info
 

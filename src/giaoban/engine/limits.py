@@ -15,21 +15,40 @@ from __future__ import annotations
 import os
 import re
 
-__all__ = ["MEMORY_ENV", "MAX_JOBS", "MIN_MEMORY", "parse_memory", "format_memory", "apply_memory_limit",
-           "KERNEL_ARGUMENT"]
+__all__ = [
+    "MEMORY_ENV",
+    "MAX_JOBS",
+    "MIN_MEMORY",
+    "parse_memory",
+    "format_memory",
+    "apply_memory_limit",
+    "KERNEL_ARGUMENT",
+]
 
 #: The kernel's environment variable holding its memory limit in bytes.
 MEMORY_ENV = "GIAOBAN_MEMORY_LIMIT"
 #: The most pages a build makes unless asked for more.
 MAX_JOBS = 5000
 #: The smallest memory limit accepted (a kernel with the libraries loaded needs more than this).
-MIN_MEMORY = 256 * 1024 ** 2
+MIN_MEMORY = 256 * 1024**2
 #: The kernel's command-line argument that applies the limit as the kernel starts (IPython's exec_lines,
 #: run before any cell, binding no name in the notebook's namespace).
-KERNEL_ARGUMENT = "--IPKernelApp.exec_lines=[\"__import__('giaoban.engine.limits').engine.limits.apply_memory_limit()\"]"
+KERNEL_ARGUMENT = (
+    "--IPKernelApp.exec_lines=[\"__import__('giaoban.engine.limits').engine.limits.apply_memory_limit()\"]"
+)
 
-_UNITS = {"": 1024 ** 2, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024 ** 2, "mb": 1024 ** 2, "mib": 1024 ** 2,
-          "g": 1024 ** 3, "gb": 1024 ** 3, "gib": 1024 ** 3}
+_UNITS = {
+    "": 1024**2,
+    "k": 1024,
+    "kb": 1024,
+    "kib": 1024,
+    "m": 1024**2,
+    "mb": 1024**2,
+    "mib": 1024**2,
+    "g": 1024**3,
+    "gb": 1024**3,
+    "gib": 1024**3,
+}
 
 
 def parse_memory(text: str) -> int:
@@ -42,13 +61,13 @@ def parse_memory(text: str) -> int:
         raise ValueError(f"cần dung lượng bộ nhớ như 2GB hoặc 512MB, gặp {text!r}")
     size = int(float(match.group(1)) * _UNITS[unit])
     if size < MIN_MEMORY:
-        raise ValueError(f"{text!r} quá nhỏ: cần ít nhất {MIN_MEMORY // 1024 ** 2}MB")
+        raise ValueError(f"{text!r} quá nhỏ: cần ít nhất {MIN_MEMORY // 1024**2}MB")
     return size
 
 
 def format_memory(size: int) -> str:
     """Return `size` bytes as a user writes it: `2GB`, `512MB`."""
-    return f"{size / 1024 ** 3:g}GB" if size >= 1024 ** 3 else f"{size // 1024 ** 2}MB"
+    return f"{size / 1024**3:g}GB" if size >= 1024**3 else f"{size // 1024**2}MB"
 
 
 def apply_memory_limit() -> None:

@@ -15,5 +15,4 @@ from giaoban.extract.model import Document, Fact, FocusTask, LegalRef, Meeting
 from giaoban.extract.pipeline import extract_file, extract_text
 from giaoban.extract.reading import read_report
 
-__all__ = ["extract_text", "extract_file", "read_report", "Document", "Fact", "FocusTask",
-           "LegalRef", "Meeting"]
+__all__ = ["extract_text", "extract_file", "read_report", "Document", "Fact", "FocusTask", "LegalRef", "Meeting"]

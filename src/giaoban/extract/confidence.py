@@ -33,8 +33,11 @@ def score_fact(fact: Fact) -> None:
     part of a breakdown), without a period, a range, a zero read from words, a ratio, a long quote."""
     doubts: list[tuple[float, str]] = []
     if fact.indicator is None:
-        doubts.append((0.15, "phần của một tổng, chưa có chỉ tiêu riêng") if fact.part_of is not None
-                      else (0.35, "chưa gán được chỉ tiêu"))
+        doubts.append(
+            (0.15, "phần của một tổng, chưa có chỉ tiêu riêng")
+            if fact.part_of is not None
+            else (0.35, "chưa gán được chỉ tiêu")
+        )
     if fact.period is None:
         doubts.append((0.2, "không rõ kỳ của số liệu"))
     if fact.value_high is not None:
@@ -67,8 +70,9 @@ def score_document(doc: Document) -> None:
     if doc.facts:
         missing = sum(1 for f in doc.facts if f.indicator is None)
         if missing:
-            doubts.append((round(0.3 * missing / len(doc.facts), 2),
-                           f"{missing}/{len(doc.facts)} số liệu chưa có chỉ tiêu"))
+            doubts.append(
+                (round(0.3 * missing / len(doc.facts), 2), f"{missing}/{len(doc.facts)} số liệu chưa có chỉ tiêu")
+            )
     elif doc.language == "vi":
         doubts.append((0.2, "không tìm thấy số liệu nào"))
     contradictions = [w for w in doc.warnings if "mâu thuẫn" in w]

@@ -21,21 +21,68 @@ from giaoban.extract.page import Block
 __all__ = ["find_legal_refs", "DOC_TYPES", "ISSUERS"]
 
 #: Document types as written before a number, longest first.
-DOC_TYPES = ("Thông tư liên tịch", "Chương trình hành động", "Quyết định", "Nghị quyết", "Nghị định",
-             "Thông tư", "Chỉ thị", "Kế hoạch", "Chương trình", "Kết luận", "Công văn", "Thông báo",
-             "Pháp lệnh", "Hướng dẫn", "Đề án", "Quy chế", "Quy định", "Báo cáo", "Tờ trình",
-             "Công điện", "Văn bản", "Luật")
+DOC_TYPES = (
+    "Thông tư liên tịch",
+    "Chương trình hành động",
+    "Quyết định",
+    "Nghị quyết",
+    "Nghị định",
+    "Thông tư",
+    "Chỉ thị",
+    "Kế hoạch",
+    "Chương trình",
+    "Kết luận",
+    "Công văn",
+    "Thông báo",
+    "Pháp lệnh",
+    "Hướng dẫn",
+    "Đề án",
+    "Quy chế",
+    "Quy định",
+    "Báo cáo",
+    "Tờ trình",
+    "Công điện",
+    "Văn bản",
+    "Luật",
+)
 #: Type codes inside numbers, and the type they stand for.
-_TYPE_CODES = {"QĐ": "Quyết định", "NQ": "Nghị quyết", "NĐ": "Nghị định", "TT": "Thông tư",
-               "TTLT": "Thông tư liên tịch", "CT": "Chỉ thị", "KH": "Kế hoạch",
-               "CTr": "Chương trình hành động", "KL": "Kết luận", "BC": "Báo cáo", "TB": "Thông báo",
-               "HD": "Hướng dẫn", "CV": "Công văn", "QH": "Luật", "TTr": "Tờ trình", "CĐ": "Công điện"}
+_TYPE_CODES = {
+    "QĐ": "Quyết định",
+    "NQ": "Nghị quyết",
+    "NĐ": "Nghị định",
+    "TT": "Thông tư",
+    "TTLT": "Thông tư liên tịch",
+    "CT": "Chỉ thị",
+    "KH": "Kế hoạch",
+    "CTr": "Chương trình hành động",
+    "KL": "Kết luận",
+    "BC": "Báo cáo",
+    "TB": "Thông báo",
+    "HD": "Hướng dẫn",
+    "CV": "Công văn",
+    "QH": "Luật",
+    "TTr": "Tờ trình",
+    "CĐ": "Công điện",
+}
 #: Issuer codes at the end of numbers, and the issuer they stand for.
-ISSUERS = {"UBND": "UBND tỉnh", "TTg": "Thủ tướng Chính phủ", "CP": "Chính phủ", "HĐND": "HĐND tỉnh",
-           "TU": "Tỉnh ủy", "TW": "Ban Chấp hành Trung ương", "SKHCN": "Sở KH&CN",
-           "BKHCN": "Bộ KH&CN", "QH": "Quốc hội", "BTC": "Bộ Tài chính", "BCT": "Bộ Công Thương",
-           "BYT": "Bộ Y tế", "BTNMT": "Bộ Tài nguyên và Môi trường", "VPCP": "Văn phòng Chính phủ",
-           "BNNPTNT": "Bộ Nông nghiệp và Phát triển nông thôn", "BKHĐT": "Bộ Kế hoạch và Đầu tư"}
+ISSUERS = {
+    "UBND": "UBND tỉnh",
+    "TTg": "Thủ tướng Chính phủ",
+    "CP": "Chính phủ",
+    "HĐND": "HĐND tỉnh",
+    "TU": "Tỉnh ủy",
+    "TW": "Ban Chấp hành Trung ương",
+    "SKHCN": "Sở KH&CN",
+    "BKHCN": "Bộ KH&CN",
+    "QH": "Quốc hội",
+    "BTC": "Bộ Tài chính",
+    "BCT": "Bộ Công Thương",
+    "BYT": "Bộ Y tế",
+    "BTNMT": "Bộ Tài nguyên và Môi trường",
+    "VPCP": "Văn phòng Chính phủ",
+    "BNNPTNT": "Bộ Nông nghiệp và Phát triển nông thôn",
+    "BKHĐT": "Bộ Kế hoạch và Đầu tư",
+}
 
 _CODE = r"[A-ZĐ][A-Za-zĐđ0-9&]*"
 _NUMBER = rf"\d+(?:/\d{{4}})?(?:/|-){_CODE}(?:[-/]{_CODE})*"
@@ -43,13 +90,19 @@ _TYPES = "|".join(re.escape(t) for t in DOC_TYPES)
 _REF = re.compile(
     rf"(?:(?P<type>(?i:{_TYPES}))[\s\u00a0]+(?:(?i:số)[\s\u00a0]*:?[\s\u00a0]*)?)?(?<![\w/-])"
     rf"(?P<number>{_NUMBER})(?![\w/])"
-    r"|(?P<qcvn>QCVN[\s\u00a0]+\d+(?:-\d+)*(?::\d{4})?(?:/[A-ZĐ]+)?)")
+    r"|(?P<qcvn>QCVN[\s\u00a0]+\d+(?:-\d+)*(?::\d{4})?(?:/[A-ZĐ]+)?)"
+)
 _DATE_AFTER = re.compile(r"^[\s\u00a0,]*(?:được[\s\u00a0]+)?(?:ban[\s\u00a0]+hành[\s\u00a0]+)?ngày[\s\u00a0]+")
-_ISSUER_TEXT = re.compile(r"^[\s\u00a0,]*của[\s\u00a0]+(?P<who>(?:(?![\s\u00a0]và[\s\u00a0])[^,;“\"(])*?)(?=[\s\u00a0]+(?:về|v/v|ban\s+hành|"
-                          r"triển\s+khai|thực\s+hiện|phê\s+duyệt|quy\s+định|hướng\s+dẫn)(?!\w)|[,;.(“\"]|$)")
+_ISSUER_TEXT = re.compile(
+    r"^[\s\u00a0,]*của[\s\u00a0]+(?P<who>(?:(?![\s\u00a0]và[\s\u00a0])[^,;“\"(])*?)(?=[\s\u00a0]+(?:về|v/v|ban\s+hành|"
+    r"triển\s+khai|thực\s+hiện|phê\s+duyệt|quy\s+định|hướng\s+dẫn)(?!\w)|[,;.(“\"]|$)"
+)
 _ABOUT = re.compile(r"^[\s\u00a0,]*(?:về[\s\u00a0]+việc|v/v|về)[\s\u00a0]+", re.IGNORECASE)
-_VERB_TITLE = re.compile(r"^[\s\u00a0,]*(?=(?:triển\s+khai|thực\s+hiện|ban\s+hành|phê\s+duyệt|quy\s+định|"
-                         r"hướng\s+dẫn|giao|kiểm\s+tra|tiếp\s+tục)(?!\w))", re.IGNORECASE)
+_VERB_TITLE = re.compile(
+    r"^[\s\u00a0,]*(?=(?:triển\s+khai|thực\s+hiện|ban\s+hành|phê\s+duyệt|quy\s+định|"
+    r"hướng\s+dẫn|giao|kiểm\s+tra|tiếp\s+tục)(?!\w))",
+    re.IGNORECASE,
+)
 
 
 def _type_of(number: str) -> str | None:
@@ -84,18 +137,22 @@ def _title(text: str, start: int, end: int) -> str | None:
     rest = text[start:end]
     m = _ISSUER_TEXT.match(rest)
     if m:
-        rest = rest[m.end():]
+        rest = rest[m.end() :]
     about = _ABOUT.match(rest) or _VERB_TITLE.match(rest)
     if not about:
         return None
-    rest = rest[about.end():]
+    rest = rest[about.end() :]
     quoted = re.match(r"[“\"]([^”\"]+)[”\"]", rest)
     if quoted:
         return quoted.group(1).strip()
-    stop = re.search(r"[;]|,[\s\u00a0]+(?=(?:đồng\s+thời|trong|tiêu\s+biểu|ngành|sở|đã|nhằm|góp|theo|tại|"
-                     r"cùng|để|đảm\s+bảo|phải|ubnd|kết\s+quả|qua\s+đó)(?!\w))|\.(?:[\s\u00a0]|$)|"
-                     r"[\s\u00a0]\((?=\d\))|\n", rest, re.IGNORECASE)
-    title = rest[:stop.start()] if stop else rest
+    stop = re.search(
+        r"[;]|,[\s\u00a0]+(?=(?:đồng\s+thời|trong|tiêu\s+biểu|ngành|sở|đã|nhằm|góp|theo|tại|"
+        r"cùng|để|đảm\s+bảo|phải|ubnd|kết\s+quả|qua\s+đó)(?!\w))|\.(?:[\s\u00a0]|$)|"
+        r"[\s\u00a0]\((?=\d\))|\n",
+        rest,
+        re.IGNORECASE,
+    )
+    title = rest[: stop.start()] if stop else rest
     title = re.sub(r"(?:[\s\u00a0,;]+(?:và|,))+[\s\u00a0]*$", "", " ".join(title.split())).rstrip(".…,; ")
     return title[:250] or None
 
@@ -111,7 +168,7 @@ def own_numbers(text: str, blocks: list[Block]) -> set[str]:
     for block in blocks:
         if block.role == "body":
             break
-        chunk = text[block.start:block.end]
+        chunk = text[block.start : block.end]
         out.update(m["number"] for m in _REF.finditer(chunk) if not m["qcvn"] and m["number"])
         out.update(m["number"].rstrip(".,;") for m in _OWN_NUMBER.finditer(chunk))
     return out
@@ -145,29 +202,28 @@ def find_legal_refs(text: str, blocks: list[Block]) -> list[LegalRef]:
             limit = min(limit, clause_end)
             # The title runs past a cited document unless the two are listed (`… và Nghị quyết …`).
             title_end = limit
-            if limit < clause_end and not re.search(r"(?:,|;|(?<!\w)và)[\s\u00a0]*$", text[m.end():limit]):
+            if limit < clause_end and not re.search(r"(?:,|;|(?<!\w)và)[\s\u00a0]*$", text[m.end() : limit]):
                 title_end = clause_end
-            after = text[m.end():limit]
+            after = text[m.end() : limit]
             when: date | None = None
             dm = _DATE_AFTER.match(after)
             date_end = m.end()
             if dm:
-                found = find_dates(after[dm.end():dm.end() + 30])
+                found = find_dates(after[dm.end() : dm.end() + 30])
                 if found and found[0][1] == 0:
                     when = found[0][0]
                     date_end = m.end() + dm.end() + found[0][2]
             if when is None:
                 later = re.search(r"ngày[\s\u00a0]+", after[:120])
                 if later:
-                    found = find_dates(after[later.end():later.end() + 30])
+                    found = find_dates(after[later.end() : later.end() + 30])
                     if found and found[0][1] == 0:
                         when = found[0][0]
             if not m["qcvn"]:
                 issuer = _issuer_of(number, text[date_end:limit])
             title = None if m["qcvn"] else _title(text, date_end, title_end)
             end = date_end
-            refs.append(LegalRef(number, doc_type, issuer, when, title, text[m.start():end],
-                                 m.start(), end))
+            refs.append(LegalRef(number, doc_type, issuer, when, title, text[m.start() : end], m.start(), end))
     return refs
 
 

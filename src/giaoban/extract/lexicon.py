@@ -29,13 +29,11 @@ from giaoban.errors import InputError
 from giaoban.indicators import load_catalogue
 from giaoban.text import nfc, normalize_tone_placement
 
-__all__ = ["Unit", "Rule", "Lexicon", "load_lexicon", "normalize", "UNIT_CLASSES",
-           "LEXICON_COLUMNS", "UNIT_COLUMNS"]
+__all__ = ["Unit", "Rule", "Lexicon", "load_lexicon", "normalize", "UNIT_CLASSES", "LEXICON_COLUMNS", "UNIT_COLUMNS"]
 
 UNIT_CLASSES = ("count", "duration", "attribute")
 UNIT_COLUMNS = ["unit", "canonical", "class", "note"]
-LEXICON_COLUMNS = ["indicator", "priority", "unit", "verb", "words", "exclude", "total", "measure",
-                   "note"]
+LEXICON_COLUMNS = ["indicator", "priority", "unit", "verb", "words", "exclude", "total", "measure", "note"]
 _MEASURES = ("level", "percent_of_plan", "change_percent", "change", "percent_of_previous")
 
 
@@ -97,8 +95,7 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         words = sorted(self.units, key=len, reverse=True)
-        self._unit_re = re.compile(
-            r"(?:" + "|".join(re.escape(w) for w in words) + r")(?![^\W_])") if words else None
+        self._unit_re = re.compile(r"(?:" + "|".join(re.escape(w) for w in words) + r")(?![^\W_])") if words else None
 
     def unit_at(self, noun: str) -> Unit | None:
         """Return the longest known unit that starts `noun` (the words after a number), or None."""
@@ -107,8 +104,9 @@ class Lexicon:
         m = self._unit_re.match(normalize(noun))
         return self.units[m.group()] if m else None
 
-    def indicator(self, *, value_type: str, measure: str, unit: str, lead: str, window: str,
-                  context: str, total: str | None) -> str | None:
+    def indicator(
+        self, *, value_type: str, measure: str, unit: str, lead: str, window: str, context: str, total: str | None
+    ) -> str | None:
         """Return the indicator of the best matching rule, or None when no rule matches.
 
         `unit` is the noun phrase after the number, `lead` the words before it, `window` lead +
@@ -148,8 +146,7 @@ def _read_csv(path: Path, columns: list[str]) -> list[tuple[int, dict[str, str]]
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header != columns:
-        raise InputError(f"tiêu đề phải là {','.join(columns)}, tệp có {','.join(header or [])}",
-                         path=where, row=1)
+        raise InputError(f"tiêu đề phải là {','.join(columns)}, tệp có {','.join(header or [])}", path=where, row=1)
     rows = []
     for line, values in enumerate(reader, start=2):
         if not values or not any(v.strip() for v in values):
@@ -166,12 +163,15 @@ def _load_units(path: Path) -> dict[str, Unit]:
         if not row["unit"]:
             raise InputError("thiếu đơn vị", path=str(path), row=line, column="unit")
         if row["class"] not in UNIT_CLASSES:
-            raise InputError(f"loại “{row['class']}” không hợp lệ: chọn {', '.join(UNIT_CLASSES)}",
-                             path=str(path), row=line, column="class")
+            raise InputError(
+                f"loại “{row['class']}” không hợp lệ: chọn {', '.join(UNIT_CLASSES)}",
+                path=str(path),
+                row=line,
+                column="class",
+            )
         key = normalize(row["unit"])
         if key in units:
-            raise InputError(f"đơn vị “{row['unit']}” đã có ở dòng trước", path=str(path), row=line,
-                             column="unit")
+            raise InputError(f"đơn vị “{row['unit']}” đã có ở dòng trước", path=str(path), row=line, column="unit")
         units[key] = Unit(row["unit"], row["canonical"] or row["unit"], row["class"])
     return units
 
@@ -184,23 +184,34 @@ def _load_rules(path: Path, value_types: dict[str, str]) -> list[Rule]:
         if code not in value_types:
             raise InputError(f"chỉ tiêu “{code}” không có trong indicators.csv", column="indicator", **where)
         if row["total"] and row["total"] not in value_types:
-            raise InputError(f"chỉ tiêu “{row['total']}” không có trong indicators.csv", column="total",
-                             **where)
+            raise InputError(f"chỉ tiêu “{row['total']}” không có trong indicators.csv", column="total", **where)
         try:
             priority = int(row["priority"])
         except ValueError:
-            raise InputError(f"độ ưu tiên phải là số nguyên, không phải “{row['priority']}”",
-                             column="priority", **where) from None
+            raise InputError(
+                f"độ ưu tiên phải là số nguyên, không phải “{row['priority']}”", column="priority", **where
+            ) from None
         measure = row["measure"] or "level"
         if measure not in _MEASURES:
-            raise InputError(f"measure “{measure}” không hợp lệ: chọn {', '.join(_MEASURES)}",
-                             column="measure", **where)
+            raise InputError(
+                f"measure “{measure}” không hợp lệ: chọn {', '.join(_MEASURES)}", column="measure", **where
+            )
         value_type = value_types[code]
         groups = tuple(p for p in (_pattern(_alternatives(g)) for g in row["words"].split(" & ")) if p)
-        rules.append(Rule(code, priority, _pattern(_alternatives(row["unit"])),
-                          _pattern(_alternatives(row["verb"])), groups,
-                          _pattern(_alternatives(row["exclude"])), row["total"] or None,
-                          measure, value_type, line))
+        rules.append(
+            Rule(
+                code,
+                priority,
+                _pattern(_alternatives(row["unit"])),
+                _pattern(_alternatives(row["verb"])),
+                groups,
+                _pattern(_alternatives(row["exclude"])),
+                row["total"] or None,
+                measure,
+                value_type,
+                line,
+            )
+        )
     return rules
 
 
@@ -221,5 +232,4 @@ def _load_cached(data_dir: Path) -> Lexicon:
     areas = {i.code: i.area for i in catalogue}
     types = {i.code: i.value_type for i in catalogue}
     folder = data_dir / "reference"
-    return Lexicon(_load_units(folder / "lexicon_units.csv"),
-                   _load_rules(folder / "lexicon.csv", types), areas, types)
+    return Lexicon(_load_units(folder / "lexicon_units.csv"), _load_rules(folder / "lexicon.csv", types), areas, types)

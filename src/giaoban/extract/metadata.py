@@ -24,12 +24,19 @@ from giaoban.extract.sentences import split_sentences
 __all__ = ["Metadata", "read_metadata", "find_dates", "DATE"]
 
 #: A date as reports write it: 17/7/2019, 23/07/2021, 26-02-2019, 19.07.2019, or 15/01 (no year).
-DATE = re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)(?P<sep>[/.-])(?P<m>[01]?\d)(?:(?P=sep)(?P<y>(?:19|20)\d\d))?"
-                  r"(?![\d]|[/.-]\d)")
+DATE = re.compile(
+    r"(?<![\d/.-])(?P<d>[0-3]?\d)(?P<sep>[/.-])(?P<m>[01]?\d)(?:(?P=sep)(?P<y>(?:19|20)\d\d))?"
+    r"(?![\d]|[/.-]\d)"
+)
 _WORDS_DATE = re.compile(r"(?i)ngày\s+(?P<d>[0-3]?\d)\s+tháng\s+(?P<m>[01]?\d)(?:\s+năm\s+(?P<y>(?:19|20)\d\d))?")
 _MEETING_TYPES = [
-    ("hoi_nghi_cbcc", re.compile(r"(?i)hội\s+nghị\s+(?:cán\s+bộ,?\s+công\s+chức|cbcc|cbccvc|công\s+chức,?"
-                                 r"\s+viên\s+chức|cán\s+bộ,?\s+viên\s+chức)")),
+    (
+        "hoi_nghi_cbcc",
+        re.compile(
+            r"(?i)hội\s+nghị\s+(?:cán\s+bộ,?\s+công\s+chức|cbcc|cbccvc|công\s+chức,?"
+            r"\s+viên\s+chức|cán\s+bộ,?\s+viên\s+chức)"
+        ),
+    ),
     ("so_ket", re.compile(r"(?i)sơ\s+kết")),
     ("tong_ket", re.compile(r"(?i)tổng\s+kết")),
     ("giao_ban", re.compile(r"(?i)giao\s+ban")),
@@ -40,9 +47,11 @@ _PLAN_WORDS = re.compile(r"(?i)nhiệm\s+vụ|phương\s+hướng|kế\s+hoạch
 _PLAN_OF_ACTIVITY = re.compile(r"(?i)(kế\s+hoạch|phương\s+hướng|nhiệm\s+vụ|mục\s+tiêu)\s+(?:hoạt\s+động|công\s+tác)")
 _REVIEW_WORDS = re.compile(r"(?i)sơ\s+kết|tổng\s+kết|giao\s+ban|kết\s+quả|đánh\s+giá|báo\s+cáo|hoạt\s+động")
 # Words before a province name that say it is the department's own province, and their weight.
-_STRONG = re.compile(r"(?i)(?:sở\s+(?:kh&cn|khcn|khoa\s+học\s+(?:và\s+)?công\s+nghệ)[\s\n]*(?:tỉnh|thành\s+phố|tp\.?)?"
-                     r"|(?:ubnd|ủy\s+ban\s+nhân\s+dân|uỷ\s+ban\s+nhân\s+dân|hđnd|hội\s+đồng\s+nhân\s+dân)\s+(?:tỉnh|thành\s+phố)"
-                     r"|tỉnh\s+ủy|tỉnh\s+uỷ|thành\s+ủy|ngành\s+kh&cn)[\s\n]*$")
+_STRONG = re.compile(
+    r"(?i)(?:sở\s+(?:kh&cn|khcn|khoa\s+học\s+(?:và\s+)?công\s+nghệ)[\s\n]*(?:tỉnh|thành\s+phố|tp\.?)?"
+    r"|(?:ubnd|ủy\s+ban\s+nhân\s+dân|uỷ\s+ban\s+nhân\s+dân|hđnd|hội\s+đồng\s+nhân\s+dân)\s+(?:tỉnh|thành\s+phố)"
+    r"|tỉnh\s+ủy|tỉnh\s+uỷ|thành\s+ủy|ngành\s+kh&cn)[\s\n]*$"
+)
 _PREFIXED = re.compile(r"(?i)(?:tỉnh|thành\s+phố|tp\.?)[\s\n]*$")
 
 
@@ -95,10 +104,15 @@ def _published(text: str, blocks: list[Block], title: int | None) -> tuple[date 
     order = [title, title + 1, title - 1, title + 2, title - 2]
     for i in order:
         if 0 <= i < len(blocks) and (i == title or blocks[i].words <= 10):
-            found = find_dates(text[blocks[i].start:blocks[i].end])
+            found = find_dates(text[blocks[i].start : blocks[i].end])
             if i == title:  # a date the headline states as a period's end is not the page's date
-                found = [f for f in found if not re.search(r"(?i)(?:đến|tới|từ|tính|hết|ngày)\s*$",
-                                                            text[blocks[i].start:blocks[i].start + f[1]])]
+                found = [
+                    f
+                    for f in found
+                    if not re.search(
+                        r"(?i)(?:đến|tới|từ|tính|hết|ngày)\s*$", text[blocks[i].start : blocks[i].start + f[1]]
+                    )
+                ]
             if found:
                 d, s, e = found[0]
                 return d, (blocks[i].start + s, blocks[i].start + e)
@@ -112,7 +126,7 @@ def _title_text(text: str, blocks: list[Block], title: int | None, date_span) ->
     end = b.end
     if date_span and b.start <= date_span[0] < b.end:
         end = date_span[0]
-    return re.sub(r"[\s\u00a0]*\(?[\s\u00a0]*$", "", text[b.start:end]).strip() or None
+    return re.sub(r"[\s\u00a0]*\(?[\s\u00a0]*$", "", text[b.start : end]).strip() or None
 
 
 def _title_periods(title: str, year: int | None, on: date | None = None) -> tuple[Period | None, Period | None]:
@@ -134,11 +148,11 @@ def _not_after(period: Period, on: date | None) -> bool:
 
 
 def _loose_months(text: str, year: int | None) -> Period | None:
-    """"7 tháng", "10 tháng qua" in a headline without "năm": the first N months of `year`."""
+    """ "7 tháng", "10 tháng qua" in a headline without "năm": the first N months of `year`."""
     m = re.search(r"(?i)(?<![\w/.,])(\d{1,2})\s*tháng(?!\s*\d)(?:\s+(?:qua|vừa\s+qua|đầu\s+năm))?", text)
     if m is None or year is None or not 1 <= int(m.group(1)) <= 12:
         return None
-    before = text[max(0, m.start() - 12):m.start()]
+    before = text[max(0, m.start() - 12) : m.start()]
     if re.search(r"(?i)(?:sau|vòng|hơn|gần|kéo\s+dài)\s*$", before):  # a duration, not a period
         return None
     return Period.first_months(year, int(m.group(1)))
@@ -161,9 +175,12 @@ def _title_periods_in(title: str, guess: int | None) -> tuple[Period | None, Per
 
 
 def _loose_year(text: str, year: int | None) -> Period | None:
-    """"tổng kết công tác năm", "sơ kết hoạt động năm" (no year written): the whole `year`."""
-    m = re.search(r"(?i)(?:tổng\s+kết|báo\s+cáo|kết\s+quả)(?:\s+(?:công\s+tác|hoạt\s+động|[^\W\d_]+)){0,3}?\s+năm"
-                  r"(?!\s*\d)(?!\s+(?:học|mới|tới|sau|nay))", text)
+    """ "tổng kết công tác năm", "sơ kết hoạt động năm" (no year written): the whole `year`."""
+    m = re.search(
+        r"(?i)(?:tổng\s+kết|báo\s+cáo|kết\s+quả)(?:\s+(?:công\s+tác|hoạt\s+động|[^\W\d_]+)){0,3}?\s+năm"
+        r"(?!\s*\d)(?!\s+(?:học|mới|tới|sau|nay))",
+        text,
+    )
     return Period.full_year(year) if m and year is not None else None
 
 
@@ -180,28 +197,33 @@ def _following(period: Period) -> Period | None:
         return None
 
 
-def _body_period(text: str, blocks: list[Block], year: int | None, planned: Period | None,
-                 on: date | None = None) -> Period | None:
+def _body_period(
+    text: str, blocks: list[Block], year: int | None, planned: Period | None, on: date | None = None
+) -> Period | None:
     """The reviewed period when the headline names none: the one right before the plan, else the
     period the article names most often (none ending after the day `on`, the meeting or page date;
     phrases without a year take `year`, or the year before when that gives none)."""
     body = [b for b in blocks if b.role == "body"]
-    found = [p for b in body for p, _s, _e in find_periods(text[b.start:b.end], year)]
+    found = [p for b in body for p, _s, _e in find_periods(text[b.start : b.end], year)]
     if planned is not None:
         before = [p for p in found if p.end + timedelta(days=1) == planned.start and p.kind != "MULTI"]
         if before:
             return Counter(before).most_common(1)[0][0]
-    candidates = [p for p in found if p.kind != "MULTI" and (planned is None or p.end < planned.start)
-                  and _not_after(p, on)]
+    candidates = [
+        p for p in found if p.kind != "MULTI" and (planned is None or p.end < planned.start) and _not_after(p, on)
+    ]
     if not candidates and year is not None and on is not None:
-        found = [p for b in body for p, _s, _e in find_periods(text[b.start:b.end], year - 1)]
-        candidates = [p for p in found if p.kind != "MULTI" and (planned is None or p.end < planned.start)
-                      and _not_after(p, on)]
+        found = [p for b in body for p, _s, _e in find_periods(text[b.start : b.end], year - 1)]
+        candidates = [
+            p for p in found if p.kind != "MULTI" and (planned is None or p.end < planned.start) and _not_after(p, on)
+        ]
     return Counter(candidates).most_common(1)[0][0] if candidates else None
 
 
-_REVIEW_LEAD = re.compile(r"(?i)(?:trong|kết\s+quả|sơ\s+kết|tổng\s+kết|đánh\s+giá|qua|thực\s+hiện|hoạt\s+động"
-                          r"|công\s+tác)[^.;]{0,40}$")
+_REVIEW_LEAD = re.compile(
+    r"(?i)(?:trong|kết\s+quả|sơ\s+kết|tổng\s+kết|đánh\s+giá|qua|thực\s+hiện|hoạt\s+động"
+    r"|công\s+tác)[^.;]{0,40}$"
+)
 
 
 def _first_paragraph(blocks: list[Block]) -> tuple[int, int] | None:
@@ -210,15 +232,16 @@ def _first_paragraph(blocks: list[Block]) -> tuple[int, int] | None:
     return (body.start, body.end) if body else None
 
 
-def _first_paragraph_period(text: str, span: tuple[int, int] | None, year: int | None,
-                            planned: Period | None, on: date | None) -> Period | None:
+def _first_paragraph_period(
+    text: str, span: tuple[int, int] | None, year: int | None, planned: Period | None, on: date | None
+) -> Period | None:
     """A period the first paragraph names as the one reviewed (`Trong 6 tháng đầu năm 2019, …`,
     `kết quả giai đoạn 2017-2019`): not a plan's, not ending after the day `on`."""
     if span is None:
         return None
-    chunk = text[span[0]:span[1]]
+    chunk = text[span[0] : span[1]]
     for period, start, _end in find_periods(chunk, year):
-        head = chunk[max(0, start - 50):start]
+        head = chunk[max(0, start - 50) : start]
         if planned is not None and period.end >= planned.start:
             continue
         if re.search(r"(?i)(?:so\s+với|cùng\s+kỳ|bằng|hơn)(?:\s+cùng\s+kỳ)?\s*$", head):
@@ -236,13 +259,13 @@ def _meeting(text: str, blocks: list[Block], title: str | None, year: int | None
     body = [b for b in blocks if b.role == "body"][:4]
     for block in body:
         for s in split_sentences(text, block.start, block.end)[:3]:
-            sentence = text[s.start:s.end]
+            sentence = text[s.start : s.end]
             if not _HELD.search(sentence):
                 continue
             kind = next((code for code, rx in _MEETING_TYPES if rx.search(sentence)), None)
             if kind is None:
                 continue
-            dates = find_dates(sentence[:_HELD.search(sentence).start() + 40], year)
+            dates = find_dates(sentence[: _HELD.search(sentence).start() + 40], year)
             return Meeting(kind, dates[0][0] if dates else None), sentence
     if title:
         kind = next((code for code, rx in _MEETING_TYPES if rx.search(title)), None)
@@ -258,13 +281,13 @@ def _province(text: str, blocks: list[Block], on) -> tuple[Province | None, list
     for block in blocks:
         if block.role in ("furniture", "duplicate"):
             continue
-        chunk = text[block.start:block.end]
+        chunk = text[block.start : block.end]
         try:
             found = registry.mentions(chunk, on=on)
         except ProvinceError:
             continue
         for unit, start, _end in found:
-            before = text[max(0, block.start + start - 60):block.start + start]
+            before = text[max(0, block.start + start - 60) : block.start + start]
             weight = 5 if _STRONG.search(before) else 2 if _PREFIXED.search(before) else 1
             # The page header ("SỞ KHOA HỌC VÀ CÔNG NGHỆ\n\nTỈNH QUẢNG NGÃI") spans two blocks.
             if block.role == "preamble" and _PREFIXED.search(before):
@@ -307,8 +330,9 @@ def read_metadata(text: str, blocks: list[Block]) -> Metadata:
     return meta
 
 
-def _report_period(text: str, blocks: list[Block], title: str, year: int | None,
-                   on: date | None) -> tuple[Period | None, Period | None, str | None, list[str]]:
+def _report_period(
+    text: str, blocks: list[Block], title: str, year: int | None, on: date | None
+) -> tuple[Period | None, Period | None, str | None, list[str]]:
     """Return (reviewed, planned, where the reviewed period was read, warnings). In this order: the
     headline; a day the headline states (`tính đến ngày 16/11/2018`); the period before the plan;
     the first paragraph; `từ đầu năm đến nay` in the headline or first paragraph (to the meeting's or
@@ -317,7 +341,7 @@ def _report_period(text: str, blocks: list[Block], title: str, year: int | None,
     if reviewed is not None:
         return reviewed, planned, "title", []
     first = _first_paragraph(blocks)
-    head = title + "\n" + (text[first[0]:first[1]] if first else "")
+    head = title + "\n" + (text[first[0] : first[1]] if first else "")
     ytd = find_year_to_date(head, year, on)
     stated = next((f for f in ytd if f.stated and _not_after(f.period, on)), None)
     if stated is not None and stated.start < len(title):
@@ -333,15 +357,20 @@ def _report_period(text: str, blocks: list[Block], title: str, year: int | None,
         return stated.period, planned, "first paragraph", []
     unstated = next((f for f in ytd if not f.stated), None)
     if unstated is not None and on is not None:
-        return unstated.period, planned, "year to date", [
-            f"kỳ báo cáo “{head[unstated.start:unstated.end]}” không nêu ngày cuối: lấy đến ngày "
-            f"{_fmt(on)} (ngày họp hoặc ngày đăng bài), kỳ {unstated.period.code}; hãy kiểm tra"]
+        return (
+            unstated.period,
+            planned,
+            "year to date",
+            [
+                f"kỳ báo cáo “{head[unstated.start : unstated.end]}” không nêu ngày cuối: lấy đến ngày "
+                f"{_fmt(on)} (ngày họp hoặc ngày đăng bài), kỳ {unstated.period.code}; hãy kiểm tra"
+            ],
+        )
     body = _body_period(text, blocks, year, planned, on)
     if body is not None:
         return body, planned, "body", []
     if planned is not None:
-        return planned, planned, "plan", [f"văn bản chỉ nêu kỳ kế hoạch {planned.code}: số liệu được coi là "
-                                          f"của kỳ đó"]
+        return planned, planned, "plan", [f"văn bản chỉ nêu kỳ kế hoạch {planned.code}: số liệu được coi là của kỳ đó"]
     return None, None, None, []
 
 
@@ -361,8 +390,10 @@ def _contradictions(meta: Metadata) -> list[str]:
                     hint = f"; bài đăng ngày {_fmt(meta.published)}, có lẽ là {_fmt(guess)}"
             except ValueError:
                 pass
-        out.append(f"ngày họp {_fmt(d)} mâu thuẫn với kỳ báo cáo {meta.period.code} (kỳ kết thúc "
-                   f"{_fmt(meta.period.end)}): giữ ngày như văn bản viết{hint}")
+        out.append(
+            f"ngày họp {_fmt(d)} mâu thuẫn với kỳ báo cáo {meta.period.code} (kỳ kết thúc "
+            f"{_fmt(meta.period.end)}): giữ ngày như văn bản viết{hint}"
+        )
     if d is not None and meta.published is not None and d > meta.published:
         out.append(f"ngày họp {_fmt(d)} sau ngày đăng bài {_fmt(meta.published)}")
     if meta.published is not None and meta.period is not None and meta.published < meta.period.start:

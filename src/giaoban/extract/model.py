@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-__all__ = ["Fact", "FocusTask", "LegalRef", "Meeting", "Document", "CSV_COLUMNS",
-           "MEETING_TYPES", "MEASURES", "KINDS"]
+__all__ = ["Fact", "FocusTask", "LegalRef", "Meeting", "Document", "CSV_COLUMNS", "MEETING_TYPES", "MEASURES", "KINDS"]
 
 #: Meeting kinds: code (as in data/reports.csv) → the Vietnamese name written in JSON.
 MEETING_TYPES: dict[str, str] = {
@@ -79,12 +78,24 @@ class Fact:
     def to_json(self) -> dict[str, Any]:
         """Return the fact as the JSON object of docs/design.md (plus the added fields)."""
         return {
-            "value": self.value, "unit": self.unit, "unit_canonical": self.unit_canonical,
-            "indicator": self.indicator, "area": self.area, "qualifier": self.qualifier,
-            "kind": self.kind, "measure": self.measure, "denominator": self.denominator,
-            "period": self.period, "part_of": self.part_of, "as_written": self.as_written,
-            "quote": self.quote, "start": self.start, "end": self.end,
-            "value_high": self.value_high, "confidence": self.confidence, "doubts": list(self.doubts),
+            "value": self.value,
+            "unit": self.unit,
+            "unit_canonical": self.unit_canonical,
+            "indicator": self.indicator,
+            "area": self.area,
+            "qualifier": self.qualifier,
+            "kind": self.kind,
+            "measure": self.measure,
+            "denominator": self.denominator,
+            "period": self.period,
+            "part_of": self.part_of,
+            "as_written": self.as_written,
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+            "value_high": self.value_high,
+            "confidence": self.confidence,
+            "doubts": list(self.doubts),
         }
 
 
@@ -100,8 +111,13 @@ class FocusTask:
 
     def to_json(self) -> dict[str, Any]:
         """Return the task as a JSON object: for_period, ordinal, text, start, end."""
-        return {"for_period": self.for_period, "ordinal": self.ordinal, "text": self.text,
-                "start": self.start, "end": self.end}
+        return {
+            "for_period": self.for_period,
+            "ordinal": self.ordinal,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+        }
 
 
 @dataclass
@@ -119,9 +135,16 @@ class LegalRef:
 
     def to_json(self) -> dict[str, Any]:
         """Return the reference as a JSON object (date as ISO `YYYY-MM-DD` or null)."""
-        return {"number": self.number, "doc_type": self.doc_type, "issuer": self.issuer,
-                "date": _iso(self.date), "title": self.title, "quote": self.quote,
-                "start": self.start, "end": self.end}
+        return {
+            "number": self.number,
+            "doc_type": self.doc_type,
+            "issuer": self.issuer,
+            "date": _iso(self.date),
+            "title": self.title,
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+        }
 
 
 @dataclass
@@ -133,8 +156,11 @@ class Meeting:
 
     def to_json(self) -> dict[str, Any]:
         """Return `{"type": "sơ kết", "type_code": "so_ket", "date": "2021-07-23"}` (nulls allowed)."""
-        return {"type": MEETING_TYPES.get(self.type) if self.type else None,
-                "type_code": self.type, "date": _iso(self.date)}
+        return {
+            "type": MEETING_TYPES.get(self.type) if self.type else None,
+            "type_code": self.type,
+            "date": _iso(self.date),
+        }
 
 
 @dataclass
@@ -162,27 +188,35 @@ class Document:
 
     def to_json(self) -> dict[str, Any]:
         """Return the document as one element of `{"documents": [...]}` (docs/design.md)."""
-        province = ({"code": self.province[0], "name": self.province[1]}
-                    if self.province else None)
+        province = {"code": self.province[0], "name": self.province[1]} if self.province else None
         return {
-            "file": self.file, "province": province, "period": self.period,
-            "for_period": self.for_period, "meeting": self.meeting.to_json(),
-            "published": _iso(self.published), "title": self.title,
+            "file": self.file,
+            "province": province,
+            "period": self.period,
+            "for_period": self.for_period,
+            "meeting": self.meeting.to_json(),
+            "published": _iso(self.published),
+            "title": self.title,
             "facts": [f.to_json() for f in self.facts],
             "focus_tasks": [t.to_json() for t in self.focus_tasks],
             "legal_refs": [r.to_json() for r in self.legal_refs],
             "warnings": list(self.warnings),
-            "confidence": self.confidence, "confidence_reasons": list(self.confidence_reasons),
-            "period_source": self.period_source, "language": self.language,
+            "confidence": self.confidence,
+            "confidence_reasons": list(self.confidence_reasons),
+            "period_source": self.period_source,
+            "language": self.language,
         }
 
     def csv_rows(self) -> list[dict[str, Any]]:
         """Return one dict per fact, keyed by CSV_COLUMNS, with the document's fields repeated."""
         head = {
-            "file": self.file, "province_code": self.province[0] if self.province else None,
+            "file": self.file,
+            "province_code": self.province[0] if self.province else None,
             "province_name": self.province[1] if self.province else None,
-            "report_period": self.period, "meeting_type": self.meeting.type,
-            "meeting_date": _iso(self.meeting.date), "published": _iso(self.published),
+            "report_period": self.period,
+            "meeting_type": self.meeting.type,
+            "meeting_date": _iso(self.meeting.date),
+            "published": _iso(self.published),
             "report_confidence": self.confidence,
         }
         rows = []
@@ -195,8 +229,31 @@ class Document:
 
 
 CSV_COLUMNS = (
-    "file", "province_code", "province_name", "report_period", "meeting_type", "meeting_date",
-    "published", "fact", "period", "value", "unit", "unit_canonical", "indicator", "area", "qualifier",
-    "kind", "measure", "denominator", "part_of", "as_written", "quote", "start", "end",
-    "value_high", "confidence", "doubts", "report_confidence",
+    "file",
+    "province_code",
+    "province_name",
+    "report_period",
+    "meeting_type",
+    "meeting_date",
+    "published",
+    "fact",
+    "period",
+    "value",
+    "unit",
+    "unit_canonical",
+    "indicator",
+    "area",
+    "qualifier",
+    "kind",
+    "measure",
+    "denominator",
+    "part_of",
+    "as_written",
+    "quote",
+    "start",
+    "end",
+    "value_high",
+    "confidence",
+    "doubts",
+    "report_confidence",
 )

@@ -57,7 +57,8 @@ _POLL = re.compile(r"(?i)^\s*(?:[\d.,]+\s*%?\s*)+$|^\s*[a-eA-E][.)]\s+\S+(?:\s+\
 # The headline names a meeting or a report.
 _TITLE_WORDS = re.compile(
     r"(?i)hội\s+nghị|giao\s+ban|sơ\s+kết|tổng\s+kết|kết\s+quả|nhiệm\s+vụ|phương\s+hướng"
-    r"|hoạt\s+động\s+khoa\s+học|báo\s+cáo|kế\s+hoạch")
+    r"|hoạt\s+động\s+khoa\s+học|báo\s+cáo|kế\s+hoạch"
+)
 _PROSE_WORDS = 15  # a block this long, or longer, is prose: the article has begun
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*$")
 
@@ -94,7 +95,7 @@ def split_blocks(text: str) -> list[Block]:
         start = m.start() + (len(line) - len(line.lstrip()))
         end = m.start() + len(line.rstrip())
         if pending is not None and not _LINE_END.search(pending.text) and _STARTS_LOWER.match(line):
-            pending = Block(pending.start, end, text[pending.start:end])
+            pending = Block(pending.start, end, text[pending.start : end])
             continue
         if pending is not None:
             blocks.append(pending)
@@ -117,8 +118,12 @@ def _is_furniture(block: Block) -> bool:
 
 def _is_prose(block: Block) -> bool:
     """A long block with a comma or a semicolon: sidebars, menus and headlines have none."""
-    return (block.role != "furniture" and block.words >= _PROSE_WORDS
-            and not _TRUNCATED.search(block.text) and re.search(r"[,;]", block.text) is not None)
+    return (
+        block.role != "furniture"
+        and block.words >= _PROSE_WORDS
+        and not _TRUNCATED.search(block.text)
+        and re.search(r"[,;]", block.text) is not None
+    )
 
 
 def _squash(text: str) -> str:
@@ -132,11 +137,15 @@ def classify_blocks(blocks: list[Block]) -> list[Block]:
     first_prose = next((i for i, b in enumerate(blocks) if _is_prose(b)), len(blocks))
     # The title: the nearest block before the article (or the first prose block itself when it
     # reads like a headline) that names a meeting or a report.
-    candidates = [i for i in range(min(first_prose + 1, len(blocks)))
-                  if blocks[i].role != "furniture" and 4 <= blocks[i].words <= 45
-                  and not _TRUNCATED.search(blocks[i].text)
-                  and not blocks[i].text.lstrip().startswith(("•", "-", "+", "*"))
-                  and _TITLE_WORDS.search(blocks[i].text)]
+    candidates = [
+        i
+        for i in range(min(first_prose + 1, len(blocks)))
+        if blocks[i].role != "furniture"
+        and 4 <= blocks[i].words <= 45
+        and not _TRUNCATED.search(blocks[i].text)
+        and not blocks[i].text.lstrip().startswith(("•", "-", "+", "*"))
+        and _TITLE_WORDS.search(blocks[i].text)
+    ]
     body_from = first_prose
     before = [i for i in candidates if i < first_prose]
     candidates = before or candidates or _plain_headline(blocks, first_prose)
@@ -144,8 +153,7 @@ def classify_blocks(blocks: list[Block]) -> list[Block]:
         title = candidates[-1]
         if title == first_prose:
             if first_prose + 1 < len(blocks) and ("," not in blocks[title].text or blocks[title].words <= 25):
-                body_from = next((i for i in range(title + 1, len(blocks)) if _is_prose(blocks[i])),
-                                 len(blocks))
+                body_from = next((i for i in range(title + 1, len(blocks)) if _is_prose(blocks[i])), len(blocks))
             else:  # the article itself names a report: the headline is a plain line before it, if any
                 title = next(iter(_plain_headline(blocks, first_prose)), -1)
                 title = title if title < first_prose else -1
@@ -167,7 +175,8 @@ def classify_blocks(blocks: list[Block]) -> list[Block]:
             continue
         squashed = _squash(block.text)
         if len(squashed) >= 12 and any(
-                SequenceMatcher(None, squashed, other, autojunk=False).ratio() >= 0.9 for other in seen):
+            SequenceMatcher(None, squashed, other, autojunk=False).ratio() >= 0.9 for other in seen
+        ):
             block.role = "duplicate"
             continue
         block.role = "body"
@@ -183,9 +192,14 @@ def _plain_headline(blocks: list[Block], first_prose: int) -> list[int]:
     cơ sở X-quang`): the nearest short line before the article that is no menu, date or sentence."""
     for i in range(min(first_prose, len(blocks)) - 1, -1, -1):
         b = blocks[i]
-        if b.role != "furniture" and 4 <= b.words <= 45 and not _TRUNCATED.search(b.text) \
-                and not b.text.lstrip().startswith(("•", "-", "+", "*")) and not _NOT_HEADLINE.search(b.text) \
-                and sum(ch.isdigit() for ch in b.text) * 3 < len(b.text):
+        if (
+            b.role != "furniture"
+            and 4 <= b.words <= 45
+            and not _TRUNCATED.search(b.text)
+            and not b.text.lstrip().startswith(("•", "-", "+", "*"))
+            and not _NOT_HEADLINE.search(b.text)
+            and sum(ch.isdigit() for ch in b.text) * 3 < len(b.text)
+        ):
             return [i]
     # A headline long enough to look like prose (`Sóc Trăng: từ đầu năm đến nay, Sở … tổ chức 04 cuộc
     # thanh tra`), or the first line of a short text: taken when it ends without a full stop.

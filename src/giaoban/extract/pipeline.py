@@ -34,22 +34,33 @@ def extract_text(text: str, file: str | None = None, *, lexicon: Lexicon | None 
     meta = read_metadata(text, blocks)
     tasks = find_focus_tasks(text, blocks, meta.period, meta.for_period, meta.year)
     plan_spans = [(t.start, t.end, t.for_period) for t in tasks]
-    facts = find_figures(text, blocks, Setting(meta.period, meta.for_period, meta.year, plan_spans,
-                                               lexicon))
-    language = language_of(" ".join(text[b.start:b.end] for b in blocks if b.role in ("title", "body")))
+    facts = find_figures(text, blocks, Setting(meta.period, meta.for_period, meta.year, plan_spans, lexicon))
+    language = language_of(" ".join(text[b.start : b.end] for b in blocks if b.role in ("title", "body")))
     if language != "vi":
-        meta.warnings.insert(0, f"văn bản có vẻ không phải tiếng Việt ({_LANGUAGES.get(language, language)}): "
-                                f"không đề xuất {len(facts)} số liệu đọc được, vì quy tắc đọc là của tiếng Việt "
-                                f"(1.287 là một nghìn hai trăm tám mươi bảy); hãy dùng bản tiếng Việt của báo cáo")
+        meta.warnings.insert(
+            0,
+            f"văn bản có vẻ không phải tiếng Việt ({_LANGUAGES.get(language, language)}): "
+            f"không đề xuất {len(facts)} số liệu đọc được, vì quy tắc đọc là của tiếng Việt "
+            f"(1.287 là một nghìn hai trăm tám mươi bảy); hãy dùng bản tiếng Việt của báo cáo",
+        )
         facts = []
     province = (meta.province.code, meta.province.name_vi) if meta.province else None
     document = Document(
-        file=file, text=text, province=province,
+        file=file,
+        text=text,
+        province=province,
         period=meta.period.code if meta.period else None,
         for_period=meta.for_period.code if meta.for_period else None,
-        meeting=meta.meeting, published=meta.published, title=meta.title, facts=facts,
-        focus_tasks=tasks, legal_refs=find_legal_refs(text, blocks), warnings=list(meta.warnings),
-        period_source=meta.period_source, language=language)
+        meeting=meta.meeting,
+        published=meta.published,
+        title=meta.title,
+        facts=facts,
+        focus_tasks=tasks,
+        legal_refs=find_legal_refs(text, blocks),
+        warnings=list(meta.warnings),
+        period_source=meta.period_source,
+        language=language,
+    )
     score_document(document)
     return document
 

@@ -34,21 +34,37 @@ from pathlib import Path
 
 from giaoban.errors import InputError
 
-__all__ = ["read_report", "read_report_as", "decode_report", "decode_bytes", "detect_legacy", "Decoded",
-           "ENCODING_NAMES", "SHORT_NAMES", "MAX_REPORT_BYTES", "HOW_TO_CONVERT"]
+__all__ = [
+    "read_report",
+    "read_report_as",
+    "decode_report",
+    "decode_bytes",
+    "detect_legacy",
+    "Decoded",
+    "ENCODING_NAMES",
+    "SHORT_NAMES",
+    "MAX_REPORT_BYTES",
+    "HOW_TO_CONVERT",
+]
 
 #: A report is a few pages of text (the five real ones are under 20 KB); anything larger is not one.
 MAX_REPORT_BYTES = 5 * 1024 * 1024
 
 #: How each encoding is named in messages.
 ENCODING_NAMES = {
-    "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (có BOM)", "utf-16": "UTF-16", "cp1258": "Windows-1258",
-    "tcvn3": "TCVN3 (ABC, phông .VnTime)", "vni": "VNI Windows (phông VNI-Times)",
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 (có BOM)",
+    "utf-16": "UTF-16",
+    "cp1258": "Windows-1258",
+    "tcvn3": "TCVN3 (ABC, phông .VnTime)",
+    "vni": "VNI Windows (phông VNI-Times)",
 }
 #: How to convert a file, for messages: `HOW_TO_CONVERT.format(source=SHORT_NAMES[encoding])`.
 SHORT_NAMES = {"tcvn3": "TCVN3", "vni": "VNI Windows", "cp1258": "Windows-1258"}
-HOW_TO_CONVERT = ("chuyển sang Unicode UTF-8 bằng UniKey Toolkit (Công cụ chuyển mã: nguồn {source}, đích "
-                  "Unicode) hoặc mở bằng Word và lưu dạng Plain Text, Unicode (UTF-8)")
+HOW_TO_CONVERT = (
+    "chuyển sang Unicode UTF-8 bằng UniKey Toolkit (Công cụ chuyển mã: nguồn {source}, đích "
+    "Unicode) hoặc mở bằng Word và lưu dạng Plain Text, Unicode (UTF-8)"
+)
 
 # ----------------------------------------------------------------------------------- legacy tables
 
@@ -56,24 +72,79 @@ HOW_TO_CONVERT = ("chuyển sang Unicode UTF-8 bằng UniKey Toolkit (Công cụ
 # that byte. Upper-case accented letters need the `.VnTimeH` fonts and are not listed (detection
 # only needs words, which are mostly lower case).
 _TCVN3 = {
-    "ă": "\xa8", "â": "\xa9", "ê": "\xaa", "ô": "\xab", "ơ": "\xac", "ư": "\xad", "đ": "\xae", "Đ": "\xa7",
-    "à": "\xb5", "á": "\xb8", "ả": "\xb6", "ã": "\xb7", "ạ": "\xb9",
-    "ằ": "\xbb", "ắ": "\xbe", "ẳ": "\xbc", "ẵ": "\xbd", "ặ": "\xc6",
-    "ầ": "\xc7", "ấ": "\xca", "ẩ": "\xc8", "ẫ": "\xc9", "ậ": "\xcb",
-    "è": "\xcc", "é": "\xd0", "ẻ": "\xce", "ẽ": "\xcf", "ẹ": "\xd1",
-    "ề": "\xd2", "ế": "\xd5", "ể": "\xd3", "ễ": "\xd4", "ệ": "\xd6",
-    "ì": "\xd7", "í": "\xdd", "ỉ": "\xd8", "ĩ": "\xdc", "ị": "\xde",
-    "ò": "\xdf", "ó": "\xe3", "ỏ": "\xe1", "õ": "\xe2", "ọ": "\xe4",
-    "ồ": "\xe5", "ố": "\xe8", "ổ": "\xe6", "ỗ": "\xe7", "ộ": "\xe9",
-    "ờ": "\xea", "ớ": "\xed", "ở": "\xeb", "ỡ": "\xec", "ợ": "\xee",
-    "ù": "\xef", "ú": "\xf3", "ủ": "\xf1", "ũ": "\xf2", "ụ": "\xf4",
-    "ừ": "\xf5", "ứ": "\xf8", "ử": "\xf6", "ữ": "\xf7", "ự": "\xf9",
-    "ỳ": "\xfa", "ý": "\xfd", "ỷ": "\xfb", "ỹ": "\xfc", "ỵ": "\xfe",
+    "ă": "\xa8",
+    "â": "\xa9",
+    "ê": "\xaa",
+    "ô": "\xab",
+    "ơ": "\xac",
+    "ư": "\xad",
+    "đ": "\xae",
+    "Đ": "\xa7",
+    "à": "\xb5",
+    "á": "\xb8",
+    "ả": "\xb6",
+    "ã": "\xb7",
+    "ạ": "\xb9",
+    "ằ": "\xbb",
+    "ắ": "\xbe",
+    "ẳ": "\xbc",
+    "ẵ": "\xbd",
+    "ặ": "\xc6",
+    "ầ": "\xc7",
+    "ấ": "\xca",
+    "ẩ": "\xc8",
+    "ẫ": "\xc9",
+    "ậ": "\xcb",
+    "è": "\xcc",
+    "é": "\xd0",
+    "ẻ": "\xce",
+    "ẽ": "\xcf",
+    "ẹ": "\xd1",
+    "ề": "\xd2",
+    "ế": "\xd5",
+    "ể": "\xd3",
+    "ễ": "\xd4",
+    "ệ": "\xd6",
+    "ì": "\xd7",
+    "í": "\xdd",
+    "ỉ": "\xd8",
+    "ĩ": "\xdc",
+    "ị": "\xde",
+    "ò": "\xdf",
+    "ó": "\xe3",
+    "ỏ": "\xe1",
+    "õ": "\xe2",
+    "ọ": "\xe4",
+    "ồ": "\xe5",
+    "ố": "\xe8",
+    "ổ": "\xe6",
+    "ỗ": "\xe7",
+    "ộ": "\xe9",
+    "ờ": "\xea",
+    "ớ": "\xed",
+    "ở": "\xeb",
+    "ỡ": "\xec",
+    "ợ": "\xee",
+    "ù": "\xef",
+    "ú": "\xf3",
+    "ủ": "\xf1",
+    "ũ": "\xf2",
+    "ụ": "\xf4",
+    "ừ": "\xf5",
+    "ứ": "\xf8",
+    "ử": "\xf6",
+    "ữ": "\xf7",
+    "ự": "\xf9",
+    "ỳ": "\xfa",
+    "ý": "\xfd",
+    "ỷ": "\xfb",
+    "ỹ": "\xfc",
+    "ỵ": "\xfe",
 }
 
 # VNI Windows: a base letter followed by one or two mark bytes (shown as their Windows-1252 character).
 _VNI_TONES = {"\u0301": "ù", "\u0300": "ø", "\u0309": "û", "\u0303": "õ", "\u0323": "ï"}
-_VNI_HAT = {"": "â", "\u0301": "á", "\u0300": "à", "\u0309": "å", "\u0303": "ã", "\u0323": "ä"}   # â ê ô
+_VNI_HAT = {"": "â", "\u0301": "á", "\u0300": "à", "\u0309": "å", "\u0303": "ã", "\u0323": "ä"}  # â ê ô
 _VNI_BREVE = {"": "ê", "\u0301": "é", "\u0300": "è", "\u0309": "ú", "\u0303": "ü", "\u0323": "ë"}  # ă
 _VNI_I = {"\u0301": "í", "\u0300": "ì", "\u0309": "æ", "\u0303": "ó", "\u0323": "ò"}
 
@@ -116,8 +187,9 @@ _WORDS = (
     "xã hội chủ nghĩa độc lập tự hạnh phúc báo cáo kết quả tháng đầu sáng tạo giải pháp hỗ trợ doanh "
     "nghiệp ứng dụng chuyển giao phát triển thông tin khởi hợp tác đánh giá lĩnh vực tiến bộ kỹ thuật"
 ).split()
-_WORD_RE = re.compile(r"(?<![\w])(?:" + "|".join(sorted(map(re.escape, set(_WORDS)), key=len, reverse=True))
-                      + r")(?![\w])")
+_WORD_RE = re.compile(
+    r"(?<![\w])(?:" + "|".join(sorted(map(re.escape, set(_WORDS)), key=len, reverse=True)) + r")(?![\w])"
+)
 
 
 def _surface(word: str, table: dict[str, str]) -> str:
@@ -172,14 +244,18 @@ def detect_legacy(data: bytes | str) -> str | None:
     """
     if isinstance(data, str):
         surface = _as_bytes_text(data)
-        scores = {"tcvn3": _score(_legacy_decode(surface, "tcvn3")),
-                  "vni": _score(_legacy_decode(surface, "vni")),
-                  "": _score(data)}
+        scores = {
+            "tcvn3": _score(_legacy_decode(surface, "tcvn3")),
+            "vni": _score(_legacy_decode(surface, "vni")),
+            "": _score(data),
+        }
     else:
         latin = data.decode("latin-1")
-        scores = {"tcvn3": _score(_legacy_decode(latin, "tcvn3")),
-                  "vni": _score(_legacy_decode(_vni_surface(data), "vni")),
-                  "cp1258": _score(data.decode("cp1258", errors="replace"))}
+        scores = {
+            "tcvn3": _score(_legacy_decode(latin, "tcvn3")),
+            "vni": _score(_legacy_decode(_vni_surface(data), "vni")),
+            "cp1258": _score(data.decode("cp1258", errors="replace")),
+        }
     best = max(scores, key=lambda k: scores[k])
     others = [v for k, v in scores.items() if k != best]
     if not best or scores[best] < 3 or scores[best] <= max(others, default=0):
@@ -188,6 +264,7 @@ def detect_legacy(data: bytes | str) -> str | None:
 
 
 # ----------------------------------------------------------------------------------- decoding
+
 
 @dataclass(frozen=True)
 class Decoded:
@@ -202,8 +279,12 @@ class Decoded:
         return self.encoding not in ("utf-8", "utf-8-sig")
 
 
-_BINARY = ((b"%PDF", "tệp PDF"), (b"PK\x03\x04", "tệp nén (Word .docx, Excel .xlsx hoặc .zip)"),
-           (b"\xd0\xcf\x11\xe0", "tệp Word hoặc Excel cũ (.doc, .xls)"), (b"{\\rtf", "tệp RTF"))
+_BINARY = (
+    (b"%PDF", "tệp PDF"),
+    (b"PK\x03\x04", "tệp nén (Word .docx, Excel .xlsx hoặc .zip)"),
+    (b"\xd0\xcf\x11\xe0", "tệp Word hoặc Excel cũ (.doc, .xls)"),
+    (b"{\\rtf", "tệp RTF"),
+)
 
 
 def _refuse(message: str, name: str) -> InputError:
@@ -232,20 +313,25 @@ def decode_bytes(data: bytes, name: str = "<văn bản>") -> Decoded:
             raise _refuse(f"tệp UTF-16 hỏng (byte {error.start}): hãy lưu lại dưới dạng UTF-8", name) from None
     else:
         bom = data.startswith(codecs.BOM_UTF8)
-        body = data[len(codecs.BOM_UTF8):] if bom else data
+        body = data[len(codecs.BOM_UTF8) :] if bom else data
         if b"\x00" in body:
             at = body.index(b"\x00")
-            raise _refuse(f"tệp nhị phân (có byte 0x00 ở vị trí {at}), không phải văn bản: hãy chép nội dung ra "
-                          f"tệp .txt (UTF-8)", name)
+            raise _refuse(
+                f"tệp nhị phân (có byte 0x00 ở vị trí {at}), không phải văn bản: hãy chép nội dung ra tệp .txt (UTF-8)",
+                name,
+            )
         try:
             text, encoding = body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
         except UnicodeDecodeError as error:
             return Decoded(_not_utf8(body, error, name), "cp1258")
     legacy = detect_legacy(text)
     if legacy is not None:
-        raise _refuse(f"văn bản được gõ bằng bảng mã {ENCODING_NAMES[legacy]} rồi lưu thành Unicode nên chữ "
-                      f"bị lỗi (như “{_sample(text)}”): hãy lấy lại tệp gốc và "
-                      f"{HOW_TO_CONVERT.format(source=SHORT_NAMES[legacy])}", name)
+        raise _refuse(
+            f"văn bản được gõ bằng bảng mã {ENCODING_NAMES[legacy]} rồi lưu thành Unicode nên chữ "
+            f"bị lỗi (như “{_sample(text)}”): hãy lấy lại tệp gốc và "
+            f"{HOW_TO_CONVERT.format(source=SHORT_NAMES[legacy])}",
+            name,
+        )
     return Decoded(unicodedata.normalize("NFC", text), encoding)
 
 
@@ -266,15 +352,19 @@ def _not_utf8(data: bytes, error: UnicodeDecodeError, name: str) -> str:
         except UnicodeDecodeError:
             pass
         else:
-            raise _refuse(f"tệp bị cắt cụt: dừng giữa một ký tự UTF-8 ở cuối tệp (byte {position}); hãy lấy lại "
-                          f"tệp đầy đủ", name)
+            raise _refuse(
+                f"tệp bị cắt cụt: dừng giữa một ký tự UTF-8 ở cuối tệp (byte {position}); hãy lấy lại tệp đầy đủ", name
+            )
     legacy = detect_legacy(data)
     if legacy == "cp1258":
         return unicodedata.normalize("NFC", data.decode("cp1258", errors="strict"))
     if legacy is not None:
-        raise _refuse(f"tệp dùng bảng mã {ENCODING_NAMES[legacy]}, không phải UTF-8 (byte 0x{data[position]:02X} ở "
-                      f"vị trí {position}): giaoban không tự chuyển bảng mã này vì không có thư viện chuyển đổi "
-                      f"đáng tin cậy; hãy {HOW_TO_CONVERT.format(source=SHORT_NAMES[legacy])}", name)
+        raise _refuse(
+            f"tệp dùng bảng mã {ENCODING_NAMES[legacy]}, không phải UTF-8 (byte 0x{data[position]:02X} ở "
+            f"vị trí {position}): giaoban không tự chuyển bảng mã này vì không có thư viện chuyển đổi "
+            f"đáng tin cậy; hãy {HOW_TO_CONVERT.format(source=SHORT_NAMES[legacy])}",
+            name,
+        )
     guess = _guess_encoding(data)
     seems = f"; có vẻ là mã {guess}" if guess else ""
     raise _refuse(f"tệp không phải UTF-8 (byte lỗi ở vị trí {position}){seems}: hãy chuyển tệp sang UTF-8", name)
@@ -296,8 +386,11 @@ def read_report_as(path: str | Path) -> Decoded:
         size = p.stat().st_size
         if size > MAX_REPORT_BYTES:
             shown = f"{size:,}".replace(",", ".")
-            raise InputError(f"tệp lớn {shown} byte, quá giới hạn {MAX_REPORT_BYTES // (1024 * 1024)} MB của một "
-                             f"báo cáo: đây có phải văn bản báo cáo không?", path=str(p))
+            raise InputError(
+                f"tệp lớn {shown} byte, quá giới hạn {MAX_REPORT_BYTES // (1024 * 1024)} MB của một "
+                f"báo cáo: đây có phải văn bản báo cáo không?",
+                path=str(p),
+            )
         data = p.read_bytes()
     except FileNotFoundError:
         raise InputError("không tìm thấy tệp", path=str(p)) from None

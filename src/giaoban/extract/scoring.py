@@ -85,7 +85,7 @@ class FileScore:
     tasks: Score = field(default_factory=Score)
     legal: Score = field(default_factory=Score)
     metadata: Score = field(default_factory=Score)  # tp = right fields, gold = fields
-    period: Score = field(default_factory=Score)    # the report's period right (tp) of gold
+    period: Score = field(default_factory=Score)  # the report's period right (tp) of gold
     province: Score = field(default_factory=Score)  # the province right, where the gold names one
     errors: list[str] = field(default_factory=list)
 
@@ -115,12 +115,18 @@ def _score_figures(doc: Document, gold: list[dict[str, str]], out: FileScore) ->
         for i, f in enumerate(doc.facts):
             if i in used or not (f.start < where[1] and where[0] < f.end):
                 continue
-            if not _same_value(f.value, float(g["value"])) or f.qualifier != _none(g["qualifier"]) \
-                    or f.kind != g["kind"] or f.measure != g["measure"] \
-                    or (f.denominator or None) != (int(g["denominator"]) if g["denominator"] else None):
+            if (
+                not _same_value(f.value, float(g["value"]))
+                or f.qualifier != _none(g["qualifier"])
+                or f.kind != g["kind"]
+                or f.measure != g["measure"]
+                or (f.denominator or None) != (int(g["denominator"]) if g["denominator"] else None)
+            ):
                 continue
-            if "value_high" in g and ((f.value_high is None) != (not g["value_high"]) or (
-                    g["value_high"] and not _same_value(f.value_high, float(g["value_high"])))):
+            if "value_high" in g and (
+                (f.value_high is None) != (not g["value_high"])
+                or (g["value_high"] and not _same_value(f.value_high, float(g["value_high"])))
+            ):
                 continue
             distance = abs(f.number_start - where[0])
             if best_distance is None or distance < best_distance:
@@ -133,8 +139,10 @@ def _score_figures(doc: Document, gold: list[dict[str, str]], out: FileScore) ->
         if doc.facts[best].indicator == _none(g["indicator"]):
             out.figures.agree += 1
         else:
-            out.errors.append(f"chỉ tiêu của {g['as_written']} ({g['context']}): "
-                              f"{doc.facts[best].indicator} ≠ {g['indicator'] or 'không có'}")
+            out.errors.append(
+                f"chỉ tiêu của {g['as_written']} ({g['context']}): "
+                f"{doc.facts[best].indicator} ≠ {g['indicator'] or 'không có'}"
+            )
     for i, f in enumerate(doc.facts):
         if i not in used:
             out.errors.append(f"thừa số liệu {f.as_written} ({f.quote[:60]})")
@@ -145,8 +153,14 @@ def _score_tasks(doc: Document, gold: list[dict[str, str]], out: FileScore) -> N
     out.tasks.extracted, out.tasks.gold = len(doc.focus_tasks), len(gold)
     for g in gold:
         start = " ".join(nfc(g["text_start"]).split())
-        hit = next((i for i, t in enumerate(doc.focus_tasks) if i not in used
-                    and t.for_period == g["for_period"] and " ".join(t.text.split()).startswith(start)), None)
+        hit = next(
+            (
+                i
+                for i, t in enumerate(doc.focus_tasks)
+                if i not in used and t.for_period == g["for_period"] and " ".join(t.text.split()).startswith(start)
+            ),
+            None,
+        )
         if hit is None:
             out.errors.append(f"thiếu nhiệm vụ “{start}”")
             continue
@@ -177,7 +191,8 @@ def _score_legal(doc: Document, gold: list[dict[str, str]], out: FileScore) -> N
 def _score_metadata(doc: Document, gold: dict[str, str], out: FileScore) -> None:
     got = {
         "province_code": doc.province[0] if doc.province else "",
-        "period": doc.period or "", "for_period": doc.for_period or "",
+        "period": doc.period or "",
+        "for_period": doc.for_period or "",
         "meeting_type": doc.meeting.type or "",
         "meeting_date": doc.meeting.date.isoformat() if doc.meeting.date else "",
         "published": doc.published.isoformat() if doc.published else "",
@@ -203,8 +218,9 @@ def _score_metadata(doc: Document, gold: dict[str, str], out: FileScore) -> None
             out.errors.append(f"thiếu cảnh báo “{gold['warning']}”")
 
 
-def score_corpus(gold_dir: str | Path | None = None,
-                 sources: str | Path | None = None) -> tuple[list[FileScore], FileScore]:
+def score_corpus(
+    gold_dir: str | Path | None = None, sources: str | Path | None = None
+) -> tuple[list[FileScore], FileScore]:
     """Return the score of every file of the gold (`tests/gold/`) and the overall score.
 
     Extracts each report of `sources` (default: the gold's own copies, `tests/gold/sources/`) that
@@ -230,8 +246,7 @@ def score_corpus(gold_dir: str | Path | None = None,
     return scores, total
 
 
-def compare_observations(data_dir: str | Path | None = None,
-                         gold_dir: str | Path | None = None) -> list[str]:
+def compare_observations(data_dir: str | Path | None = None, gold_dir: str | Path | None = None) -> list[str]:
     """Return the disagreements between `data/observations.csv` and the gold figures, one line
     each: an observation whose indicator the gold gives another figure (value, qualifier, kind,
     measure or denominator), or that the gold does not have. Observations of reports the gold does
@@ -254,7 +269,8 @@ def compare_observations(data_dir: str | Path | None = None,
         g = rows[0]
         diffs = [
             f"{key} {obs[key] or 'trống'} ≠ {g[key] or 'trống'}"
-            for key in ("qualifier", "kind", "measure", "denominator") if obs[key] != g[key]
+            for key in ("qualifier", "kind", "measure", "denominator")
+            if obs[key] != g[key]
         ]
         if not _same_value(float(obs["value"]), float(g["value"])):
             diffs.insert(0, f"value {obs['value']} ≠ {g['value']}")

@@ -16,10 +16,35 @@ from dataclasses import dataclass
 
 __all__ = ["Sentence", "split_sentences", "depths", "enclosing", "part_bounds", "clause_bounds"]
 
-_ABBREVIATIONS = frozenset({
-    "tp", "ts", "ths", "pgs", "gs", "bs", "ks", "cn", "th.s", "ts.bs", "đ/c", "v.v", "st", "tt",
-    "ông", "bà", "mr", "ms", "no", "tr", "p", "q", "x", "h", "tx",
-})
+_ABBREVIATIONS = frozenset(
+    {
+        "tp",
+        "ts",
+        "ths",
+        "pgs",
+        "gs",
+        "bs",
+        "ks",
+        "cn",
+        "th.s",
+        "ts.bs",
+        "đ/c",
+        "v.v",
+        "st",
+        "tt",
+        "ông",
+        "bà",
+        "mr",
+        "ms",
+        "no",
+        "tr",
+        "p",
+        "q",
+        "x",
+        "h",
+        "tx",
+    }
+)
 _END = re.compile(r"(?:[.!?]+|…)(?:/\.)?(?=[\s\u00a0]+(?P<next>[\"“'(\-–•+*]?[\s\u00a0]*\w))")
 _OPEN, _CLOSE = "([{“", ")]}”"
 
@@ -41,7 +66,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
         following = m.group("next")[-1]
         if not (following.isupper() or following.isdigit()):
             continue
-        word = re.search(r"([^\s\u00a0]*)$", text[begin:m.start()]).group(1).lower()
+        word = re.search(r"([^\s\u00a0]*)$", text[begin : m.start()]).group(1).lower()
         if word.rstrip(".") in _ABBREVIATIONS or re.fullmatch(r"[a-zđ]", word):
             continue
         if _depth_at(text, begin, m.start()) > 0:
@@ -106,10 +131,12 @@ def enclosing(text: str, sentence: Sentence, pos: int, level: list[int] | None =
     return lo, hi
 
 
-def _bounds(text: str, sentence: Sentence, pos: int, separators: str, level: list[int],
-            before_number_and: bool) -> tuple[int, int]:
+def _bounds(
+    text: str, sentence: Sentence, pos: int, separators: str, level: list[int], before_number_and: bool
+) -> tuple[int, int]:
     lo, hi = enclosing(text, sentence, pos, level)
     d = level[pos - sentence.start]
+
     def is_separator(i: int) -> bool:
         if text[i] not in separators or level[i - sentence.start] != d:
             return False
@@ -127,12 +154,11 @@ def _bounds(text: str, sentence: Sentence, pos: int, separators: str, level: lis
             nxt = end + 1
             while nxt < hi and not is_separator(nxt):
                 nxt += 1
-            if re.search(r"\d", text[end + 1:nxt]):
+            if re.search(r"\d", text[end + 1 : nxt]):
                 break
             end = nxt
         # "… 18 sở, ban, ngành và 8 huyện": `và` before a number starts a new part.
-        for m in re.finditer(r"[\s\u00a0]và[\s\u00a0]+(?=(?:trên|hơn|gần|khoảng|có)?[\s\u00a0]*\d)",
-                             text[start:end]):
+        for m in re.finditer(r"[\s\u00a0]và[\s\u00a0]+(?=(?:trên|hơn|gần|khoảng|có)?[\s\u00a0]*\d)", text[start:end]):
             cut = start + m.start() + 1
             if level[cut - sentence.start] != d:
                 continue

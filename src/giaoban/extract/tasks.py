@@ -26,19 +26,24 @@ from giaoban.extract.sentences import split_sentences
 
 __all__ = ["find_focus_tasks"]
 
-_ORDINALS = ["một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười",
-             "mười một", "mười hai"]
+_ORDINALS = ["một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười", "mười một", "mười hai"]
 _THU = ["nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười"]
 _ORDINAL_PARA = re.compile(
     r"[\s\u00a0]*(?:(?P<la>" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + r")[\s\u00a0]+là"
-    r"|thứ[\s\u00a0]+(?P<thu>" + "|".join(_THU) + r"))(?![^\W_])[\s\u00a0]*[:,.]?[\s\u00a0]*", re.IGNORECASE)
+    r"|thứ[\s\u00a0]+(?P<thu>" + "|".join(_THU) + r"))(?![^\W_])[\s\u00a0]*[:,.]?[\s\u00a0]*",
+    re.IGNORECASE,
+)
 _BULLET = re.compile(r"[\s\u00a0]*(?:[-–+•*]|[a-zđ]\)|\d{1,2}[.)])[\s\u00a0]+", re.IGNORECASE)
-_HEADING = re.compile(r"(?i)nhiệm\s+vụ\s+trọng\s+tâm|phương\s+hướng|nhiệm\s+vụ\s+chủ\s+yếu|"
-                      r"giải\s+pháp\s+trọng\s+tâm|nhiệm\s+vụ,\s+giải\s+pháp|nhiệm\s+vụ\s+năm\s+\d{4}")
-_INLINE = re.compile(r"(?i)(?:nhiệm\s+vụ\s+trọng\s+tâm|nội\s+dung\s+trọng\s+tâm|giải\s+pháp\s+trọng\s+tâm"
-                     r"|nhiệm\s+vụ\s+chủ\s+yếu|các\s+nội\s+dung|những\s+nội\s+dung|các\s+nhiệm\s+vụ\s+sau"
-                     r"|những\s+nhiệm\s+vụ\s+sau)(?:[\s\u00a0]+(?:sau|như|gồm|là|chính))?[\s\u00a0]*(?::|như)"
-                     r"[\s\u00a0]*")
+_HEADING = re.compile(
+    r"(?i)nhiệm\s+vụ\s+trọng\s+tâm|phương\s+hướng|nhiệm\s+vụ\s+chủ\s+yếu|"
+    r"giải\s+pháp\s+trọng\s+tâm|nhiệm\s+vụ,\s+giải\s+pháp|nhiệm\s+vụ\s+năm\s+\d{4}"
+)
+_INLINE = re.compile(
+    r"(?i)(?:nhiệm\s+vụ\s+trọng\s+tâm|nội\s+dung\s+trọng\s+tâm|giải\s+pháp\s+trọng\s+tâm"
+    r"|nhiệm\s+vụ\s+chủ\s+yếu|các\s+nội\s+dung|những\s+nội\s+dung|các\s+nhiệm\s+vụ\s+sau"
+    r"|những\s+nhiệm\s+vụ\s+sau)(?:[\s\u00a0]+(?:sau|như|gồm|là|chính))?[\s\u00a0]*(?::|như)"
+    r"[\s\u00a0]*"
+)
 _PLAN_SENTENCE = re.compile(r"(?i)(?<!\w)(?:cần|đề\s+nghị|tập\s+trung|sẽ|phấn\s+đấu|yêu\s+cầu)(?!\w)")
 _FUTURE = re.compile(r"(?i)(?<!\w)(?:sẽ|tiếp\s+tục|tập\s+trung|phấn\s+đấu|đẩy\s+mạnh)(?!\w)")
 _TRAILING = re.compile(r"(?:[\s\u00a0]*(?:\./\.|[;,][\s\u00a0]*(?:…|\.{2,})?|(?<!\.)\.(?!\.)))+[\s\u00a0]*$")
@@ -94,13 +99,17 @@ def _bullet_lists(text: str, body: list[Block]) -> list[tuple[int, list[tuple[in
     """Bullets under a heading naming focus tasks: (index in body of the heading, task spans)."""
     runs = []
     for i, block in enumerate(body):
-        chunk = text[block.start:block.end]
+        chunk = text[block.start : block.end]
         if _BULLET.match(chunk) or block.words > 25 or not _HEADING.search(chunk):
             continue
         j = i + 1
         intro = 0
-        while j < len(body) and not _BULLET.match(text, body[j].start) and intro < 2 \
-                and text[body[j].start:body[j].end].rstrip().endswith(":"):
+        while (
+            j < len(body)
+            and not _BULLET.match(text, body[j].start)
+            and intro < 2
+            and text[body[j].start : body[j].end].rstrip().endswith(":")
+        ):
             j, intro = j + 1, intro + 1
         spans = []
         while j < len(body) and _BULLET.match(text, body[j].start, body[j].end):
@@ -112,8 +121,9 @@ def _bullet_lists(text: str, body: list[Block]) -> list[tuple[int, list[tuple[in
     return runs
 
 
-def _inline_lists(text: str, body: list[Block], year: int | None,
-                  reviewed: Period | None) -> list[tuple[int, int, list[tuple[int, int]]]]:
+def _inline_lists(
+    text: str, body: list[Block], year: int | None, reviewed: Period | None
+) -> list[tuple[int, int, list[tuple[int, int]]]]:
     """Lists inside a sentence after `các nhiệm vụ trọng tâm như …`: (block index, lead-in end, spans)."""
     found = []
     for i, block in enumerate(body):
@@ -121,11 +131,11 @@ def _inline_lists(text: str, body: list[Block], year: int | None,
             m = _INLINE.search(text, s.start, s.end)
             if not m or m.end() >= block.end:
                 continue
-            head = text[block.start:m.start()]
-            if not (_later_period(head, year, reviewed) or _PLAN_SENTENCE.search(text[s.start:m.start()])):
+            head = text[block.start : m.start()]
+            if not (_later_period(head, year, reviewed) or _PLAN_SENTENCE.search(text[s.start : m.start()])):
                 continue
             spans = []
-            for piece in re.finditer(r"[^;]+", text[m.end():block.end]):
+            for piece in re.finditer(r"[^;]+", text[m.end() : block.end]):
                 for sub in split_sentences(text, m.end() + piece.start(), m.end() + piece.end()):
                     span = _clean_span(text, sub.start, sub.end)
                     if span[1] - span[0] > 3:
@@ -136,8 +146,9 @@ def _inline_lists(text: str, body: list[Block], year: int | None,
     return found
 
 
-def find_focus_tasks(text: str, blocks: list[Block], reviewed: Period | None,
-                     for_period: Period | None, year: int | None) -> list[FocusTask]:
+def find_focus_tasks(
+    text: str, blocks: list[Block], reviewed: Period | None, for_period: Period | None, year: int | None
+) -> list[FocusTask]:
     """Return the focus tasks of the body blocks, numbered 1, 2, … in the order of the text."""
     body = [b for b in blocks if b.role == "body"]
     tasks: list[FocusTask] = []
@@ -145,30 +156,29 @@ def find_focus_tasks(text: str, blocks: list[Block], reviewed: Period | None,
     def add(spans: list[tuple[int, int]], lead_in: str) -> None:
         period = _later_period(lead_in, year, reviewed) or for_period
         for start, end in spans:
-            tasks.append(FocusTask(len(tasks) + 1, text[start:end], start, end,
-                                   period.code if period else None))
+            tasks.append(FocusTask(len(tasks) + 1, text[start:end], start, end, period.code if period else None))
 
     taken: set[int] = set()
     for i, spans in _ordinal_lists(text, body):
-        add(spans, text[body[i - 1].start:body[i - 1].end] if i > 0 else "")
+        add(spans, text[body[i - 1].start : body[i - 1].end] if i > 0 else "")
         taken.update(range(i, i + len(spans)))
     for i, spans in _bullet_lists(text, body):
         if i in taken:
             continue
-        add(spans, " ".join(text[b.start:b.end] for b in body[i:i + 3]))
+        add(spans, " ".join(text[b.start : b.end] for b in body[i : i + 3]))
         taken.update(range(i, i + len(spans) + 3))
     for i, lead_end, spans in _inline_lists(text, body, year, reviewed):
         if i in taken:
             continue
-        add(spans, text[body[i].start:lead_end])
+        add(spans, text[body[i].start : lead_end])
         taken.add(i)
     if not tasks:
         for block in body:
-            head = text[block.start:min(block.end, block.start + 60)]
+            head = text[block.start : min(block.end, block.start + 60)]
             period = _later_period(head, year, reviewed)
-            if period is not None and _FUTURE.search(text[block.start:block.end]):
+            if period is not None and _FUTURE.search(text[block.start : block.end]):
                 start, end = _clean_span(text, block.start, block.end)
-                end = block.end if text[block.end - 1:block.end] == "." else end
+                end = block.end if text[block.end - 1 : block.end] == "." else end
                 tasks.append(FocusTask(1, text[start:end], start, end, period.code))
                 break
     tasks.sort(key=lambda t: t.start)

@@ -33,10 +33,21 @@ if TYPE_CHECKING:
 #: needs one module of the package (a Typst worker unpickling `typst_worker.compile_pdf`) does not
 #: import pandas, nbformat and the rest: that costs about 3 s a worker on a 2-core machine.
 _EXPORTS = {
-    "SUPPORTED_KEYS": "config", "ConfigError": "config", "SiteConfig": "config", "read_config": "config",
-    "check_links": "links", "Job": "manifest", "Manifest": "manifest", "ManifestError": "manifest",
-    "read_manifest": "manifest", "RenderError": "notebook", "RENDERERS": "pipeline", "RenderReport": "pipeline",
-    "render_site": "pipeline", "make_server": "serve", "serve": "serve",
+    "SUPPORTED_KEYS": "config",
+    "ConfigError": "config",
+    "SiteConfig": "config",
+    "read_config": "config",
+    "check_links": "links",
+    "Job": "manifest",
+    "Manifest": "manifest",
+    "ManifestError": "manifest",
+    "read_manifest": "manifest",
+    "RenderError": "notebook",
+    "RENDERERS": "pipeline",
+    "RenderReport": "pipeline",
+    "render_site": "pipeline",
+    "make_server": "serve",
+    "serve": "serve",
 }
 
 
@@ -49,14 +60,35 @@ def __getattr__(name: str):
     return value
 
 
-__all__ = ["render", "render_site", "RenderReport", "RENDERERS", "read_manifest", "Manifest", "Job",
-           "ManifestError", "read_config", "SiteConfig", "ConfigError", "SUPPORTED_KEYS", "RenderError",
-           "check_links", "serve", "make_server"]
+__all__ = [
+    "render",
+    "render_site",
+    "RenderReport",
+    "RENDERERS",
+    "read_manifest",
+    "Manifest",
+    "Job",
+    "ManifestError",
+    "read_config",
+    "SiteConfig",
+    "ConfigError",
+    "SUPPORTED_KEYS",
+    "RenderError",
+    "check_links",
+    "serve",
+    "make_server",
+]
 
 
-def render(renderer: str = "auto", *, out_dir: str | Path | None = None, executed_dir: str | Path | None = None,
-           data_dir: str | Path | None = None, jobs: int | None = None,
-           log: Callable[[str], None] | None = None) -> RenderReport:
+def render(
+    renderer: str = "auto",
+    *,
+    out_dir: str | Path | None = None,
+    executed_dir: str | Path | None = None,
+    data_dir: str | Path | None = None,
+    jobs: int | None = None,
+    log: Callable[[str], None] | None = None,
+) -> RenderReport:
     """Render the project's executed notebooks (`_build/executed/`) into `_site/` (or `out_dir`).
 
     Uses the project's `_quarto.yml` and `data/` (or `data_dir`), and always stages the Quarto
@@ -66,6 +98,13 @@ def render(renderer: str = "auto", *, out_dir: str | Path | None = None, execute
     from giaoban import paths
     from giaoban.render.pipeline import render_site
 
-    return render_site(executed_dir or paths.BUILD / "executed", out_dir or paths.SITE, renderer,
-                       data_dir=data_dir or paths.DATA, config=paths.ROOT / "_quarto.yml",
-                       stage_dir=paths.BUILD / "site", jobs=jobs, log=log)
+    return render_site(
+        executed_dir or paths.BUILD / "executed",
+        out_dir or paths.SITE,
+        renderer,
+        data_dir=data_dir or paths.DATA,
+        config=paths.ROOT / "_quarto.yml",
+        stage_dir=paths.BUILD / "site",
+        jobs=jobs,
+        log=log,
+    )

@@ -19,8 +19,17 @@ import yaml
 
 from giaoban.errors import InputError
 
-__all__ = ["SiteConfig", "NavItem", "TypstOptions", "ConfigError", "read_config", "SUPPORTED_KEYS",
-           "TYPST_FONTS", "glob_match", "rendered_by_quarto"]
+__all__ = [
+    "SiteConfig",
+    "NavItem",
+    "TypstOptions",
+    "ConfigError",
+    "read_config",
+    "SUPPORTED_KEYS",
+    "TYPST_FONTS",
+    "glob_match",
+    "rendered_by_quarto",
+]
 
 #: Fonts bundled in the `typst` wheel. Only New Computer Modern has every Vietnamese letter in all
 #: four styles (Libertinus Serif Bold Italic writes ư as ươ; DejaVu Sans Mono lacks ả, ắ, ầ…).
@@ -31,14 +40,27 @@ _ITEM = {"text": True, "href": True}
 _SCHEMA: dict[str, Any] = {
     "project": {"type": True, "output-dir": True, "render": True, "resources": True},
     "lang": True,
-    "website": {"title": True, "search": True, "site-url": True, "page-footer": True,
-                "navbar": {"left": [_ITEM], "right": [_ITEM]}},
+    "website": {
+        "title": True,
+        "search": True,
+        "site-url": True,
+        "page-footer": True,
+        "navbar": {"left": [_ITEM], "right": [_ITEM]},
+    },
     "execute": {"enabled": True, "freeze": True, "echo": True, "warning": True, "error": True},
     "format": {
         "html": {"toc": True, "toc-title": True, "toc-depth": True, "css": True},
-        "typst": {"papersize": True, "margin": {"x": True, "y": True}, "mainfont": True,
-                  "fontsize": True, "toc": True, "toc-depth": True, "toc-title": True,
-                  "section-numbering": True, "page-numbering": True},
+        "typst": {
+            "papersize": True,
+            "margin": {"x": True, "y": True},
+            "mainfont": True,
+            "fontsize": True,
+            "toc": True,
+            "toc-depth": True,
+            "toc-title": True,
+            "section-numbering": True,
+            "page-numbering": True,
+        },
     },
 }
 
@@ -60,8 +82,15 @@ def _paths(schema: dict, prefix: str = "") -> list[str]:
 SUPPORTED_KEYS: tuple[str, ...] = tuple(_paths(_SCHEMA))
 
 _LENGTH = re.compile(r"^\d+(\.\d+)?(pt|mm|cm|in|em)$")
-_PAPERS = {"a4": "a4", "a5": "a5", "a3": "a3", "letter": "us-letter", "us-letter": "us-letter",
-           "legal": "us-legal", "us-legal": "us-legal"}
+_PAPERS = {
+    "a4": "a4",
+    "a5": "a5",
+    "a3": "a3",
+    "letter": "us-letter",
+    "us-letter": "us-letter",
+    "legal": "us-legal",
+    "us-legal": "us-legal",
+}
 
 
 class ConfigError(InputError):
@@ -83,15 +112,18 @@ class _Loader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise yaml.MarkedYAMLError(problem="không dùng neo (&) và bí danh (*) của YAML trong _quarto.yml: hãy "
-                                       "viết rõ từng giá trị", problem_mark=event.start_mark)
+            raise yaml.MarkedYAMLError(
+                problem="không dùng neo (&) và bí danh (*) của YAML trong _quarto.yml: hãy viết rõ từng giá trị",
+                problem_mark=event.start_mark,
+            )
         if not isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             return super().compose_node(parent, index)
         self._depth = getattr(self, "_depth", 0) + 1
         if self._depth > MAX_DEPTH:  # (deeper, Python's recursion limit would end the read with a traceback)
-            raise yaml.MarkedYAMLError(problem=f"YAML lồng quá sâu (hơn {MAX_DEPTH} tầng danh sách hoặc bảng): "
-                                       f"_quarto.yml chỉ cần vài tầng",
-                                       problem_mark=event.start_mark)  # type: ignore[arg-type]  # C or Python Mark
+            raise yaml.MarkedYAMLError(
+                problem=f"YAML lồng quá sâu (hơn {MAX_DEPTH} tầng danh sách hoặc bảng): _quarto.yml chỉ cần vài tầng",
+                problem_mark=event.start_mark,
+            )  # type: ignore[arg-type]  # C or Python Mark
         try:
             return super().compose_node(parent, index)
         finally:
@@ -101,7 +133,12 @@ class _Loader(yaml.SafeLoader):
 def _inside(pattern: str) -> bool:
     """True when a path or glob of `_quarto.yml` stays inside the project (relative, no `..`)."""
     path = PurePosixPath(pattern.replace("\\", "/"))
-    return bool(pattern.strip()) and not path.is_absolute() and ".." not in path.parts and not re.match(r"^[A-Za-z]:", pattern)
+    return (
+        bool(pattern.strip())
+        and not path.is_absolute()
+        and ".." not in path.parts
+        and not re.match(r"^[A-Za-z]:", pattern)
+    )
 
 
 def _linked_outside(base: Path, pattern: str) -> tuple[str, str] | None:
@@ -236,12 +273,18 @@ class _Read:
         value = self.strings(dotted)
         for i, item in enumerate(value):
             if not _inside(item):
-                raise self.fail(f"{dotted}[{i}]", f"đường dẫn {item!r} ra ngoài dự án: cần đường dẫn tương đối "
-                                f"trong dự án, không có '..' và không bắt đầu bằng '/'")
+                raise self.fail(
+                    f"{dotted}[{i}]",
+                    f"đường dẫn {item!r} ra ngoài dự án: cần đường dẫn tương đối "
+                    f"trong dự án, không có '..' và không bắt đầu bằng '/'",
+                )
             outside = _linked_outside(self.path.parent, item)
             if outside is not None:
-                raise self.fail(f"{dotted}[{i}]", f"đường dẫn {item!r} có liên kết tượng trưng {outside[0]} trỏ ra "
-                                f"ngoài dự án ({outside[1]}): chép tệp vào dự án thay cho liên kết")
+                raise self.fail(
+                    f"{dotted}[{i}]",
+                    f"đường dẫn {item!r} có liên kết tượng trưng {outside[0]} trỏ ra "
+                    f"ngoài dự án ({outside[1]}): chép tệp vào dự án thay cho liên kết",
+                )
         return value
 
     def nav(self, side: str) -> list[NavItem]:
@@ -274,8 +317,9 @@ def read_config(path: str | Path) -> SiteConfig:
     p = Path(path)
     try:
         if p.stat().st_size > MAX_CONFIG_BYTES:
-            raise ConfigError(f"tệp lớn hơn {MAX_CONFIG_BYTES // 1024} KiB: _quarto.yml chỉ gồm vài chục dòng tuỳ chọn",
-                              path=str(p))
+            raise ConfigError(
+                f"tệp lớn hơn {MAX_CONFIG_BYTES // 1024} KiB: _quarto.yml chỉ gồm vài chục dòng tuỳ chọn", path=str(p)
+            )
         data = p.read_bytes()
     except FileNotFoundError:
         raise ConfigError("không có _quarto.yml", path=str(p)) from None
@@ -288,8 +332,9 @@ def read_config(path: str | Path) -> SiteConfig:
 
         legacy = detect_legacy(data)
         seems = f", có vẻ là {ENCODING_NAMES[legacy]}" if legacy else ""
-        raise ConfigError(f"tệp không phải UTF-8 (byte {e.start}{seems}): cần lưu lại dưới dạng UTF-8",
-                          path=str(p)) from None
+        raise ConfigError(
+            f"tệp không phải UTF-8 (byte {e.start}{seems}): cần lưu lại dưới dạng UTF-8", path=str(p)
+        ) from None
     loader = _Loader(text)
     try:
         raw = loader.get_single_data()
@@ -301,8 +346,11 @@ def read_config(path: str | Path) -> SiteConfig:
     finally:
         loader.dispose()
     if not isinstance(raw, dict):
-        raise ConfigError("cần một bảng YAML ở gốc (project:, website:, format:…), tệp "
-                          + ("trống" if raw is None else f"là {type(raw).__name__}"), path=str(p))
+        raise ConfigError(
+            "cần một bảng YAML ở gốc (project:, website:, format:…), tệp "
+            + ("trống" if raw is None else f"là {type(raw).__name__}"),
+            path=str(p),
+        )
     r = _Read(p, raw)
     if r.get("project.type") != "website":
         raise r.fail("project.type", f"trình dựng sẵn chỉ dựng 'website', gặp {r.get('project.type')!r}")
@@ -312,8 +360,10 @@ def read_config(path: str | Path) -> SiteConfig:
     warnings: list[str] = []
     font = str(r.get("format.typst.mainfont", _DEFAULT_FONT))
     if font != _DEFAULT_FONT:
-        warnings.append(f"{p.name}: format.typst.mainfont: {font!r} không có đủ chữ tiếng Việt trong mọi "
-                        f"kiểu chữ (hoặc không đi kèm Typst); dùng {_DEFAULT_FONT!r}")
+        warnings.append(
+            f"{p.name}: format.typst.mainfont: {font!r} không có đủ chữ tiếng Việt trong mọi "
+            f"kiểu chữ (hoặc không đi kèm Typst); dùng {_DEFAULT_FONT!r}"
+        )
         font = _DEFAULT_FONT
     numbering = r.get("format.typst.section-numbering")
     typst = TypstOptions(
@@ -330,8 +380,7 @@ def read_config(path: str | Path) -> SiteConfig:
     )
     found: list[str] = []
     _unsupported(raw, _SCHEMA, "", found)
-    warnings += [f"{p.name}: {key}: trình dựng sẵn không hỗ trợ tuỳ chọn này của Quarto, bỏ qua"
-                 for key in found]
+    warnings += [f"{p.name}: {key}: trình dựng sẵn không hỗ trợ tuỳ chọn này của Quarto, bỏ qua" for key in found]
     if r.get("execute.enabled", False):
         warnings.append(f"{p.name}: execute.enabled: trình dựng sẵn không bao giờ chạy lại sổ tay")
     lang = str(r.get("lang", "vi"))

@@ -20,15 +20,36 @@ from giaoban.numbers import format_number
 from giaoban.text import nfc
 from giaoban.render.words import WORDS, word
 
-__all__ = ["Indicators", "Download", "Report", "SourceText", "read_indicators", "list_downloads", "read_reports",
-           "read_source_texts", "download_files", "INDICATOR_COLUMNS", "TABLES"]
+__all__ = [
+    "Indicators",
+    "Download",
+    "Report",
+    "SourceText",
+    "read_indicators",
+    "list_downloads",
+    "read_reports",
+    "read_source_texts",
+    "download_files",
+    "INDICATOR_COLUMNS",
+    "TABLES",
+]
 
 #: The tables of `data/` a public site offers, without their internal rows.
 TABLES = ("reports", "observations", "focus_tasks", "legal_refs")
 
 #: The catalogue's columns, in the order the data page shows them (`label`, `unit`: by language).
-INDICATOR_COLUMNS = ("code", "area", "label", "unit", "value_type", "summable_provinces",
-                     "summable_periods", "rankable", "max_value", "description")
+INDICATOR_COLUMNS = (
+    "code",
+    "area",
+    "label",
+    "unit",
+    "value_type",
+    "summable_provinces",
+    "summable_periods",
+    "rankable",
+    "max_value",
+    "description",
+)
 _BOOL = {"true": "yes", "false": "no"}
 
 
@@ -114,8 +135,11 @@ def read_indicators(data_dir: Path | None, lang: str) -> tuple[Indicators | None
         shown[at["value_type"]] = word(lang, f"type_{kind}") if f"type_{kind}" in WORDS.get(lang, {}) else kind
         groups.setdefault(entry[at["area"]], []).append(tuple(shown))
     order = [a for a in areas if a in groups] + sorted(a for a in groups if a not in areas)
-    return Indicators(tuple(word(lang, c) for c in INDICATOR_COLUMNS), tuple(body),
-                      tuple((areas.get(a, a), tuple(groups[a])) for a in order)), warnings
+    return Indicators(
+        tuple(word(lang, c) for c in INDICATOR_COLUMNS),
+        tuple(body),
+        tuple((areas.get(a, a), tuple(groups[a])) for a in order),
+    ), warnings
 
 
 def _areas(data_dir: Path, lang: str) -> dict[str, str]:
@@ -129,8 +153,10 @@ def _areas(data_dir: Path, lang: str) -> dict[str, str]:
         value = (r.get("order") or "").strip()
         return (int(value) if value.isdigit() else 10**6, r.get("code") or "")
 
-    return {(r.get("code") or "").strip(): (r.get(f"label_{lang}") or r.get("code") or "").strip()
-            for r in sorted(rows, key=order)}
+    return {
+        (r.get("code") or "").strip(): (r.get(f"label_{lang}") or r.get("code") or "").strip()
+        for r in sorted(rows, key=order)
+    }
 
 
 def _public_table(path: Path, hidden: set[str]) -> bytes:
@@ -184,10 +210,16 @@ def download_files(data_dir: Path | None, *, public: bool = False) -> list[tuple
         return [(path.name, neutralise(path.read_bytes())) for path in sorted(data_dir.glob("*.csv"))]
     hidden: set[str] = set()
     if (data_dir / "reports.csv").is_file():
-        hidden = {(r.get("report_id") or "").strip() for r in _read(data_dir / "reports.csv")
-                  if (r.get("visibility") or "").strip() != "public"}
-    return sorted((f"{name}.csv", neutralise(_public_table(data_dir / f"{name}.csv", hidden))) for name in TABLES
-                  if (data_dir / f"{name}.csv").is_file())
+        hidden = {
+            (r.get("report_id") or "").strip()
+            for r in _read(data_dir / "reports.csv")
+            if (r.get("visibility") or "").strip() != "public"
+        }
+    return sorted(
+        (f"{name}.csv", neutralise(_public_table(data_dir / f"{name}.csv", hidden)))
+        for name in TABLES
+        if (data_dir / f"{name}.csv").is_file()
+    )
 
 
 def list_downloads(data_dir: Path | None, lang: str, *, public: bool = False) -> list[tuple[bytes, Download]]:
@@ -212,10 +244,12 @@ def read_reports(data_dir: Path | None) -> dict[tuple[str, str], list[Report]]:
         if (row.get("visibility") or "public").strip() != "public":
             continue
         url = (row.get("source_url") or "").strip()
-        report = Report(title=(row.get("title") or row.get("report_id") or "").strip(),
-                        url=url if url.startswith(("http://", "https://")) else None,
-                        file=(row.get("source_file") or "").strip() or None,
-                        published=(row.get("published_date") or "").strip() or None)
+        report = Report(
+            title=(row.get("title") or row.get("report_id") or "").strip(),
+            url=url if url.startswith(("http://", "https://")) else None,
+            file=(row.get("source_file") or "").strip() or None,
+            published=(row.get("published_date") or "").strip() or None,
+        )
         out.setdefault(((row.get("province") or "").strip(), (row.get("period") or "").strip()), []).append(report)
     return out
 
@@ -249,10 +283,17 @@ def read_source_texts(data_dir: Path | None, *, public: bool = False) -> list[So
             continue
         rid = (row.get("report_id") or "").strip()
         url = (row.get("source_url") or "").strip()
-        out.append(SourceText(file=file, stem=file.rsplit(".", 1)[0], report_id=rid,
-                              province=(row.get("province") or "").strip(), period=(row.get("period") or "").strip(),
-                              title=(row.get("title") or rid).strip(),
-                              url=url if url.startswith(("http://", "https://")) else None,
-                              text=nfc(path.read_text(encoding="utf-8-sig")),
-                              quotes=tuple(dict.fromkeys(quotes.get(rid, [])))))
+        out.append(
+            SourceText(
+                file=file,
+                stem=file.rsplit(".", 1)[0],
+                report_id=rid,
+                province=(row.get("province") or "").strip(),
+                period=(row.get("period") or "").strip(),
+                title=(row.get("title") or rid).strip(),
+                url=url if url.startswith(("http://", "https://")) else None,
+                text=nfc(path.read_text(encoding="utf-8-sig")),
+                quotes=tuple(dict.fromkeys(quotes.get(rid, []))),
+            )
+        )
     return sorted(out, key=lambda t: t.file)

@@ -129,8 +129,11 @@ _INDEX_DIGESTS = "digest.json"
 
 
 def _tree_digests(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): _file_sha(p) for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != _INDEX_DIGESTS}
+    return {
+        p.relative_to(folder).as_posix(): _file_sha(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != _INDEX_DIGESTS
+    }
 
 
 def _recorded(path: Path) -> dict | None:
@@ -170,8 +173,18 @@ class RenderCache:
     # -- the whole site -----------------------------------------------------------------------
 
     @staticmethod
-    def inputs_digest(*, renderer: str, out: Path, manifest_path: Path, notebooks: list[Path], config: Path,
-                      resources: list[str], data_dir: Path | None, stage: Path | None, extra: str = "") -> str:
+    def inputs_digest(
+        *,
+        renderer: str,
+        out: Path,
+        manifest_path: Path,
+        notebooks: list[Path],
+        config: Path,
+        resources: list[str],
+        data_dir: Path | None,
+        stage: Path | None,
+        extra: str = "",
+    ) -> str:
         """Return the digest of everything a render reads (see the module docstring)."""
         digest = hashlib.sha256()
 
@@ -228,13 +241,23 @@ class RenderCache:
         if not self.enabled:
             return
         st = out.stat()
-        _write_atomic(self.folder / DIGEST_FILE, json.dumps(
-            {"inputs": digest, "site": [str(out), st.st_ino, st.st_mtime_ns], **report}, ensure_ascii=False).encode())
+        _write_atomic(
+            self.folder / DIGEST_FILE,
+            json.dumps(
+                {"inputs": digest, "site": [str(out), st.st_ino, st.st_mtime_ns], **report}, ensure_ascii=False
+            ).encode(),
+        )
 
     # -- notebook pages -----------------------------------------------------------------------
 
-    def parts(self, key_parts: list, compute: Callable[[], tuple[str | None, str | None, list, dict]],
-              *, need_html: bool, need_typst: bool) -> Parts:
+    def parts(
+        self,
+        key_parts: list,
+        compute: Callable[[], tuple[str | None, str | None, list, dict]],
+        *,
+        need_html: bool,
+        need_typst: bool,
+    ) -> Parts:
         """Return the Parts of a page whose inputs are `key_parts` (the notebook's hash first), from
         the cache or from `compute()` → (html, typst, headings, images {name: bytes})."""
         if not self.enabled:
@@ -253,9 +276,12 @@ class RenderCache:
         if entry is not None and not isinstance(entry, dict):
             self._drop(path)
             entry = None
-        if entry is not None and (entry.get("html") is not None or not need_html) \
-                and (entry.get("typst") is not None or not need_typst) \
-                and all(self._image_ok(name) for name in entry.get("images", [])):
+        if (
+            entry is not None
+            and (entry.get("html") is not None or not need_html)
+            and (entry.get("typst") is not None or not need_typst)
+            and all(self._image_ok(name) for name in entry.get("images", []))
+        ):
             with self._lock:
                 self.reused += 1
         else:
@@ -271,14 +297,19 @@ class RenderCache:
         self._use("parts", f"{key[:2]}/{key}.json")
         for name in entry["images"]:
             self._use("images", name)
-        return Parts(entry.get("html"), entry.get("typst"), [tuple(h) for h in entry.get("headings", [])],
-                     {name: self.folder / "images" / name for name in entry["images"]})
+        return Parts(
+            entry.get("html"),
+            entry.get("typst"),
+            [tuple(h) for h in entry.get("headings", [])],
+            {name: self.folder / "images" / name for name in entry["images"]},
+        )
 
     def _drop(self, path: Path) -> None:
         """Remove a damaged entry and say so."""
         with self._lock:
-            self.dropped.append(f"{path.relative_to(self.folder).as_posix()}: mục bộ nhớ đệm dựng trang bị hỏng, "
-                                f"đã bỏ và dựng lại")
+            self.dropped.append(
+                f"{path.relative_to(self.folder).as_posix()}: mục bộ nhớ đệm dựng trang bị hỏng, đã bỏ và dựng lại"
+            )
         path.unlink(missing_ok=True)
 
     def _image_ok(self, name: str, note: bool = True) -> bool:
@@ -336,8 +367,9 @@ class RenderCache:
         tmp = cached.with_name(f".{cached.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         shutil.copyfile(target, tmp)
         os.replace(tmp, cached)
-        _write_atomic(notes, json.dumps({"warnings": warnings, "sha256": _file_sha(cached)},
-                                        ensure_ascii=False).encode("utf-8"))
+        _write_atomic(
+            notes, json.dumps({"warnings": warnings, "sha256": _file_sha(cached)}, ensure_ascii=False).encode("utf-8")
+        )
         return warnings
 
     # -- search index and link check ------------------------------------------------------------
@@ -359,8 +391,9 @@ class RenderCache:
         if cached.is_dir():
             recorded = _recorded(cached / _INDEX_DIGESTS)
             if (cached / "pagefind-ui.js").is_file() and _tree_digests(cached) == recorded:
-                shutil.copytree(cached, site / "pagefind", ignore=shutil.ignore_patterns(_INDEX_DIGESTS),
-                                dirs_exist_ok=True)
+                shutil.copytree(
+                    cached, site / "pagefind", ignore=shutil.ignore_patterns(_INDEX_DIGESTS), dirs_exist_ok=True
+                )
                 return True
             if recorded is not None:  # (none: stored before digests were recorded)
                 with self._lock:

@@ -15,8 +15,16 @@ from urllib.parse import unquote, urlsplit
 
 __all__ = ["check_links", "page_links"]
 
-_LINK_ATTRS = {"a": "href", "link": "href", "script": "src", "img": "src", "source": "src",
-               "iframe": "src", "audio": "src", "video": "src"}
+_LINK_ATTRS = {
+    "a": "href",
+    "link": "href",
+    "script": "src",
+    "img": "src",
+    "source": "src",
+    "iframe": "src",
+    "audio": "src",
+    "video": "src",
+}
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -79,8 +87,11 @@ def check_links(site: str | Path, memo: dict | None = None) -> list[str]:
                 problems.append(f"{page}: {link}: liên kết tuyệt đối, hỏng khi mở từ tệp")
                 continue
             parts = urlsplit(link)
-            target = page if not parts.path else posixpath.normpath(
-                posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+            target = (
+                page
+                if not parts.path
+                else posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+            )
             if target.startswith("../") or target == "..":
                 problems.append(f"{page}: {link}: ra ngoài thư mục trang")
                 continue

@@ -18,8 +18,19 @@ from giaoban import layout
 from giaoban.errors import GiaobanError, InputError
 from giaoban.periods import Period
 
-__all__ = ["Manifest", "Job", "ProvinceRef", "PeriodRef", "MeetingRef", "ManifestError",
-           "read_manifest", "check_job", "STATUSES", "RENDERED", "VISIBILITIES"]
+__all__ = [
+    "Manifest",
+    "Job",
+    "ProvinceRef",
+    "PeriodRef",
+    "MeetingRef",
+    "ManifestError",
+    "read_manifest",
+    "check_job",
+    "STATUSES",
+    "RENDERED",
+    "VISIBILITIES",
+]
 
 STATUSES = ("ok", "cached", "failed")
 #: Statuses whose notebook is rendered; a failed job is listed but not rendered.
@@ -196,8 +207,11 @@ class _Reader:
         if value is None:
             return None
         obj = self.obj(value, where)
-        return MeetingRef(self.text(obj, "type", where), self.text(obj, "type_label", where),
-                          self.date(obj.get("date"), f"{where}.date"))
+        return MeetingRef(
+            self.text(obj, "type", where),
+            self.text(obj, "type_label", where),
+            self.date(obj.get("date"), f"{where}.date"),
+        )
 
     def job(self, value: Any, i: int) -> Job:
         where = f"jobs[{i}]"
@@ -222,9 +236,13 @@ class _Reader:
                 raise self.fail(f"{where}.{key}", f"sổ tay {notebook} cần trường {key}")
         page = self.text(obj, "page", where)
         try:
-            expected = str(layout.page_for(notebook, {**params, "lang": lang,
-                                                      **({"period": period.code} if period else {})},
-                                           province.slug if province else None))
+            expected = str(
+                layout.page_for(
+                    notebook,
+                    {**params, "lang": lang, **({"period": period.code} if period else {})},
+                    province.slug if province else None,
+                )
+            )
         except (ValueError, KeyError) as e:
             raise self.fail(f"{where}.page", f"không dựng được đường dẫn trang: {e}") from None
         if page != expected:
@@ -233,10 +251,19 @@ class _Reader:
         rel = PurePosixPath(executed)
         if rel.is_absolute() or ".." in rel.parts or rel.suffix != ".ipynb":
             raise self.fail(f"{where}.executed", f"cần đường dẫn tương đối tới tệp .ipynb, gặp {executed!r}")
-        job = Job(id=self.text(obj, "id", where), notebook=notebook, page=page, params=params,
-                  title=self.text(obj, "title", where), province=province, period=period,
-                  meeting=self.meeting(obj.get("meeting"), f"{where}.meeting"), lang=lang,
-                  status=status, executed=executed)
+        job = Job(
+            id=self.text(obj, "id", where),
+            notebook=notebook,
+            page=page,
+            params=params,
+            title=self.text(obj, "title", where),
+            province=province,
+            period=period,
+            meeting=self.meeting(obj.get("meeting"), f"{where}.meeting"),
+            lang=lang,
+            status=status,
+            executed=executed,
+        )
         if job.rendered and not (self.path.parent / executed).is_file():
             raise self.fail(f"{where}.executed", f"không có sổ tay đã chạy {executed!r} bên cạnh manifest")
         return job
@@ -245,8 +272,9 @@ class _Reader:
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ManifestError("không có manifest: hãy chạy các sổ tay trước (giaoban build)",
-                                path=str(self.path)) from None
+            raise ManifestError(
+                "không có manifest: hãy chạy các sổ tay trước (giaoban build)", path=str(self.path)
+            ) from None
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise ManifestError(f"không đọc được JSON UTF-8: {e}", path=str(self.path)) from None
         top = self.obj(raw, "(gốc)")
@@ -268,8 +296,14 @@ class _Reader:
             if job.page in seen:
                 raise self.fail(f"jobs[{i}].page", f"trùng trang với jobs[{seen[job.page]}]: {job.page!r}")
             seen[job.page] = i
-        return Manifest(path=self.path, data_hash=data_hash, packages=dict(sorted(packages.items())),
-                        jobs=jobs, build_date=self.date(top.get("build_date"), "build_date"), visibility=visibility)
+        return Manifest(
+            path=self.path,
+            data_hash=data_hash,
+            packages=dict(sorted(packages.items())),
+            jobs=jobs,
+            build_date=self.date(top.get("build_date"), "build_date"),
+            visibility=visibility,
+        )
 
 
 def read_manifest(path: str | Path) -> Manifest:

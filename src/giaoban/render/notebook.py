@@ -33,12 +33,22 @@ import nbformat
 
 from giaoban.errors import RenderError
 
-__all__ = ["Document", "RenderError", "read_notebook", "to_html", "to_typst", "pandoc_path",
-           "MARKDOWN_FORMAT", "stringify"]
+__all__ = [
+    "Document",
+    "RenderError",
+    "read_notebook",
+    "to_html",
+    "to_typst",
+    "pandoc_path",
+    "MARKDOWN_FORMAT",
+    "stringify",
+]
 
 #: How Markdown is read: pandoc's ipynb Markdown with raw HTML off, and pandoc's usual extensions on.
-MARKDOWN_FORMAT = ("ipynb-raw_html-raw_attribute+footnotes+fenced_divs+bracketed_spans+header_attributes"
-                   "+link_attributes+implicit_figures+table_captions+definition_lists+smart")
+MARKDOWN_FORMAT = (
+    "ipynb-raw_html-raw_attribute+footnotes+fenced_divs+bracketed_spans+header_attributes"
+    "+link_attributes+implicit_figures+table_captions+definition_lists+smart"
+)
 _IMAGE_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/svg+xml": ".svg"}
 _KEEP_ATTRS = {"width", "height", "lang", "dir", "title"}
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
@@ -47,8 +57,7 @@ _REPR = re.compile(r"^<[\w.]+ object( at 0x[0-9a-f]+)?>$")
 # The text/plain of a Matplotlib figure: its size in pixels at the figure's dpi.
 _FIGURE_SIZE = re.compile(r"^<Figure size (\d+(?:\.\d+)?)x(\d+(?:\.\d+)?) with \d+ Axes>$")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-_ATTR_AT = {"Div": 0, "Span": 0, "CodeBlock": 0, "Code": 0, "Link": 0, "Image": 0, "Figure": 0,
-            "Table": 0, "Header": 1}
+_ATTR_AT = {"Div": 0, "Span": 0, "CodeBlock": 0, "Code": 0, "Link": 0, "Image": 0, "Figure": 0, "Table": 0, "Header": 1}
 #: Widest image in the PDF, in CSS pixels (A4 text width with the default margins).
 _PDF_MAX_PX = 620
 
@@ -160,7 +169,11 @@ def _sanitize(node: dict) -> dict:
     t = node["t"]
     if t in ("RawBlock", "RawInline"):
         fmt, text = node["c"]
-        return {"t": "CodeBlock", "c": [["", [], []], text]} if t == "RawBlock" else {"t": "Code", "c": [["", [], []], text]}
+        return (
+            {"t": "CodeBlock", "c": [["", [], []], text]}
+            if t == "RawBlock"
+            else {"t": "Code", "c": [["", [], []], text]}
+        )
     if t in _ATTR_AT:
         c = list(node["c"])
         ident, classes, kvs = c[_ATTR_AT[t]]
@@ -241,8 +254,12 @@ class _Reader:
         meta = out.get("metadata", {})
         for mime in _IMAGE_TYPES:
             if mime in data:
-                self.pieces.append(("blocks", [self.image(mime, data[mime], meta.get(mime, {}),
-                                                          _text(data.get("text/plain")).strip())]))
+                self.pieces.append(
+                    (
+                        "blocks",
+                        [self.image(mime, data[mime], meta.get(mime, {}), _text(data.get("text/plain")).strip())],
+                    )
+                )
                 return
         if "text/markdown" in data:
             self.add_markdown(_text(data["text/markdown"]))
@@ -289,8 +306,9 @@ class _Reader:
         """Parse every Markdown piece in one pandoc call; each is a cell of a scratch notebook."""
         cells = [nbformat.v4.new_markdown_cell(text, id=f"p{i}") for i, (_, text, _) in enumerate(self.markdown)]
         nb = nbformat.v4.new_notebook(cells=cells)
-        parsed = json.loads(_pandoc(["-f", MARKDOWN_FORMAT, "-t", "json"],
-                                    nbformat.writes(nb).encode("utf-8"), str(self.path)))
+        parsed = json.loads(
+            _pandoc(["-f", MARKDOWN_FORMAT, "-t", "json"], nbformat.writes(nb).encode("utf-8"), str(self.path))
+        )
         by_id = {}
         for block in parsed["blocks"]:
             if block.get("t") == "Div" and block["c"][0][0].startswith("p"):
@@ -304,7 +322,7 @@ class _Reader:
     def attachment(self, node: dict, attachments: dict) -> dict:
         if node["t"] != "Image" or not node["c"][2][0].startswith("attachment:"):
             return node
-        name = node["c"][2][0][len("attachment:"):]
+        name = node["c"][2][0][len("attachment:") :]
         bundle = attachments.get(name, {})
         for mime in _IMAGE_TYPES:
             if mime in bundle:
@@ -334,15 +352,18 @@ def _title_and_levels(doc: Document) -> None:
     _walk([b for _, bs in doc.pieces for b in bs], level)
     shift = 2 - min(levels) if levels and min(levels) < 2 else 0
     if shift:
+
         def move(n):
             if n["t"] == "Header":
                 return {"t": "Header", "c": [min(n["c"][0] + shift, 6), n["c"][1], n["c"][2]]}
             return n
+
         doc.pieces = [(k, _walk(bs, move)) for k, bs in doc.pieces]
 
 
-def read_notebook(path: str | Path, *, echo: bool = False, warning: bool = False, error: bool = False,
-                  lang: str = "vi") -> Document:
+def read_notebook(
+    path: str | Path, *, echo: bool = False, warning: bool = False, error: bool = False, lang: str = "vi"
+) -> Document:
     """Return the executed notebook at `path` as a `Document` (see the module docstring for the rules).
 
     Refuses (RenderError) a missing or unreadable notebook and Markdown pandoc cannot read.
@@ -351,12 +372,12 @@ def read_notebook(path: str | Path, *, echo: bool = False, warning: bool = False
 
 
 def _json(doc: Document, blocks: list) -> bytes:
-    return json.dumps({"pandoc-api-version": doc.api, "meta": {}, "blocks": blocks},
-                      ensure_ascii=False).encode("utf-8")
+    return json.dumps({"pandoc-api-version": doc.api, "meta": {}, "blocks": blocks}, ensure_ascii=False).encode("utf-8")
 
 
 def to_html(doc: Document, image_dir: str) -> str:
     """Return the HTML body of `doc`; images are referenced as `image_dir/<name>` (relative)."""
+
     def src(n):
         if n["t"] == "Image" and n["c"][2][0] in doc.images:
             c = copy.deepcopy(n["c"])
@@ -365,8 +386,11 @@ def to_html(doc: Document, image_dir: str) -> str:
         return n
 
     blocks = _walk(doc.blocks("web"), src)
-    out = _pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--mathml", "--syntax-highlighting=none"],
-                  _json(doc, blocks), str(doc.source))
+    out = _pandoc(
+        ["-f", "json", "-t", "html5", "--wrap=none", "--mathml", "--syntax-highlighting=none"],
+        _json(doc, blocks),
+        str(doc.source),
+    )
     return out.decode("utf-8")
 
 
@@ -416,6 +440,7 @@ def to_typst(doc: Document, prefix: str, *, page_url: str | None = None) -> str:
         return n
 
     blocks = _walk(blocks, fix)
-    out = _pandoc(["-f", "json", "-t", "typst", "--wrap=none", "--syntax-highlighting=none"],
-                  _json(doc, blocks), str(doc.source))
+    out = _pandoc(
+        ["-f", "json", "-t", "typst", "--wrap=none", "--syntax-highlighting=none"], _json(doc, blocks), str(doc.source)
+    )
     return out.decode("utf-8")

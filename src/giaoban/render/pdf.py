@@ -102,20 +102,49 @@ class BookChapter:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def _meta(*, cover: Cover, title: str, header: str, site: str, lang: str, toc_title: str, options: TypstOptions,
-          stamp: date | None) -> dict:
+def _meta(
+    *,
+    cover: Cover,
+    title: str,
+    header: str,
+    site: str,
+    lang: str,
+    toc_title: str,
+    options: TypstOptions,
+    stamp: date | None,
+) -> dict:
     return {
-        "site": site, "title": title, "header": header, "lang": lang, "dated": stamp is not None,
-        "font": options.mainfont, "paper": options.paper, "numbering": options.section_numbering,
-        "page_numbering": options.page_numbering, "toc": options.toc, "toc_depth": options.toc_depth,
+        "site": site,
+        "title": title,
+        "header": header,
+        "lang": lang,
+        "dated": stamp is not None,
+        "font": options.mainfont,
+        "paper": options.paper,
+        "numbering": options.section_numbering,
+        "page_numbering": options.page_numbering,
+        "toc": options.toc,
+        "toc_depth": options.toc_depth,
         "toc_title": options.toc_title or toc_title,
-        "cover": {"kicker": cover.kicker, "title": cover.title, "subtitle": cover.subtitle,
-                  "lines": list(cover.lines), "built": cover.built},
+        "cover": {
+            "kicker": cover.kicker,
+            "title": cover.title,
+            "subtitle": cover.subtitle,
+            "lines": list(cover.lines),
+            "built": cover.built,
+        },
     }
 
 
-def _compile(book: str, work_dir: Path, meta: dict, main: list[str], options: TypstOptions, stamp: date | None,
-             compiler: Compiler | None) -> tuple[bytes, list[str]]:
+def _compile(
+    book: str,
+    work_dir: Path,
+    meta: dict,
+    main: list[str],
+    options: TypstOptions,
+    stamp: date | None,
+    compiler: Compiler | None,
+) -> tuple[bytes, list[str]]:
     """Compile `main` (lines after the template's import) with `meta.json` in `work_dir`; return
     (PDF bytes, warnings). Refuses (RenderError naming the `book`) what Typst cannot compile."""
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -132,15 +161,28 @@ def _compile(book: str, work_dir: Path, meta: dict, main: list[str], options: Ty
     (work_dir / "main.typ").write_text("\n".join(lines) + "\n", encoding="utf-8")
     stamp_time = datetime(stamp.year, stamp.month, stamp.day, tzinfo=UTC) if stamp else None
     try:
-        return (compiler or compile_pdf)(str(work_dir / "main.typ"), str(work_dir),
-                                         stamp_time.isoformat() if stamp_time else None)
+        return (compiler or compile_pdf)(
+            str(work_dir / "main.typ"), str(work_dir), stamp_time.isoformat() if stamp_time else None
+        )
     except TypstFailed as e:
         raise RenderError(f"{book}: Typst lỗi: {e.message} {e.diagnostic}".strip()) from None
 
 
-def write_book(out: Path, chapters: list[Chapter], *, cover: Cover, title: str, header: str, site: str,
-               lang: str, toc_title: str, options: TypstOptions, stamp: date | None,
-               work_dir: Path, compiler: Compiler | None = None) -> list[str]:
+def write_book(
+    out: Path,
+    chapters: list[Chapter],
+    *,
+    cover: Cover,
+    title: str,
+    header: str,
+    site: str,
+    lang: str,
+    toc_title: str,
+    options: TypstOptions,
+    stamp: date | None,
+    work_dir: Path,
+    compiler: Compiler | None = None,
+) -> list[str]:
     """Typeset `chapters` behind `cover` into the PDF `out` (a briefing's: one chapter); return
     Typst's warnings as text lines.
 
@@ -151,10 +193,18 @@ def write_book(out: Path, chapters: list[Chapter], *, cover: Cover, title: str, 
     """
     if not chapters:
         raise RenderError(f"{out.name}: sổ tay không có chương nào")
-    meta = _meta(cover=cover, title=title, header=header, site=site, lang=lang, toc_title=toc_title,
-                 options=options, stamp=stamp)
-    meta["chapters"] = [{"title": c.title, "header": c.header, "meeting": c.meeting,
-                         "sources": {"title": c.sources_title, "items": list(c.sources)}} for c in chapters]
+    meta = _meta(
+        cover=cover, title=title, header=header, site=site, lang=lang, toc_title=toc_title, options=options, stamp=stamp
+    )
+    meta["chapters"] = [
+        {
+            "title": c.title,
+            "header": c.header,
+            "meeting": c.meeting,
+            "sources": {"title": c.sources_title, "items": list(c.sources)},
+        }
+        for c in chapters
+    ]
     main = ["#show: book.with(meta, margin: margin, size: size)"]
     work_dir.mkdir(parents=True, exist_ok=True)
     for i, chapter in enumerate(chapters):
@@ -168,8 +218,17 @@ def write_book(out: Path, chapters: list[Chapter], *, cover: Cover, title: str, 
     return [f"{out.name}: Typst: {w}" for w in warnings]
 
 
-def _front_matter(book: str, chapters: list[BookChapter], counts: list[int], meta: dict, *, options: TypstOptions,
-                  stamp: date | None, work_dir: Path, compiler: Compiler | None) -> tuple[bytes, list[str], int]:
+def _front_matter(
+    book: str,
+    chapters: list[BookChapter],
+    counts: list[int],
+    meta: dict,
+    *,
+    options: TypstOptions,
+    stamp: date | None,
+    work_dir: Path,
+    compiler: Compiler | None,
+) -> tuple[bytes, list[str], int]:
     """Typeset the book's cover and contents; return (PDF, warnings, its number of pages). The
     contents give each chapter's first page counted from the cover, so they depend on their own
     length: typeset again until the length assumed is the length made."""
@@ -179,10 +238,13 @@ def _front_matter(book: str, chapters: list[BookChapter], counts: list[int], met
         for count in counts:
             pages.append(first)
             first += count
-        meta["chapters"] = [{"title": c.title, "page": p, "link": f"{_CHAPTER_LINK}{i}"}
-                            for i, (c, p) in enumerate(zip(chapters, pages))]
-        pdf, warnings = _compile(book, work_dir, meta, ["#front(meta, margin: margin, size: size)"], options, stamp,
-                                 compiler)
+        meta["chapters"] = [
+            {"title": c.title, "page": p, "link": f"{_CHAPTER_LINK}{i}"}
+            for i, (c, p) in enumerate(zip(chapters, pages))
+        ]
+        pdf, warnings = _compile(
+            book, work_dir, meta, ["#front(meta, margin: margin, size: size)"], options, stamp, compiler
+        )
         made = len(_reader(io.BytesIO(pdf), book, _FRONT).pages)
         if made == assumed:
             return pdf, warnings, made
@@ -232,8 +294,12 @@ def _copy_outline(reader: Any, items: list, writer: Any, parent: Any, first: int
             continue
         left, top = item.get("/Left"), item.get("/Top")
         last = writer.add_outline_item(
-            title=item.title, page_number=first + page, parent=parent, is_open=False,
-            fit=Fit.xyz(left=float(left) if left is not None else None, top=float(top) if top is not None else None))
+            title=item.title,
+            page_number=first + page,
+            parent=parent,
+            is_open=False,
+            fit=Fit.xyz(left=float(left) if left is not None else None, top=float(top) if top is not None else None),
+        )
 
 
 def _explicit_links(reader: Any) -> None:
@@ -289,8 +355,17 @@ def _explicit_links(reader: Any) -> None:
 _FOOTER = re.compile(rb"/Artifact\s*<<(?:(?!>>).)*?/Subtype\s*/Footer(?:(?!>>).)*?>>\s*BDC.*?EMC", re.S)
 
 
-def _renumber(book: str, writer: Any, front_pages: int, meta: dict, *, options: TypstOptions, stamp: date | None,
-              work_dir: Path, compiler: Compiler | None) -> None:
+def _renumber(
+    book: str,
+    writer: Any,
+    front_pages: int,
+    meta: dict,
+    *,
+    options: TypstOptions,
+    stamp: date | None,
+    work_dir: Path,
+    compiler: Compiler | None,
+) -> None:
     """Make the page numbers run through the book: remove the number each briefing printed in its
     footer and lay over each such page its number in the book (its place counted from the cover), in
     the same footer, typeset by Typst (`numbers` of the template)."""
@@ -312,8 +387,15 @@ def _renumber(book: str, writer: Any, front_pages: int, meta: dict, *, options: 
     if not numbered:
         return
     count = len(writer.pages) - front_pages
-    pdf, _ = _compile(book, work_dir, meta, [f"#numbers(meta, {front_pages + 1}, {count}, margin: margin, size: size)"],
-                      options, stamp, compiler)
+    pdf, _ = _compile(
+        book,
+        work_dir,
+        meta,
+        [f"#numbers(meta, {front_pages + 1}, {count}, margin: margin, size: size)"],
+        options,
+        stamp,
+        compiler,
+    )
     overlay = _reader(io.BytesIO(pdf), book, "số trang của sổ tay")
     for index in numbered:
         writer.pages[index].merge_page(overlay.pages[index - front_pages])
@@ -328,8 +410,14 @@ def _structure(writer: Any, parts: list[tuple[Any, int]], lang: str) -> None:
 
     root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
     root_ref = writer._add_object(root)
-    document = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Document"),
-                                 NameObject("/P"): root_ref, NameObject("/Lang"): TextStringObject(lang)})
+    document = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/StructElem"),
+            NameObject("/S"): NameObject("/Document"),
+            NameObject("/P"): root_ref,
+            NameObject("/Lang"): TextStringObject(lang),
+        }
+    )
     document_ref = writer._add_object(document)
     kids, nums, roles, offset = ArrayObject(), ArrayObject(), DictionaryObject(), 0
 
@@ -393,9 +481,22 @@ def _structure(writer: Any, parts: list[tuple[Any, int]], lang: str) -> None:
     writer.root_object[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
 
 
-def write_period_book(out: Path, chapters: list[BookChapter], *, cover: Cover, title: str, header: str, site: str,
-                      lang: str, toc_title: str, options: TypstOptions, stamp: date | None, work_dir: Path,
-                      compiler: Compiler | None = None, name: str | None = None) -> list[str]:
+def write_period_book(
+    out: Path,
+    chapters: list[BookChapter],
+    *,
+    cover: Cover,
+    title: str,
+    header: str,
+    site: str,
+    lang: str,
+    toc_title: str,
+    options: TypstOptions,
+    stamp: date | None,
+    work_dir: Path,
+    compiler: Compiler | None = None,
+    name: str | None = None,
+) -> list[str]:
     """Write the PDF `out`: a front matter typeset by Typst (`cover`, and with `options.toc` the
     contents: each chapter's title and the page of the book where it starts, a link to it), then
     each chapter's PDF whole, one bookmark a chapter; return Typst's warnings as text lines.
@@ -405,18 +506,28 @@ def write_period_book(out: Path, chapters: list[BookChapter], *, cover: Cover, t
     read (naming it), and a front matter Typst cannot compile.
     """
     from pypdf import PdfWriter
-    from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject, NullObject,
-                               NumberObject, TextStringObject)
+    from pypdf.generic import (
+        ArrayObject,
+        BooleanObject,
+        ByteStringObject,
+        DictionaryObject,
+        NameObject,
+        NullObject,
+        NumberObject,
+        TextStringObject,
+    )
 
     book = name or out.name
     if not chapters:
         raise RenderError(f"{book}: sổ tay không có chương nào")
     readers = [_reader(io.BytesIO(c.data), book, f"bản PDF của bản tin {c.name}") for c in chapters]
     counts = [len(r.pages) for r in readers]
-    meta = _meta(cover=cover, title=title, header=header, site=site, lang=lang, toc_title=toc_title,
-                 options=options, stamp=stamp)
-    front, warnings, front_pages = _front_matter(book, chapters, counts, meta, options=options, stamp=stamp,
-                                                 work_dir=work_dir, compiler=compiler)
+    meta = _meta(
+        cover=cover, title=title, header=header, site=site, lang=lang, toc_title=toc_title, options=options, stamp=stamp
+    )
+    front, warnings, front_pages = _front_matter(
+        book, chapters, counts, meta, options=options, stamp=stamp, work_dir=work_dir, compiler=compiler
+    )
     writer = PdfWriter()
     front_reader = _reader(io.BytesIO(front), book, _FRONT)
     writer.append(front_reader, import_outline=False)
@@ -427,27 +538,37 @@ def write_period_book(out: Path, chapters: list[BookChapter], *, cover: Cover, t
         try:
             _explicit_links(reader)
             writer.append(reader, import_outline=False)
-            item = writer.add_outline_item(title=chapter.title, page_number=first, fit=_top(writer.pages[first]),
-                                           is_open=False)
+            item = writer.add_outline_item(
+                title=chapter.title, page_number=first, fit=_top(writer.pages[first]), is_open=False
+            )
             _copy_outline(reader, reader.outline, writer, item, first, chapter.title)
         except Exception as e:  # a broken object deep in the file shows only when it is copied
-            raise RenderError(f"{book}: không đọc được bản PDF của bản tin {chapter.name} "
-                           f"({type(e).__name__}: {e})") from None
+            raise RenderError(
+                f"{book}: không đọc được bản PDF của bản tin {chapter.name} ({type(e).__name__}: {e})"
+            ) from None
     for page in writer.pages[:front_pages]:  # the contents' links: to the chapters' first pages
         for annot in page.get("/Annots", []):
             link = annot.get_object()
             action = link.get("/A")
             target = action.get_object().get("/URI") if action is not None else None
             if isinstance(target, str) and target.startswith(_CHAPTER_LINK):
-                dest = writer.pages[starts[int(target[len(_CHAPTER_LINK):])]]
+                dest = writer.pages[starts[int(target[len(_CHAPTER_LINK) :])]]
                 for key in ("/A", "/Contents"):
                     link.pop(NameObject(key), None)
-                link[NameObject("/Dest")] = ArrayObject([dest.indirect_reference, NameObject("/XYZ"), NumberObject(0),
-                                                        NumberObject(round(float(dest.mediabox.top))), NullObject()])
+                link[NameObject("/Dest")] = ArrayObject(
+                    [
+                        dest.indirect_reference,
+                        NameObject("/XYZ"),
+                        NumberObject(0),
+                        NumberObject(round(float(dest.mediabox.top))),
+                        NullObject(),
+                    ]
+                )
     _renumber(book, writer, front_pages, meta, options=options, stamp=stamp, work_dir=work_dir, compiler=compiler)
     _structure(writer, [(front_reader, 0), *zip(readers, starts)], lang)
     writer.root_object[NameObject("/ViewerPreferences")] = DictionaryObject(
-        {NameObject("/DisplayDocTitle"): BooleanObject(True)})
+        {NameObject("/DisplayDocTitle"): BooleanObject(True)}
+    )
     info = {"/Title": title, "/Author": site, "/Creator": "giaoban"}
     if stamp is not None:
         info["/CreationDate"] = info["/ModDate"] = f"D:{stamp:%Y%m%d}000000Z"

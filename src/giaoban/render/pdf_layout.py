@@ -68,7 +68,7 @@ def overlaps(runs: list[TextRun], tolerance: float = 0.5) -> list[tuple[TextRun,
     for page_runs in by_page.values():
         ordered = sorted(page_runs, key=lambda r: (round(r.y, 1), r.x0))
         for i, a in enumerate(ordered):
-            for b in ordered[i + 1:]:
+            for b in ordered[i + 1 :]:
                 if abs(b.y - a.y) >= min(a.height, b.height) / 2:
                     if b.y - a.y > max(a.height, b.height):
                         break

@@ -78,9 +78,11 @@ class RenderReport:
     def lines(self) -> list[str]:
         """Return the report as lines for the terminal, in Vietnamese."""
         out = [f"lưu ý: {n}" for n in self.notes]
-        out += [f"Trình dựng: {self.renderer} ({self.reason})",
-               f"Đã dựng {len(self.pages)} trang, {len(self.pdfs)} bản PDF, {len(self.books)} sổ tay theo kỳ "
-               f"vào {self.out_dir}"]
+        out += [
+            f"Trình dựng: {self.renderer} ({self.reason})",
+            f"Đã dựng {len(self.pages)} trang, {len(self.pdfs)} bản PDF, {len(self.books)} sổ tay theo kỳ "
+            f"vào {self.out_dir}",
+        ]
         if self.up_to_date:
             out.append("Trang web đã mới nhất (không gì thay đổi): dựng lại 0 trang")
         elif self.converted or self.reused:
@@ -141,8 +143,12 @@ class _RecycledPool:
                 self._pool = None
             if self._pool is None:
                 # each worker ends with the render's process, however it ends (SIGKILL included)
-                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=exit_with, initargs=(os.getpid(),))
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=exit_with,
+                    initargs=(os.getpid(),),
+                )
                 self._given = 0
             self._given += 1
             return self._pool.submit(fn, *args)
@@ -158,8 +164,16 @@ class _RecycledPool:
 class _Builder:
     """One render into a temporary folder `tmp`, which `render_site` swaps in at the end."""
 
-    def __init__(self, site: Site, tmp: Path, work: Path, data_dir: Path | None, report: RenderReport,
-                 jobs: int, cache: RenderCache | None = None) -> None:
+    def __init__(
+        self,
+        site: Site,
+        tmp: Path,
+        work: Path,
+        data_dir: Path | None,
+        report: RenderReport,
+        jobs: int,
+        cache: RenderCache | None = None,
+    ) -> None:
         self.site, self.tmp, self.work, self.data_dir, self.report = site, tmp, work, data_dir, report
         self.config: SiteConfig = site.config
         self.manifest: Manifest = site.manifest
@@ -201,8 +215,13 @@ class _Builder:
     # -- notebook pages --------------------------------------------------------------------------
 
     def document(self, page: SitePage) -> Document:
-        return read_notebook(self.manifest.notebook_path(page.job), echo=self.config.echo,
-                             warning=self.config.warning, error=self.config.error, lang=page.lang)
+        return read_notebook(
+            self.manifest.notebook_path(page.job),
+            echo=self.config.echo,
+            warning=self.config.warning,
+            error=self.config.error,
+            lang=page.lang,
+        )
 
     def parts(self, page: SitePage) -> Parts:
         """The pandoc outputs of a notebook page (HTML body, Typst body for a briefing, headings,
@@ -216,20 +235,39 @@ class _Builder:
 
         def compute() -> tuple:
             doc = self.document(page)
-            return (to_html(doc, images), to_typst(doc, prefix, page_url=page_url) if briefing else None,
-                    doc.headings(self.config.html_toc_depth), dict(doc.images))
+            return (
+                to_html(doc, images),
+                to_typst(doc, prefix, page_url=page_url) if briefing else None,
+                doc.headings(self.config.html_toc_depth),
+                dict(doc.images),
+            )
 
-        key = [hashlib.sha256(path.read_bytes()).hexdigest(), page.path, page.lang, self.config.echo,
-               self.config.warning, self.config.error, self.config.html_toc_depth, page_url, images, prefix]
+        key = [
+            hashlib.sha256(path.read_bytes()).hexdigest(),
+            page.path,
+            page.lang,
+            self.config.echo,
+            self.config.warning,
+            self.config.error,
+            self.config.html_toc_depth,
+            page_url,
+            images,
+            prefix,
+        ]
         return self.cache.parts(key, compute, need_html=True, need_typst=briefing)
 
     def chapter(self, page: SitePage, parts: Parts) -> Chapter:
         job = page.job
         place = job.province.name(page.lang) if page.kind == "briefing" else word(page.lang, "country")
-        return Chapter(title=self.chapter_title(job, page.lang), header=f"{place} — {job.period.label(page.lang)}",
-                       meeting=self.site.meeting_text(job), body=parts.typst,
-                       images=_Images(parts.images), sources_title=word(page.lang, "sources"),
-                       sources=tuple(self.site.source_lines(page)))
+        return Chapter(
+            title=self.chapter_title(job, page.lang),
+            header=f"{place} — {job.period.label(page.lang)}",
+            meeting=self.site.meeting_text(job),
+            body=parts.typst,
+            images=_Images(parts.images),
+            sources_title=word(page.lang, "sources"),
+            sources=tuple(self.site.source_lines(page)),
+        )
 
     @staticmethod
     def chapter_title(job: Any, lang: str) -> str:
@@ -256,21 +294,51 @@ class _Builder:
 
     def _pdf_key(self, cover: Cover, *, title: str, header: str, lang: str) -> dict:
         """Return what a PDF is made from besides its chapters (template, cover, words, options, date)."""
-        return {"template": self._template_digest, "cover": dataclasses.asdict(cover),
-                "title": title, "header": header, "site": self.site.site_title(lang), "lang": lang,
-                "toc_title": word(lang, "contents"), "options": dataclasses.asdict(self.config.typst),
-                "stamp": str(self.manifest.stamp())}
+        return {
+            "template": self._template_digest,
+            "cover": dataclasses.asdict(cover),
+            "title": title,
+            "header": header,
+            "site": self.site.site_title(lang),
+            "lang": lang,
+            "toc_title": word(lang, "contents"),
+            "options": dataclasses.asdict(self.config.typst),
+            "stamp": str(self.manifest.stamp()),
+        }
 
     def briefing_pdf(self, out: str, chapter: Chapter, cover: Cover, *, title: str, header: str, lang: str) -> None:
         """Write a briefing's PDF (`pdf.write_book`, Typst in a worker) at `out`, or link it from the cache."""
         key = self._pdf_key(cover, title=title, header=header, lang=lang)
-        key["chapters"] = [[chapter.title, chapter.header, chapter.meeting, chapter.body, sorted(chapter.images),
-                            chapter.sources_title, list(chapter.sources)]]
+        key["chapters"] = [
+            [
+                chapter.title,
+                chapter.header,
+                chapter.meeting,
+                chapter.body,
+                sorted(chapter.images),
+                chapter.sources_title,
+                list(chapter.sources),
+            ]
+        ]
         compiler = self.compiler()
-        warnings = self.cache.pdf(key, self.tmp / out, lambda: write_book(
-            self.tmp / out, [chapter], cover=cover, title=title, header=header, site=key["site"], lang=lang,
-            toc_title=key["toc_title"], options=self.config.typst, stamp=self.manifest.stamp(),
-            work_dir=self._work_dir(out), compiler=compiler))
+        warnings = self.cache.pdf(
+            key,
+            self.tmp / out,
+            lambda: write_book(
+                self.tmp / out,
+                [chapter],
+                cover=cover,
+                title=title,
+                header=header,
+                site=key["site"],
+                lang=lang,
+                toc_title=key["toc_title"],
+                options=self.config.typst,
+                stamp=self.manifest.stamp(),
+                work_dir=self._work_dir(out),
+                compiler=compiler,
+            ),
+        )
         with self._lock:
             self.report.warnings += warnings
 
@@ -278,14 +346,33 @@ class _Builder:
         """Write a period's book at `out` from the PDFs of its briefings `jobs`, already in the site
         (`pdf.write_period_book`, in a worker process), or link it from the cache when none of them
         changed. Refuses (RenderError) a briefing PDF that is missing or unreadable, naming it."""
-        chapters = [BookChapter.read(out, self.chapter_title(job, lang), self.tmp / self.site.pdf_path(job),
-                                     self.site.pdf_path(job)) for job in jobs]
+        chapters = [
+            BookChapter.read(
+                out, self.chapter_title(job, lang), self.tmp / self.site.pdf_path(job), self.site.pdf_path(job)
+            )
+            for job in jobs
+        ]
         key = self._pdf_key(cover, title=title, header=header, lang=lang)
         key["book"] = [[c.title, c.name, c.digest] for c in chapters]  # the briefings' PDFs, by their bytes
-        warnings = self.cache.pdf(key, self.tmp / out, lambda: self.in_worker(
-            write_period_book, self.tmp / out, chapters, cover=cover, title=title, header=header, site=key["site"],
-            lang=lang, toc_title=key["toc_title"], options=self.config.typst, stamp=self.manifest.stamp(),
-            work_dir=self._work_dir(out), name=out))
+        warnings = self.cache.pdf(
+            key,
+            self.tmp / out,
+            lambda: self.in_worker(
+                write_period_book,
+                self.tmp / out,
+                chapters,
+                cover=cover,
+                title=title,
+                header=header,
+                site=key["site"],
+                lang=lang,
+                toc_title=key["toc_title"],
+                options=self.config.typst,
+                stamp=self.manifest.stamp(),
+                work_dir=self._work_dir(out),
+                name=out,
+            ),
+        )
         with self._lock:
             self.report.warnings += warnings
 
@@ -298,20 +385,26 @@ class _Builder:
                 self.cache.put_image(value, self.tmp / Path(stem).parent / images / name)
             toc = []
             if self.config.html_toc:
-                toc = [{"level": lvl, "id": ident, "text": text}
-                       for lvl, ident, text in parts.headings if lvl >= 2 and ident]
+                toc = [
+                    {"level": lvl, "id": ident, "text": text}
+                    for lvl, ident, text in parts.headings
+                    if lvl >= 2 and ident
+                ]
             self.write(page.path, self.site.html(page, content=parts.html, toc=toc if len(toc) >= 2 else []))
         if page.kind in ("briefing", "period"):
             chapter = self.chapter(page, parts)
             job = page.job
             place = job.province.name(page.lang) if page.kind == "briefing" else word(page.lang, "country")
-            cover = Cover(kicker=word(page.lang, "cover_kicker"), title=place,
-                          subtitle=job.period.label(page.lang),
-                          lines=tuple(x for x in (self.site.meeting_text(job), self.data_line(job.period, page.lang))
-                                      if x),
-                          built=self.built_line(page.lang))
-            self.briefing_pdf(self.site.pdf_path(job), chapter, cover, title=job.title, header=chapter.header,
-                              lang=page.lang)
+            cover = Cover(
+                kicker=word(page.lang, "cover_kicker"),
+                title=place,
+                subtitle=job.period.label(page.lang),
+                lines=tuple(x for x in (self.site.meeting_text(job), self.data_line(job.period, page.lang)) if x),
+                built=self.built_line(page.lang),
+            )
+            self.briefing_pdf(
+                self.site.pdf_path(job), chapter, cover, title=job.title, header=chapter.header, lang=page.lang
+            )
 
     # -- the whole site --------------------------------------------------------------------------
 
@@ -349,8 +442,9 @@ class _Builder:
             self.write(f"assets/extra/{src.name}", src.read_text(encoding="utf-8"))
 
     def notebooks(self, *, html: bool) -> None:
-        pages = [p for p in self.site.pages.values()
-                 if p.job is not None and (html or p.kind in ("briefing", "period"))]  # PDFs: briefings, periods
+        pages = [
+            p for p in self.site.pages.values() if p.job is not None and (html or p.kind in ("briefing", "period"))
+        ]  # PDFs: briefings, periods
         try:
             with ThreadPoolExecutor(max_workers=self.jobs) as pool:
                 for future in [pool.submit(self.notebook_page, p, html=html) for p in pages]:
@@ -370,12 +464,26 @@ class _Builder:
                     # the book opens with the country: the period's own page
                     jobs = [countries[code], *jobs]
                 provinces = ", ".join(j.province.name(lang) for j in jobs if j.province is not None)
-                cover = Cover(kicker=word(lang, "cover_book"), title=period.label(lang), subtitle=self.site.site_title(lang),
-                              lines=(f"{word(lang, 'cover_provinces')}: {provinces}", self.data_line(jobs[0].period, lang)),
-                              built=self.built_line(lang))
+                cover = Cover(
+                    kicker=word(lang, "cover_book"),
+                    title=period.label(lang),
+                    subtitle=self.site.site_title(lang),
+                    lines=(f"{word(lang, 'cover_provinces')}: {provinces}", self.data_line(jobs[0].period, lang)),
+                    built=self.built_line(lang),
+                )
                 out = self.site.book_path(lang, code)
-                todo.append((out, jobs, cover, {"title": f"{self.site.site_title(lang)} — {period.label(lang)}",
-                                                "header": period.label(lang), "lang": lang}))
+                todo.append(
+                    (
+                        out,
+                        jobs,
+                        cover,
+                        {
+                            "title": f"{self.site.site_title(lang)} — {period.label(lang)}",
+                            "header": period.label(lang),
+                            "lang": lang,
+                        },
+                    )
+                )
                 self.report.books.append(out)
         # each in a worker process (`in_worker`), _BOOKS_AT_ONCE at a time: a worker putting a
         # 63-chapter book together takes about 200 MB
@@ -470,8 +578,9 @@ def recover_site(out: Path) -> list[str]:
 
 
 def _is_site(folder: Path) -> bool:
-    return (folder / SITE_MARKER).is_file() or ((folder / "index.html").is_file()
-                                                and (folder / "assets" / "giaoban.css").is_file())
+    return (folder / SITE_MARKER).is_file() or (
+        (folder / "index.html").is_file() and (folder / "assets" / "giaoban.css").is_file()
+    )
 
 
 def check_out_dir(out: str | Path, *, protect: Sequence[str | Path] = ()) -> Path:
@@ -482,21 +591,33 @@ def check_out_dir(out: str | Path, *, protect: Sequence[str | Path] = ()) -> Pat
     for kept in protect:
         kept = Path(kept).resolve()
         if target == kept or target in kept.parents:
-            raise RenderError(f"{out}: thư mục trang web không thể là {kept} hay thư mục chứa nó (toàn bộ thư mục "
-                              f"trang web bị thay mới mỗi lần dựng): chọn một thư mục riêng, ví dụ _site")
+            raise RenderError(
+                f"{out}: thư mục trang web không thể là {kept} hay thư mục chứa nó (toàn bộ thư mục "
+                f"trang web bị thay mới mỗi lần dựng): chọn một thư mục riêng, ví dụ _site"
+            )
     if target.exists() and not target.is_dir():
         raise RenderError(f"{out}: đã có và là một tệp, không phải thư mục trang web: chọn đường dẫn khác")
     if target.is_dir() and any(target.iterdir()) and not _is_site(target):
-        raise RenderError(f"{out}: thư mục đã có và không phải trang web do giaoban dựng (thiếu {SITE_MARKER}); toàn "
-                          f"bộ thư mục trang web bị thay mới mỗi lần dựng, nên giaoban không ghi vào đó: chọn thư mục "
-                          f"khác, hoặc tự xoá thư mục này nếu chắc chắn")
+        raise RenderError(
+            f"{out}: thư mục đã có và không phải trang web do giaoban dựng (thiếu {SITE_MARKER}); toàn "
+            f"bộ thư mục trang web bị thay mới mỗi lần dựng, nên giaoban không ghi vào đó: chọn thư mục "
+            f"khác, hoặc tự xoá thư mục này nếu chắc chắn"
+        )
     return target
 
 
-def render_site(executed_dir: str | Path, out_dir: str | Path, renderer: str = "auto", *,
-                data_dir: str | Path | None = None, config: str | Path | None = None,
-                stage_dir: str | Path | None = None, jobs: int | None = None,
-                log: Callable[[str], None] | None = None, cache_dir: str | Path | None = None) -> RenderReport:
+def render_site(
+    executed_dir: str | Path,
+    out_dir: str | Path,
+    renderer: str = "auto",
+    *,
+    data_dir: str | Path | None = None,
+    config: str | Path | None = None,
+    stage_dir: str | Path | None = None,
+    jobs: int | None = None,
+    log: Callable[[str], None] | None = None,
+    cache_dir: str | Path | None = None,
+) -> RenderReport:
     """Render the executed notebooks of `executed_dir` (with its manifest.json) into `out_dir`.
 
     With `cache_dir` (default: `<stage_dir>-cache` when `stage_dir` is given, else none) the render
@@ -531,15 +652,24 @@ def render_site(executed_dir: str | Path, out_dir: str | Path, renderer: str = "
     digest = None
     if cache_dir is not None:
         digest = RenderCache.inputs_digest(
-            renderer=name, out=out, manifest_path=manifest.path, config=cfg.path,
+            renderer=name,
+            out=out,
+            manifest_path=manifest.path,
+            config=cfg.path,
             notebooks=[manifest.notebook_path(j) for j in manifest.rendered_jobs()],
-            resources=[*cfg.resources, *cfg.html_css], data_dir=data, stage=stage, extra=str(quarto))
+            resources=[*cfg.resources, *cfg.html_css],
+            data_dir=data,
+            stage=stage,
+            extra=str(quarto),
+        )
         done = RenderCache(cache_dir).up_to_date(out, digest) if out.is_dir() else None
         if done is not None and (stage is None or (stage / STAGE_RECORD).is_file()):  # the staged project too
-            report = RenderReport(renderer=name, reason=reason, out_dir=out, notes=recovered, up_to_date=True,
-                                  **done)
-            report.pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")
-                                  if not p.relative_to(out).as_posix().startswith("pagefind/"))
+            report = RenderReport(renderer=name, reason=reason, out_dir=out, notes=recovered, up_to_date=True, **done)
+            report.pages = sorted(
+                p.relative_to(out).as_posix()
+                for p in out.rglob("*.html")
+                if not p.relative_to(out).as_posix().startswith("pagefind/")
+            )
             return report
     site = Site(manifest, cfg, data_dir=data)
     report = RenderReport(renderer=name, reason=reason, out_dir=out, notes=recovered)
@@ -550,7 +680,9 @@ def render_site(executed_dir: str | Path, out_dir: str | Path, renderer: str = "
     for page in site.pages.values():
         source = page.path[: -len(".html")] + (".ipynb" if page.job else ".qmd")
         if not rendered_by_quarto(cfg, source):
-            report.warnings.append(f"{cfg.path.name}: project.render không chọn {source}: Quarto sẽ không dựng trang này")
+            report.warnings.append(
+                f"{cfg.path.name}: project.render không chọn {source}: Quarto sẽ không dựng trang này"
+            )
     report.skipped = [f"{j.page} ({j.executed})" for j in manifest.failed_jobs()]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
@@ -560,8 +692,9 @@ def render_site(executed_dir: str | Path, out_dir: str | Path, renderer: str = "
                 stage = Path(work) / "site"
             if stage is not None:
                 stage_quarto_project(site, stage, data_dir=data)
-            builder = _Builder(site, tmp, Path(work) / "typst", data, report, jobs or min(8, os.cpu_count() or 2),
-                               cache)
+            builder = _Builder(
+                site, tmp, Path(work) / "typst", data, report, jobs or min(8, os.cpu_count() or 2), cache
+            )
             try:
                 if name == "quarto":
                     builder.quarto(quarto, stage)
@@ -580,13 +713,23 @@ def render_site(executed_dir: str | Path, out_dir: str | Path, renderer: str = "
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     if digest is not None:
-        cache.mark(out, digest, {"warnings": report.warnings, "skipped": report.skipped, "books": report.books,
-                                 "pdfs": sorted(site.pdf_path(p.job) for p in site.pages.values()
-                                                if p.kind == "briefing")})
+        cache.mark(
+            out,
+            digest,
+            {
+                "warnings": report.warnings,
+                "skipped": report.skipped,
+                "books": report.books,
+                "pdfs": sorted(site.pdf_path(p.job) for p in site.pages.values() if p.kind == "briefing"),
+            },
+        )
     cache.collect()
     report.notes += cache.dropped  # damaged cache entries, removed and made again
     report.converted, report.reused = cache.converted, cache.reused
-    report.pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")
-                          if not p.relative_to(out).as_posix().startswith("pagefind/"))
+    report.pages = sorted(
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*.html")
+        if not p.relative_to(out).as_posix().startswith("pagefind/")
+    )
     report.pdfs = sorted(site.pdf_path(p.job) for p in site.pages.values() if p.kind == "briefing")
     return report

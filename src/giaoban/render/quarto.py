@@ -62,8 +62,7 @@ def _stage_notebook(site: Site, page: SitePage, source: Path, target: Path) -> N
             cell.outputs = []
         cells.append(cell)
     first = nbformat.v4.new_raw_cell(_front_matter(page, html_only=page.kind != "briefing"))
-    last = nbformat.v4.new_raw_cell(site.fragment(page),
-                                    metadata={"raw_mimetype": "text/html", "format": "text/html"})
+    last = nbformat.v4.new_raw_cell(site.fragment(page), metadata={"raw_mimetype": "text/html", "format": "text/html"})
     # Stable ids: the staged notebook of the same input is the same file.
     first["id"], last["id"] = "giaoban-front-matter", "giaoban-page-extras"
     nb.cells = [first, *cells, last]
@@ -117,8 +116,13 @@ def stage_quarto_project(site: Site, stage: Path, *, data_dir: Path | None) -> N
         stem = page.path[: -len(".html")]
         if page.job is not None:
             source, target = site.manifest.notebook_path(page.job), stage / f"{stem}.ipynb"
-            key = hashlib.sha256(source.read_bytes() + b"\0" + _front_matter(page, html_only=page.kind != "briefing")
-                                 .encode() + b"\0" + site.fragment(page).encode()).hexdigest()
+            key = hashlib.sha256(
+                source.read_bytes()
+                + b"\0"
+                + _front_matter(page, html_only=page.kind != "briefing").encode()
+                + b"\0"
+                + site.fragment(page).encode()
+            ).hexdigest()
             if record.get(f"{stem}.ipynb") != key or not target.is_file():
                 _stage_notebook(site, page, source, target)
             fresh[f"{stem}.ipynb"] = key
@@ -127,14 +131,17 @@ def stage_quarto_project(site: Site, stage: Path, *, data_dir: Path | None) -> N
         extra = ""
         if page.kind == "home" and site.config.search:
             root = "../" * page.path.count("/")
-            extra = (f'<link rel="stylesheet" href="{root}pagefind/pagefind-ui.css">\n'
-                     f'<script src="{root}assets/search-index.js"></script>\n'
-                     f'<script src="{root}pagefind/pagefind-ui.js"></script>\n'
-                     f'<script src="{root}assets/search.js"></script>')
+            extra = (
+                f'<link rel="stylesheet" href="{root}pagefind/pagefind-ui.css">\n'
+                f'<script src="{root}assets/search-index.js"></script>\n'
+                f'<script src="{root}pagefind/pagefind-ui.js"></script>\n'
+                f'<script src="{root}assets/search.js"></script>'
+            )
         target = stage / f"{stem}.qmd"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_front_matter(page, html_only=True) + "\n" + _raw_html(site.fragment(page) + extra),
-                          encoding="utf-8")
+        target.write_text(
+            _front_matter(page, html_only=True) + "\n" + _raw_html(site.fragment(page) + extra), encoding="utf-8"
+        )
         keep.add(target)
     for path in sorted(stage.rglob("*"), key=lambda p: -len(p.parts)):  # what is no longer in the site
         if path.is_file() and path not in keep and path.name != STAGE_RECORD:
@@ -148,8 +155,9 @@ def run_quarto(quarto: str, stage: Path, out: Path) -> None:
     """Run `quarto render <stage> --output-dir <out>`; refuses (RenderError) when Quarto fails."""
     from giaoban.render.notebook import RenderError
 
-    proc = subprocess.run([quarto, "render", str(stage), "--output-dir", str(out.resolve())],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [quarto, "render", str(stage), "--output-dir", str(out.resolve())], capture_output=True, text=True
+    )
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
         raise RenderError(f"quarto render lỗi (mã {proc.returncode}):\n{tail}")

@@ -23,8 +23,9 @@ def index_site(site: Path) -> None:
 
     Refuses (RenderError) when Pagefind fails.
     """
-    proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--silent"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"], capture_output=True, text=True
+    )
     if proc.returncode != 0 or not (site / "pagefind" / "pagefind-ui.js").is_file():
         detail = (proc.stderr or proc.stdout).strip()
         raise RenderError(f"Pagefind không lập được chỉ mục tìm kiếm: {detail}")

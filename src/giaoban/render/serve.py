@@ -79,10 +79,12 @@ _JS = r"""(function () {
 """
 
 
-_MISSING = ("<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Chưa có trang</title></head>"
-            "<body><h1>Chưa có trang này</h1><p>Trang chưa được dựng (hoặc lần dựng đang lỗi); trang sẽ tự tải "
-            "lại khi dựng xong. <i lang=\"en\">This page is not built yet; it reloads when it is.</i></p>"
-            "</body></html>").encode()
+_MISSING = (
+    '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Chưa có trang</title></head>'
+    "<body><h1>Chưa có trang này</h1><p>Trang chưa được dựng (hoặc lần dựng đang lỗi); trang sẽ tự tải "
+    'lại khi dựng xong. <i lang="en">This page is not built yet; it reloads when it is.</i></p>'
+    "</body></html>"
+).encode()
 
 
 class LiveReload:
@@ -173,10 +175,15 @@ def inject(html: bytes) -> bytes:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".wasm": "application/wasm", ".js": "text/javascript", ".pf_meta": "application/octet-stream",
-                      ".pf_index": "application/octet-stream", ".pf_fragment": "application/octet-stream",
-                      ".pagefind": "application/octet-stream"}
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".js": "text/javascript",
+        ".pf_meta": "application/octet-stream",
+        ".pf_index": "application/octet-stream",
+        ".pf_fragment": "application/octet-stream",
+        ".pagefind": "application/octet-stream",
+    }
     live: LiveReload | None = None
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
@@ -242,8 +249,9 @@ def _bind(folder: Path, port: int, live: LiveReload | None) -> http.server.Threa
     return server
 
 
-def make_server(site: str | Path, port: int = 8000, *, live: LiveReload | None = None,
-                check: bool = True) -> http.server.ThreadingHTTPServer:
+def make_server(
+    site: str | Path, port: int = 8000, *, live: LiveReload | None = None, check: bool = True
+) -> http.server.ThreadingHTTPServer:
     """Return an HTTP server for the folder `site`, bound to 127.0.0.1 only (not yet serving); with
     `live`, a preview server (see the module docstring).
 
@@ -258,8 +266,9 @@ def make_server(site: str | Path, port: int = 8000, *, live: LiveReload | None =
         raise GiaobanError(f"không mở được cổng {port} trên 127.0.0.1: {e.strerror}") from None
 
 
-def open_server(site: str | Path, port: int = 8000, *,
-                live: LiveReload | None = None) -> http.server.ThreadingHTTPServer:
+def open_server(
+    site: str | Path, port: int = 8000, *, live: LiveReload | None = None
+) -> http.server.ThreadingHTTPServer:
     """Return a server as `make_server` does, on `port` or, when that port is taken, on a free one
     that the system chooses (read it from `server.server_address[1]`). The folder need not have a
     site yet. Refuses (GiaobanError) only when no port can be opened."""
@@ -282,4 +291,3 @@ def serve(site: str | Path, port: int = 8000, *, announce=print) -> None:
         pass
     finally:
         server.server_close()
-

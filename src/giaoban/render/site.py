@@ -96,8 +96,12 @@ class Site:
         self._ran_with: dict[str, str] = {}  # job id → data hash its notebook records (`ran_with_hash`)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES / "site")),
-            autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
-            trim_blocks=False, lstrip_blocks=False)
+            autoescape=True,
+            keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=False,
+            lstrip_blocks=False,
+        )
         for lang in LANGS:
             self._plan(lang)
 
@@ -109,15 +113,18 @@ class Site:
 
     def jobs(self, lang: str, notebook: str, *, rendered: bool = True) -> list[Job]:
         """Return the jobs of one notebook kind in `lang` (only rendered ones unless told otherwise)."""
-        return [j for j in self.manifest.jobs
-                if j.lang == lang and j.notebook == notebook and (j.rendered or not rendered)]
+        return [
+            j for j in self.manifest.jobs if j.lang == lang and j.notebook == notebook and (j.rendered or not rendered)
+        ]
 
     def briefings(self, lang: str) -> list[Job]:
         """Return the rendered briefings in `lang`, newest period first, then by province code."""
         jobs = self.jobs(lang, "briefing")
         jobs.sort(key=lambda j: (j.province.code, j.period.period.start))
-        jobs.sort(key=lambda j: (j.period.period.end, j.meeting.date if j.meeting and j.meeting.date
-                                 else date.min), reverse=True)
+        jobs.sort(
+            key=lambda j: (j.period.period.end, j.meeting.date if j.meeting and j.meeting.date else date.min),
+            reverse=True,
+        )
         return jobs
 
     def provinces(self, lang: str) -> list[ProvinceRef]:
@@ -187,20 +194,47 @@ class Site:
         notebooks |= {("period", j.period.code): j for j in self.jobs(lang, "period")}
         for prov in self.provinces(lang):
             job = notebooks.get(("province", prov.slug))
-            self._add(SitePage(self.province_path(lang, prov.slug), lang, "province",
-                               job.title if job else prov.name(lang), job, prov, None,
-                               [b for b in briefings if b.province.code == prov.code]))
+            self._add(
+                SitePage(
+                    self.province_path(lang, prov.slug),
+                    lang,
+                    "province",
+                    job.title if job else prov.name(lang),
+                    job,
+                    prov,
+                    None,
+                    [b for b in briefings if b.province.code == prov.code],
+                )
+            )
         for per in self.periods(lang):
             job = notebooks.get(("period", per.code))
             title = job.title if job else per.label(lang)
-            self._add(SitePage(self.period_path(lang, per.code), lang, "period", title, job, None, per,
-                               sorted([b for b in briefings if b.period.code == per.code],
-                                      key=lambda b: b.province.code)))
+            self._add(
+                SitePage(
+                    self.period_path(lang, per.code),
+                    lang,
+                    "period",
+                    title,
+                    job,
+                    None,
+                    per,
+                    sorted([b for b in briefings if b.period.code == per.code], key=lambda b: b.province.code),
+                )
+            )
         provinces = {prov.code: prov for prov in self.provinces(lang)}
         for stem, text in self.texts.items():
-            self._add(SitePage(self.source_path(lang, stem), lang, "source", text.title, None,
-                               provinces.get(text.province), None,
-                               [b for b in briefings if b.province.code == text.province and b.period.code == text.period]))
+            self._add(
+                SitePage(
+                    self.source_path(lang, stem),
+                    lang,
+                    "source",
+                    text.title,
+                    None,
+                    provinces.get(text.province),
+                    None,
+                    [b for b in briefings if b.province.code == text.province and b.period.code == text.period],
+                )
+            )
         if lang == "vi":
             self._add(SitePage("404.html", lang, "notfound", w["notfound"]))
 
@@ -234,9 +268,11 @@ class Site:
 
     def check_navbar(self) -> list[str]:
         """Return a warning for each navbar target of `_quarto.yml` that is not a page of the site."""
-        return [f"{self.config.path.name}: website.navbar: {item.href}: không có trang này; bỏ khỏi thanh điều hướng"
-                for item in self.config.navbar
-                if not item.page.startswith("en/") and item.page not in self.pages]
+        return [
+            f"{self.config.path.name}: website.navbar: {item.href}: không có trang này; bỏ khỏi thanh điều hướng"
+            for item in self.config.navbar
+            if not item.page.startswith("en/") and item.page not in self.pages
+        ]
 
     # -- the pieces of the bodies ----------------------------------------------------------------
 
@@ -251,8 +287,12 @@ class Site:
 
     def briefing_item(self, page: SitePage, job: Job) -> dict:
         """Return a listing entry for `job` as seen from `page`."""
-        return {"title": job.title, "href": rel(page.path, f"{job.page}.html"),
-                "meeting": self.meeting_text(job), "pdf": rel(page.path, self.pdf_path(job))}
+        return {
+            "title": job.title,
+            "href": rel(page.path, f"{job.page}.html"),
+            "meeting": self.meeting_text(job),
+            "pdf": rel(page.path, self.pdf_path(job)),
+        }
 
     def matrix(self, page: SitePage) -> dict:
         """Return the coverage matrix of `page`'s language: periods (oldest first) × provinces."""
@@ -272,10 +312,15 @@ class Site:
                     cells.append({"href": rel(page.path, f"{job.page}.html"), "failed": False, "title": job.title})
                 else:
                     cells.append({"href": None, "failed": True, "title": f"{job.title}: {word(lang, 'failed')}"})
-            rows.append({"name": prov.name(lang), "href": rel(page.path, self.province_path(lang, prov.slug)),
-                         "cells": cells})
-        return {"periods": [{"code": per.code, "href": rel(page.path, self.period_path(lang, per.code))}
-                            for per in periods], "rows": rows}
+            rows.append(
+                {"name": prov.name(lang), "href": rel(page.path, self.province_path(lang, prov.slug)), "cells": cells}
+            )
+        return {
+            "periods": [
+                {"code": per.code, "href": rel(page.path, self.period_path(lang, per.code))} for per in periods
+            ],
+            "rows": rows,
+        }
 
     def sources(self, page: SitePage) -> dict | None:
         """Return the sources of a notebook page: the public reports, the hash of the data its notebook
@@ -294,12 +339,24 @@ class Site:
                     except ValueError:
                         pass
                 stem = r.file.rsplit(".", 1)[0] if r.file else None
-                reports.append({"title": r.title, "url": r.url, "file": r.file, "published": published,
-                                "text_href": rel(page.path, self.source_path(page.lang, stem)) if stem in self.texts else None})
+                reports.append(
+                    {
+                        "title": r.title,
+                        "url": r.url,
+                        "file": r.file,
+                        "published": published,
+                        "text_href": rel(page.path, self.source_path(page.lang, stem)) if stem in self.texts else None,
+                    }
+                )
         params = ", ".join(f"{k}={v}" for k, v in sorted(job.params.items()))
-        return {"briefing": job.notebook == "briefing", "reports": reports,
-                "data_hash": self.ran_with_hash(job) or self.manifest.data_hash,
-                "data_href": rel(page.path, f"{_prefix(page.lang)}data.html"), "notebook": f"notebooks/{job.notebook}.ipynb", "params": params}
+        return {
+            "briefing": job.notebook == "briefing",
+            "reports": reports,
+            "data_hash": self.ran_with_hash(job) or self.manifest.data_hash,
+            "data_href": rel(page.path, f"{_prefix(page.lang)}data.html"),
+            "notebook": f"notebooks/{job.notebook}.ipynb",
+            "params": params,
+        }
 
     def source_lines(self, page: SitePage) -> list[str]:
         """Return the sources of a notebook page as plain lines (for the PDF)."""
@@ -329,8 +386,14 @@ class Site:
         w = WORDS[page.lang]
         home = {"text": w["home"], "href": rel(page.path, f"{p}index.html")}
         if page.kind == "briefing":
-            return [home, {"text": w["briefings"], "href": rel(page.path, f"{p}briefings/index.html")},
-                    {"text": page.period.label(page.lang), "href": rel(page.path, self.period_path(page.lang, page.period.code))}]
+            return [
+                home,
+                {"text": w["briefings"], "href": rel(page.path, f"{p}briefings/index.html")},
+                {
+                    "text": page.period.label(page.lang),
+                    "href": rel(page.path, self.period_path(page.lang, page.period.code)),
+                },
+            ]
         if page.kind == "province":
             return [home, {"text": w["provinces"], "href": rel(page.path, f"{p}provinces/index.html")}]
         if page.kind == "period":
@@ -338,8 +401,13 @@ class Site:
         if page.kind == "home":
             return []
         if page.kind == "source" and page.province:
-            return [home, {"text": page.province.name(page.lang),
-                           "href": rel(page.path, self.province_path(page.lang, page.province.slug))}]
+            return [
+                home,
+                {
+                    "text": page.province.name(page.lang),
+                    "href": rel(page.path, self.province_path(page.lang, page.province.slug)),
+                },
+            ]
         return [home]
 
     def facts(self, page: SitePage) -> str:
@@ -357,8 +425,10 @@ class Site:
             return []
         lang = page.lang
         province, period = self.province_path(lang, page.province.slug), self.period_path(lang, page.period.code)
-        out = [{"text": page.province.name(lang), "href": rel(page.path, province) if province in self.pages else None},
-               {"text": page.period.label(lang), "href": rel(page.path, period) if period in self.pages else None}]
+        out = [
+            {"text": page.province.name(lang), "href": rel(page.path, province) if province in self.pages else None},
+            {"text": page.period.label(lang), "href": rel(page.path, period) if period in self.pages else None},
+        ]
         meeting = self.meeting_text(page.job)
         return out + ([{"text": meeting, "href": None}] if meeting else [])
 
@@ -369,8 +439,10 @@ class Site:
         lang = page.lang
         indicators, warnings = read_indicators(self.data_dir, lang)
         self.warnings += [w for w in warnings if w not in self.warnings]
-        downloads = [{"name": d.name, "rows": d.rows, "size": d.size, "href": rel(page.path, f"data/{d.name}")}
-                     for _, d in list_downloads(self.data_dir, lang, public=self.manifest.public)]
+        downloads = [
+            {"name": d.name, "rows": d.rows, "size": d.size, "href": rel(page.path, f"data/{d.name}")}
+            for _, d in list_downloads(self.data_dir, lang, public=self.manifest.public)
+        ]
         jobs = []
         for job in self.manifest.jobs:
             if job.lang != lang:
@@ -379,14 +451,26 @@ class Site:
             # executed now or reused from the cache is the same notebook: the page says "executed" for
             # both, so that the site does not depend on the state of the build cache (reproducible)
             status = "ok" if job.rendered else job.status
-            jobs.append({"title": job.title, "href": rel(page.path, target) if target in self.pages else None,
-                         "notebook": job.notebook, "status": status,
-                         "status_label": word(lang, f"status_{status}"),
-                         "params": json.dumps(job.params, ensure_ascii=False, sort_keys=True),
-                         "ran_with": self.ran_with(job)})
-        return {"indicators": indicators, "downloads": downloads, "data_hash": self.manifest.data_hash,
-                "packages": list(self.manifest.packages.items()), "jobs": jobs,
-                "updated": format_date(self.manifest.stamp(), lang), "public": self.manifest.public}
+            jobs.append(
+                {
+                    "title": job.title,
+                    "href": rel(page.path, target) if target in self.pages else None,
+                    "notebook": job.notebook,
+                    "status": status,
+                    "status_label": word(lang, f"status_{status}"),
+                    "params": json.dumps(job.params, ensure_ascii=False, sort_keys=True),
+                    "ran_with": self.ran_with(job),
+                }
+            )
+        return {
+            "indicators": indicators,
+            "downloads": downloads,
+            "data_hash": self.manifest.data_hash,
+            "packages": list(self.manifest.packages.items()),
+            "jobs": jobs,
+            "updated": format_date(self.manifest.stamp(), lang),
+            "public": self.manifest.public,
+        }
 
     def ran_with(self, job: Job) -> str:
         """Return the first 12 digits of `ran_with_hash(job)`, or ""."""
@@ -411,10 +495,13 @@ class Site:
         """Return (body template, context) of `page`; `content` is the notebook's HTML, if any."""
         lang = page.lang
         p = _prefix(lang)
-        ctx: dict = {"lang": lang, "w": WORDS[lang], "root": rel(page.path, "index.html")[:-len("index.html")]}
+        ctx: dict = {"lang": lang, "w": WORDS[lang], "root": rel(page.path, "index.html")[: -len("index.html")]}
         if page.kind == "home":
-            ctx.update(latest=[self.briefing_item(page, j) for j in self.briefings(lang)[:LATEST]],
-                       all_briefings=rel(page.path, f"{p}briefings/index.html"), matrix=self.matrix(page))
+            ctx.update(
+                latest=[self.briefing_item(page, j) for j in self.briefings(lang)[:LATEST]],
+                all_briefings=rel(page.path, f"{p}briefings/index.html"),
+                matrix=self.matrix(page),
+            )
             return "body/home.html.j2", ctx
         if page.kind == "briefings":
             books = self.books(lang)
@@ -422,9 +509,14 @@ class Site:
             for per in self.periods(lang):
                 items = [self.briefing_item(page, j) for j in self.briefings(lang) if j.period.code == per.code]
                 if items:
-                    groups.append({"title": per.label(lang), "href": rel(page.path, self.period_path(lang, per.code)),
-                                   "book": rel(page.path, self.book_path(lang, per.code)) if per.code in books else None,
-                                   "entries": items})
+                    groups.append(
+                        {
+                            "title": per.label(lang),
+                            "href": rel(page.path, self.period_path(lang, per.code)),
+                            "book": rel(page.path, self.book_path(lang, per.code)) if per.code in books else None,
+                            "entries": items,
+                        }
+                    )
             ctx.update(groups=groups, links=[])
             return "body/listing.html.j2", ctx
         if page.kind in ("provinces", "periods"):
@@ -433,9 +525,13 @@ class Site:
             for target in self.pages.values():
                 if target.lang == lang and target.kind == kind:
                     n = len(target.briefings)
-                    links.append({"text": target.province.name(lang) if kind == "province" else target.period.label(lang),
-                                  "href": rel(page.path, target.path),
-                                  "meta": count(n, lang, "briefing") if n else ""})
+                    links.append(
+                        {
+                            "text": target.province.name(lang) if kind == "province" else target.period.label(lang),
+                            "href": rel(page.path, target.path),
+                            "meta": count(n, lang, "briefing") if n else "",
+                        }
+                    )
             ctx.update(groups=[], links=links)
             return "body/listing.html.j2", ctx
         if page.kind == "data":
@@ -452,13 +548,18 @@ class Site:
             code = page.period.code
             if code in self.books(lang):
                 book = rel(page.path, self.book_path(lang, code))
-        ctx.update(meta_line=self.facts(page), facts=self.fact_links(page), listing_first=page.kind == "province",
-                   content=Markup(self.link_content(page, content)),
-                   pdf=rel(page.path, self.pdf_path(page.job)) if page.kind == "briefing" else None,
-                   book=book, toc=toc or [],
-                   toc_title=self.config.html_toc_title or word(lang, "contents"),
-                   listing=[self.briefing_item(page, j) for j in page.briefings] if page.kind != "briefing" else None,
-                   sources=self.sources(page))
+        ctx.update(
+            meta_line=self.facts(page),
+            facts=self.fact_links(page),
+            listing_first=page.kind == "province",
+            content=Markup(self.link_content(page, content)),
+            pdf=rel(page.path, self.pdf_path(page.job)) if page.kind == "briefing" else None,
+            book=book,
+            toc=toc or [],
+            toc_title=self.config.html_toc_title or word(lang, "contents"),
+            listing=[self.briefing_item(page, j) for j in page.briefings] if page.kind != "briefing" else None,
+            sources=self.sources(page),
+        )
         return "body/notebook.html.j2", ctx
 
     def fragment(self, page: SitePage, **kwargs) -> str:
@@ -470,17 +571,29 @@ class Site:
         """Return the whole HTML of `page` (navbar, title, body, footer)."""
         template, ctx = self.body_context(page, **kwargs)
         nav, switch = self.nav(page)
-        css = [rel(page.path, f"assets/extra/{Path(c).name}") for c in self.config.html_css
-               if Path(c).name != "giaoban.css"]
-        ctx.update(title=page.title, site_title=self.site_title(page.lang),
-                   nav=nav, switch=switch, counterpart=self.counterpart(page)[1], crumbs=self.crumbs(page),
-                   body=template, indexed=page.indexed, css=css, description=self.description(page),
-                   title_lang="vi" if page.kind == "source" else page.lang,
-                   home=rel(page.path, f"{_prefix(page.lang)}index.html"),
-                   search=page.kind == "home" and self.config.search,
-                   search_form=self.config.search and page.kind != "notfound",
-                   footer=(self.config.page_footer if page.lang == "vi" else None) or word(page.lang, "made_with"),
-                   updated=format_date(self.updated_on(), page.lang))
+        css = [
+            rel(page.path, f"assets/extra/{Path(c).name}")
+            for c in self.config.html_css
+            if Path(c).name != "giaoban.css"
+        ]
+        ctx.update(
+            title=page.title,
+            site_title=self.site_title(page.lang),
+            nav=nav,
+            switch=switch,
+            counterpart=self.counterpart(page)[1],
+            crumbs=self.crumbs(page),
+            body=template,
+            indexed=page.indexed,
+            css=css,
+            description=self.description(page),
+            title_lang="vi" if page.kind == "source" else page.lang,
+            home=rel(page.path, f"{_prefix(page.lang)}index.html"),
+            search=page.kind == "home" and self.config.search,
+            search_form=self.config.search and page.kind != "notfound",
+            footer=(self.config.page_footer if page.lang == "vi" else None) or word(page.lang, "made_with"),
+            updated=format_date(self.updated_on(), page.lang),
+        )
         return self.env.get_template("page.html.j2").render(ctx)
 
     def description(self, page: SitePage) -> str:
@@ -501,6 +614,7 @@ class Site:
         on a narrow screen, each link to a report text (`/sources/<stem>.html#L24`, from the notes)
         made relative to `page`, or plain text when that text is not published; what the notebook put
         in a `.no-index` div (lists of provinces that did not report) kept out of the search index."""
+
         def source(m: re.Match) -> str:
             stem, line, attrs, text = m.group(1), m.group(2) or "", m.group(3), m.group(4)
             if stem not in self.texts:
@@ -518,10 +632,18 @@ class Site:
         text = self.texts[stem]
         lang = page.lang
         back = [self.briefing_item(page, j) for j in page.briefings]
-        province = ({"text": page.province.name(lang), "href": rel(page.path, self.province_path(lang, page.province.slug))}
-                    if page.province and self.province_path(lang, page.province.slug) in self.pages else None)
-        return {"text": text, "lines": Markup(source_lines(text)), "back": back, "province_link": province,
-                "n_quotes": len(text.quotes)}
+        province = (
+            {"text": page.province.name(lang), "href": rel(page.path, self.province_path(lang, page.province.slug))}
+            if page.province and self.province_path(lang, page.province.slug) in self.pages
+            else None
+        )
+        return {
+            "text": text,
+            "lines": Markup(source_lines(text)),
+            "back": back,
+            "province_link": province,
+            "n_quotes": len(text.quotes),
+        }
 
     def extra_files(self) -> dict[str, str]:
         """Return the files the site holds besides its pages (site path → text): the favicon, the
@@ -529,8 +651,10 @@ class Site:
         `website.site-url` is set, else relative to the sitemap)."""
         out = {path: (TEMPLATES / "site" / name).read_text(encoding="utf-8") for path, name in EXTRA_ASSETS.items()}
         base = (self.config.site_url or "").rstrip("/")
-        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        ]
         for path in sorted(self.pages):
             if self.pages[path].kind == "notfound":
                 continue

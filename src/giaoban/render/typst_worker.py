@@ -31,8 +31,9 @@ def compile_pdf(main: str, root: str, timestamp: str | None) -> tuple[bytes, lis
 
     when = datetime.fromisoformat(timestamp) if timestamp else None
     try:
-        pdf, warnings = typst.compile_with_warnings(main, root=root, font_paths=[], ignore_system_fonts=True,
-                                                    timestamp=when, format="pdf")
+        pdf, warnings = typst.compile_with_warnings(
+            main, root=root, font_paths=[], ignore_system_fonts=True, timestamp=when, format="pdf"
+        )
     except typst.TypstError as error:
         raise TypstFailed(str(error.message), str(error.diagnostic)) from None
     return pdf, [str(w.message) for w in warnings]

@@ -15,13 +15,16 @@ WORDS: dict[str, dict[str, str]] = {
         "provinces": "Tỉnh",
         "periods": "Kỳ báo cáo",
         "data": "Dữ liệu",
-        "intro": ("Bản tin cho các cuộc họp giao ban, sơ kết, tổng kết của các Sở Khoa học và Công nghệ: "
-                  "số liệu của kỳ, so sánh với các kỳ trước và với các tỉnh khác, các nhiệm vụ trọng tâm; "
-                  "mỗi số liệu kèm câu trích từ báo cáo gốc."),
+        "intro": (
+            "Bản tin cho các cuộc họp giao ban, sơ kết, tổng kết của các Sở Khoa học và Công nghệ: "
+            "số liệu của kỳ, so sánh với các kỳ trước và với các tỉnh khác, các nhiệm vụ trọng tâm; "
+            "mỗi số liệu kèm câu trích từ báo cáo gốc."
+        ),
         "search": "Tìm kiếm",
         "search_placeholder": "Tìm tỉnh, kỳ, chỉ tiêu… (gõ không dấu cũng được)",
-        "search_offline": ("Đang xem từ tệp trên máy: tìm theo tên trang. Để tìm toàn văn, "
-                           "hãy mở trang qua máy chủ (giaoban serve)."),
+        "search_offline": (
+            "Đang xem từ tệp trên máy: tìm theo tên trang. Để tìm toàn văn, hãy mở trang qua máy chủ (giaoban serve)."
+        ),
         "search_none": "Không tìm thấy trang nào.",
         "search_noscript": "Tìm kiếm cần JavaScript.",
         "latest": "Bản tin mới nhất",
@@ -120,13 +123,17 @@ WORDS: dict[str, dict[str, str]] = {
         "provinces": "Provinces",
         "periods": "Periods",
         "data": "Data",
-        "intro": ("Briefings for the meetings of Vietnam's provincial Departments of Science and Technology: "
-                  "the figures of the period, compared with earlier periods and with other provinces, and the "
-                  "focus tasks ahead; every figure with the report sentence it came from."),
+        "intro": (
+            "Briefings for the meetings of Vietnam's provincial Departments of Science and Technology: "
+            "the figures of the period, compared with earlier periods and with other provinces, and the "
+            "focus tasks ahead; every figure with the report sentence it came from."
+        ),
         "search": "Search",
         "search_placeholder": "Search provinces, periods, indicators… (diacritics optional)",
-        "search_offline": ("Viewing from files: searching page titles only. For full-text search, "
-                           "open the site through a server (giaoban serve)."),
+        "search_offline": (
+            "Viewing from files: searching page titles only. For full-text search, "
+            "open the site through a server (giaoban serve)."
+        ),
         "search_none": "No page found.",
         "search_noscript": "Search needs JavaScript.",
         "latest": "Latest briefings",
@@ -219,11 +226,28 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 #: English navbar labels by target page, used on English pages (the config's texts are Vietnamese).
-NAV_EN = {"index.html": "Home", "briefings/index.html": "Briefings", "provinces/index.html": "Provinces",
-          "periods/index.html": "Periods", "data.html": "Data"}
+NAV_EN = {
+    "index.html": "Home",
+    "briefings/index.html": "Briefings",
+    "provinces/index.html": "Provinces",
+    "periods/index.html": "Periods",
+    "data.html": "Data",
+}
 
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-              "October", "November", "December")
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def word(lang: str, key: str) -> str:

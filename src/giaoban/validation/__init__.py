@@ -12,9 +12,27 @@ prints it. The modules, in the order a file goes through them:
   `giaoban.indicators`, which never load data that has an error.
 """
 
-from giaoban.validation.core import (DATA_ENV, Checked, InvalidDataError, collect, default_data_dir,
-                                     validate_data, validated_catalogue)
+from giaoban.validation.core import (
+    DATA_ENV,
+    Checked,
+    InvalidDataError,
+    collect,
+    default_data_dir,
+    validate_data,
+    validated_catalogue,
+)
 from giaoban.validation.problems import ERROR, WARNING, Problem, Report
 
-__all__ = ["validate_data", "validated_catalogue", "collect", "default_data_dir", "Checked", "Report",
-           "Problem", "InvalidDataError", "ERROR", "WARNING", "DATA_ENV"]
+__all__ = [
+    "validate_data",
+    "validated_catalogue",
+    "collect",
+    "default_data_dir",
+    "Checked",
+    "Report",
+    "Problem",
+    "InvalidDataError",
+    "ERROR",
+    "WARNING",
+    "DATA_ENV",
+]

@@ -17,8 +17,15 @@ from giaoban.validation.problems import WARNING, Problem, Report
 from giaoban.validation.reading import Table, read_table, read_text
 from giaoban.validation.schemas import TABLES, Context, check_columns, columns_of
 
-__all__ = ["Checked", "InvalidDataError", "collect", "validate_data", "validated_catalogue", "default_data_dir",
-           "DATA_ENV"]
+__all__ = [
+    "Checked",
+    "InvalidDataError",
+    "collect",
+    "validate_data",
+    "validated_catalogue",
+    "default_data_dir",
+    "DATA_ENV",
+]
 
 #: Environment variable naming the data folder (the build sets it for the notebooks' kernels).
 DATA_ENV = "GIAOBAN_DATA"
@@ -70,8 +77,9 @@ def _context_key(ctx: Context) -> str:
     return repr([sorted(v) if v is not None else None for v in (ctx.provinces, ctx.areas, ctx.indicators, ctx.sources)])
 
 
-def _read(folder: Path, name: str, ctx: Context, problems: list[Problem], order: list[str],
-          memo: FileMemo | None = None) -> Table | None:
+def _read(
+    folder: Path, name: str, ctx: Context, problems: list[Problem], order: list[str], memo: FileMemo | None = None
+) -> Table | None:
     columns = columns_of(name, ctx)
     path = folder / f"{name}.csv"
     order.append(str(path))
@@ -81,14 +89,14 @@ def _read(folder: Path, name: str, ctx: Context, problems: list[Problem], order:
         problems.extend(known[1])
         return known[0]
     found: list[Problem] = []
-    table = read_table(path, str(path), name, [c.name for c in columns], {c.name for c in columns if c.text},
-                       found)
+    table = read_table(path, str(path), name, [c.name for c in columns], {c.name for c in columns if c.text}, found)
     if table is not None:
         check_columns(table, columns, found)
         raw = path.read_bytes()
         if b"\r\n" in raw:
-            found.append(Problem(str(path), None, None, "tệp dùng xuống dòng kiểu Windows (CRLF): nên lưu "
-                                 "với LF", WARNING))
+            found.append(
+                Problem(str(path), None, None, "tệp dùng xuống dòng kiểu Windows (CRLF): nên lưu với LF", WARNING)
+            )
     problems.extend(found)
     if memo is not None and path.is_file():
         memo.put("table", path, context, table, found)
@@ -109,8 +117,9 @@ def _read_source(path: Path, problems: list[Problem], memo: FileMemo | None) -> 
     return text
 
 
-def _catalogue(data_dir: Path, problems: list[Problem], order: list[str],
-               memo: FileMemo | None = None) -> tuple[dict, Catalogue | None]:
+def _catalogue(
+    data_dir: Path, problems: list[Problem], order: list[str], memo: FileMemo | None = None
+) -> tuple[dict, Catalogue | None]:
     reference = data_dir / "reference"
     areas = _read(reference, "areas", Context(), problems, order, memo)
     area_codes = frozenset(areas.frame["code"].dropna()) if areas is not None and areas.has("code") else None
@@ -126,8 +135,14 @@ def _sorted(problems: list[Problem], order: list[str], tables: dict[str, Table |
     def key(item: tuple[int, Problem]) -> tuple:
         i, p = item
         cols = columns.get(p.path, [])
-        return (rank.get(p.path, len(rank)), p.path, p.row or 0,
-                cols.index(p.column) if p.column in cols else len(cols), i)
+        return (
+            rank.get(p.path, len(rank)),
+            p.path,
+            p.row or 0,
+            cols.index(p.column) if p.column in cols else len(cols),
+            i,
+        )
+
     return [p for _, p in sorted(enumerate(problems), key=key)]
 
 
@@ -142,8 +157,10 @@ def collect(data_dir: str | Path | None = None, *, memo: FileMemo | None = None)
     """
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     if not folder.is_dir():
-        raise InputError("không tìm thấy thư mục dữ liệu: cần thư mục có reports.csv, observations.csv, "
-                         "reference/ và sources/", path=str(folder))
+        raise InputError(
+            "không tìm thấy thư mục dữ liệu: cần thư mục có reports.csv, observations.csv, reference/ và sources/",
+            path=str(folder),
+        )
     problems: list[Problem] = []
     order: list[str] = []
 
@@ -166,8 +183,11 @@ def collect(data_dir: str | Path | None = None, *, memo: FileMemo | None = None)
     ctx = Context(
         provinces=frozenset(p.code for p in registry) if registry is not None else None,
         areas=frozenset(a.code for a in catalogue.areas) if catalogue is not None else None,
-        indicators=(frozenset(tables["indicators"].frame["code"].dropna())
-                    if tables["indicators"] is not None and tables["indicators"].has("code") else None),
+        indicators=(
+            frozenset(tables["indicators"].frame["code"].dropna())
+            if tables["indicators"] is not None and tables["indicators"].has("code")
+            else None
+        ),
         sources=frozenset(p.name for p in source_files) if source_dir.is_dir() else None,
     )
     for name in TABLES:
@@ -179,10 +199,10 @@ def collect(data_dir: str | Path | None = None, *, memo: FileMemo | None = None)
             sources[path.name] = text
 
     reports = tables["reports"]
-    infos = checks.check_reports(reports, registry, sources, problems,
-                                 synthetic=(folder / checks.SYNTHETIC_MARKER).is_file())
-    known_ids = (set(reports.frame["report_id"].dropna()) if reports is not None and reports.has("report_id")
-                 else None)
+    infos = checks.check_reports(
+        reports, registry, sources, problems, synthetic=(folder / checks.SYNTHETIC_MARKER).is_file()
+    )
+    known_ids = set(reports.frame["report_id"].dropna()) if reports is not None and reports.has("report_id") else None
     checks.check_observations(tables["observations"], infos, known_ids, catalogue, problems)
     checks.check_focus_tasks(tables["focus_tasks"], infos, known_ids, problems)
     checks.check_legal_refs(tables["legal_refs"], infos, known_ids, problems)
@@ -190,8 +210,15 @@ def collect(data_dir: str | Path | None = None, *, memo: FileMemo | None = None)
         used = set(reports.frame["source_file"].dropna())
         for path in source_files:
             if path.name not in used:
-                problems.append(Problem(str(path), None, None, "văn bản nguồn không thuộc báo cáo nào trong "
-                                        "reports.csv: thêm dòng báo cáo cho nó", WARNING))
+                problems.append(
+                    Problem(
+                        str(path),
+                        None,
+                        None,
+                        "văn bản nguồn không thuộc báo cáo nào trong reports.csv: thêm dòng báo cáo cho nó",
+                        WARNING,
+                    )
+                )
 
     n_files = len(order) + 4  # the four province reference files
     report = Report(_sorted(problems, order, tables), files=n_files)

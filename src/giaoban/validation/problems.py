@@ -68,6 +68,5 @@ class Report:
         """Return one Vietnamese sentence: how many errors and warnings in how many files."""
         n_err, n_warn = len(self.errors), len(self.warnings)
         if n_err:
-            return (f"dữ liệu KHÔNG hợp lệ: {n_err} lỗi, {n_warn} cảnh báo "
-                    f"({self.files} tệp đã đọc)")
+            return f"dữ liệu KHÔNG hợp lệ: {n_err} lỗi, {n_warn} cảnh báo ({self.files} tệp đã đọc)"
         return f"dữ liệu hợp lệ: 0 lỗi, {n_warn} cảnh báo ({self.files} tệp đã đọc)"

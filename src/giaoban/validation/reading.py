@@ -69,25 +69,46 @@ def decode(raw: bytes, shown: str, problems: list[Problem]) -> str | None:
     (error, with the line of the first bad byte and the encoding it seems to be, Windows-1258, TCVN3
     and VNI named as such) a file not in UTF-8, or cut in the middle of a character at its end."""
     if raw.startswith(codecs.BOM_UTF8):
-        problems.append(Problem(shown, 1, None, "tệp bắt đầu bằng BOM (dấu thứ tự byte UTF-8, thường do Excel "
-                                "lưu “CSV UTF-8”); đã bỏ qua BOM; nên lưu tệp UTF-8 không BOM", WARNING))
-        raw = raw[len(codecs.BOM_UTF8):]
+        problems.append(
+            Problem(
+                shown,
+                1,
+                None,
+                "tệp bắt đầu bằng BOM (dấu thứ tự byte UTF-8, thường do Excel "
+                "lưu “CSV UTF-8”); đã bỏ qua BOM; nên lưu tệp UTF-8 không BOM",
+                WARNING,
+            )
+        )
+        raw = raw[len(codecs.BOM_UTF8) :]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw[:error.start].count(b"\n") + 1
+        line = raw[: error.start].count(b"\n") + 1
         if error.reason == "unexpected end of data" and error.end == len(raw):
             try:
-                raw[:error.start].decode("utf-8")
+                raw[: error.start].decode("utf-8")
             except UnicodeDecodeError:
                 pass
             else:
-                problems.append(Problem(shown, line, None, "tệp bị cắt cụt: dừng giữa một ký tự UTF-8 ở cuối tệp; "
-                                        "hãy lấy lại tệp đầy đủ"))
+                problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        None,
+                        "tệp bị cắt cụt: dừng giữa một ký tự UTF-8 ở cuối tệp; hãy lấy lại tệp đầy đủ",
+                    )
+                )
                 return None
         how = " (Excel: “CSV UTF-8”)" if shown.endswith(".csv") else ""
-        problems.append(Problem(shown, line, None, f"tệp không phải UTF-8 ({_seems(raw)}; byte "
-                                f"0x{raw[error.start]:02X} không hợp lệ): cần lưu lại dưới dạng UTF-8{how}"))
+        problems.append(
+            Problem(
+                shown,
+                line,
+                None,
+                f"tệp không phải UTF-8 ({_seems(raw)}; byte "
+                f"0x{raw[error.start]:02X} không hợp lệ): cần lưu lại dưới dạng UTF-8{how}",
+            )
+        )
         return None
 
 
@@ -101,8 +122,14 @@ def read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
         return None
     raw = path.read_bytes()
     if b"\x00" in raw and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        problems.append(Problem(shown, raw[:raw.index(b"\x00")].count(b"\n") + 1, None,
-                                "tệp nhị phân (có byte 0x00), không phải văn bản: cần văn bản báo cáo UTF-8"))
+        problems.append(
+            Problem(
+                shown,
+                raw[: raw.index(b"\x00")].count(b"\n") + 1,
+                None,
+                "tệp nhị phân (có byte 0x00), không phải văn bản: cần văn bản báo cáo UTF-8",
+            )
+        )
         return None
     text = decode(raw, shown, problems)
     if text is None:
@@ -112,9 +139,16 @@ def read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
         return None
     legacy = detect_legacy(text)
     if legacy is not None:
-        problems.append(Problem(shown, None, None, f"văn bản được gõ bằng bảng mã {ENCODING_NAMES[legacy]} rồi lưu "
-                                f"thành Unicode nên chữ bị lỗi: cần lấy lại tệp gốc và "
-                                f"{HOW_TO_CONVERT.format(source=SHORT_NAMES[legacy])}"))
+        problems.append(
+            Problem(
+                shown,
+                None,
+                None,
+                f"văn bản được gõ bằng bảng mã {ENCODING_NAMES[legacy]} rồi lưu "
+                f"thành Unicode nên chữ bị lỗi: cần lấy lại tệp gốc và "
+                f"{HOW_TO_CONVERT.format(source=SHORT_NAMES[legacy])}",
+            )
+        )
         return None
     return text
 
@@ -129,17 +163,35 @@ def _records(text: str, shown: str, problems: list[Problem]) -> list[tuple[int, 
             last = reader.line_num
     except csv.Error as error:
         if "unexpected end of data" in str(error):
-            problems.append(Problem(shown, reader.line_num or 1, None,
-                                    "tệp kết thúc giữa một ô mở bằng dấu ngoặc kép \": tệp bị cắt cụt (lấy lại tệp "
-                                    "đầy đủ) hoặc thiếu dấu \" đóng ô"))
+            problems.append(
+                Problem(
+                    shown,
+                    reader.line_num or 1,
+                    None,
+                    'tệp kết thúc giữa một ô mở bằng dấu ngoặc kép ": tệp bị cắt cụt (lấy lại tệp '
+                    'đầy đủ) hoặc thiếu dấu " đóng ô',
+                )
+            )
         elif "field larger than field limit" in str(error):
             limit = f"{csv.field_size_limit():,}".replace(",", ".")
-            problems.append(Problem(shown, (reader.line_num or 1), None,
-                                    f"một ô dài hơn {limit} ký tự, quá lớn cho một bảng dữ liệu: kiểm tra dấu ngoặc "
-                                    f"kép \" không đóng, hoặc văn bản dán nhầm vào ô"))
+            problems.append(
+                Problem(
+                    shown,
+                    (reader.line_num or 1),
+                    None,
+                    f"một ô dài hơn {limit} ký tự, quá lớn cho một bảng dữ liệu: kiểm tra dấu ngoặc "
+                    f'kép " không đóng, hoặc văn bản dán nhầm vào ô',
+                )
+            )
         else:
-            problems.append(Problem(shown, reader.line_num or 1, None,
-                                    f"không đọc được dòng CSV ({error}): kiểm tra dấu ngoặc kép \" quanh ô"))
+            problems.append(
+                Problem(
+                    shown,
+                    reader.line_num or 1,
+                    None,
+                    f'không đọc được dòng CSV ({error}): kiểm tra dấu ngoặc kép " quanh ô',
+                )
+            )
         return None
     return records
 
@@ -155,8 +207,9 @@ def _semicolons(text: str, columns: list[str]) -> bool:
     return not (by_comma & set(columns)) and len(by_semicolon & set(columns)) >= 2
 
 
-def read_table(path: Path, shown: str, name: str, columns: list[str], text_columns: set[str],
-               problems: list[Problem]) -> Table | None:
+def read_table(
+    path: Path, shown: str, name: str, columns: list[str], text_columns: set[str], problems: list[Problem]
+) -> Table | None:
     """Return the table in `path` (expected `columns`, any order), reporting into `problems`:
     missing file, not UTF-8, BOM (warning), cells separated by `;` (one message), broken quoting, empty file, missing, extra, misspelt or
     repeated columns, rows with too few or too many fields, cells not in NFC, spaces at the ends of a
@@ -165,17 +218,25 @@ def read_table(path: Path, shown: str, name: str, columns: list[str], text_colum
     Returns None when the file cannot be read at all.
     """
     if not path.is_file():
-        problems.append(Problem(shown, None, None, f"không tìm thấy tệp: bảng {name} cần có các cột "
-                                f"{', '.join(columns)}"))
+        problems.append(
+            Problem(shown, None, None, f"không tìm thấy tệp: bảng {name} cần có các cột {', '.join(columns)}")
+        )
         return None
     text = decode(path.read_bytes(), shown, problems)
     if text is None:
         return None
     if _semicolons(text, columns):
-        problems.append(Problem(shown, 1, None, "các ô ngăn cách bằng dấu chấm phẩy “;” (Excel lưu “CSV” như vậy "
-                                "khi máy đặt vùng Việt Nam), không phải dấu phẩy “,”: không đọc được bảng; lưu lại "
-                                "bằng Excel: Tệp › Lưu thành › “CSV UTF-8 (phân tách bằng dấu phẩy)”, hoặc đổi dấu "
-                                "ngăn danh sách của máy thành “,”"))
+        problems.append(
+            Problem(
+                shown,
+                1,
+                None,
+                "các ô ngăn cách bằng dấu chấm phẩy “;” (Excel lưu “CSV” như vậy "
+                "khi máy đặt vùng Việt Nam), không phải dấu phẩy “,”: không đọc được bảng; lưu lại "
+                "bằng Excel: Tệp › Lưu thành › “CSV UTF-8 (phân tách bằng dấu phẩy)”, hoặc đổi dấu "
+                "ngăn danh sách của máy thành “,”",
+            )
+        )
         return None
     records = _records(text, shown, problems)
     if records is None:
@@ -191,8 +252,9 @@ def read_table(path: Path, shown: str, name: str, columns: list[str], text_colum
     extra: list[str] = []
     for position, label in enumerate(header):
         if label in seen:
-            problems.append(Problem(shown, 1, label, f"cột “{label}” lặp lại (cột thứ {seen[label] + 1} và "
-                                    f"{position + 1})"))
+            problems.append(
+                Problem(shown, 1, label, f"cột “{label}” lặp lại (cột thứ {seen[label] + 1} và {position + 1})")
+            )
             continue
         seen[label] = position
         if label in columns:
@@ -206,36 +268,62 @@ def read_table(path: Path, shown: str, name: str, columns: list[str], text_colum
             problems.append(Problem(shown, 1, label, f"tên cột “{label}” sai: cần viết đúng “{near[0]}”"))
         else:
             shown_label = label if label.strip() else f"(trống, cột thứ {seen[label] + 1})"
-            problems.append(Problem(shown, 1, label or None, f"cột thừa “{shown_label}”: bảng {name} chỉ có các "
-                                    f"cột {', '.join(columns)}"))
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    label or None,
+                    f"cột thừa “{shown_label}”: bảng {name} chỉ có các cột {', '.join(columns)}",
+                )
+            )
     near_missing = {c for c in missing for label in extra if fold(c) == fold(label)}
     for label in missing:
         if label not in near_missing:
-            problems.append(Problem(shown, 1, label, f"thiếu cột “{label}” (bảng {name} cần các cột "
-                                    f"{', '.join(columns)})"))
+            problems.append(
+                Problem(shown, 1, label, f"thiếu cột “{label}” (bảng {name} cần các cột {', '.join(columns)})")
+            )
 
     lines, rows = [], []
     for line, fields in body:
         if len(fields) != len(header):
-            problems.append(Problem(shown, line, None, f"dòng có {len(fields)} ô nhưng tiêu đề có {len(header)} "
-                                    f"cột: kiểm tra dấu phẩy và dấu ngoặc kép"))
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    None,
+                    f"dòng có {len(fields)} ô nhưng tiêu đề có {len(header)} cột: kiểm tra dấu phẩy và dấu ngoặc kép",
+                )
+            )
             continue
         if not any(f.strip() for f in fields):
-            problems.append(Problem(shown, line, None, "dòng không có giá trị nào; đã bỏ qua: hãy xoá dòng này",
-                                    WARNING))
+            problems.append(
+                Problem(shown, line, None, "dòng không có giá trị nào; đã bỏ qua: hãy xoá dòng này", WARNING)
+            )
             continue
         row = []
         for position, label in keep:
             value = fields[position]
             if not value.isascii() and not unicodedata.is_normalized("NFC", value):
-                problems.append(Problem(shown, line, label, "văn bản chưa chuẩn hoá Unicode NFC (dấu tiếng Việt "
-                                        "tổ hợp): cần lưu ở dạng NFC (dựng sẵn)"))
+                problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        label,
+                        "văn bản chưa chuẩn hoá Unicode NFC (dấu tiếng Việt tổ hợp): cần lưu ở dạng NFC (dựng sẵn)",
+                    )
+                )
             if value.strip() and value != value.strip():
                 if label in text_columns:
                     problems.append(Problem(shown, line, label, "ô có khoảng trắng thừa ở đầu hoặc cuối", WARNING))
                 else:
-                    problems.append(Problem(shown, line, label, f"“{value}” có khoảng trắng thừa ở đầu hoặc "
-                                            f"cuối: cần viết liền, không có khoảng trắng"))
+                    problems.append(
+                        Problem(
+                            shown,
+                            line,
+                            label,
+                            f"“{value}” có khoảng trắng thừa ở đầu hoặc cuối: cần viết liền, không có khoảng trắng",
+                        )
+                    )
             if label not in text_columns:
                 value = value.strip()  # reported above; checked once more without the spaces
             row.append(value if value.strip() else None)

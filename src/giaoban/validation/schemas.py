@@ -27,8 +27,20 @@ from giaoban.validation.problems import Problem
 from giaoban.validation.reading import Table
 
 __all__ = [
-    "Column", "Context", "columns_of", "check_columns", "TABLES", "REFERENCE", "MEETING_TYPES",
-    "DATE_STATUSES", "KINDS", "MEASURES", "VISIBILITIES", "VALUE_TYPES", "parse_date", "parse_period",
+    "Column",
+    "Context",
+    "columns_of",
+    "check_columns",
+    "TABLES",
+    "REFERENCE",
+    "MEETING_TYPES",
+    "DATE_STATUSES",
+    "KINDS",
+    "MEASURES",
+    "VISIBILITIES",
+    "VALUE_TYPES",
+    "parse_date",
+    "parse_period",
     "parse_value",
 ]
 
@@ -112,6 +124,7 @@ def parse_value(value: str) -> float | None:
 
 # ----------------------------------------------------------------------------------- cell checks
 
+
 def _enum(values: Iterable[str]) -> Check:
     values = tuple(values)
 
@@ -121,14 +134,14 @@ def _enum(values: Iterable[str]) -> Check:
         near = [x for x in values if x.lower() == v.lower().replace(" ", "_").replace("-", "_")]
         hint = f" (viết “{near[0]}”)" if near else ""
         return f"“{v}” không hợp lệ{hint}: cần một trong {', '.join(values)}"
+
     return check
 
 
 def _slug(v: str) -> str | None:
     if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", v):
         return None
-    return (f"mã “{v}” không hợp lệ: cần chữ thường không dấu, chữ số và dấu gạch nối '-', "
-            f"ví dụ quang-ngai-2021-h1")
+    return f"mã “{v}” không hợp lệ: cần chữ thường không dấu, chữ số và dấu gạch nối '-', ví dụ quang-ngai-2021-h1"
 
 
 def _period(v: str) -> str | None:
@@ -161,8 +174,10 @@ def _too_big(v: str) -> str | None:
     digits = len(v.lstrip("-").split(".")[0].lstrip("0"))
     if digits > MAX_DIGITS:
         shown = v if len(v) <= 24 else v[:20] + "…"
-        return (f"số “{shown}” quá lớn ({digits} chữ số trước dấu thập phân): tối đa {MAX_DIGITS} chữ số; "
-                f"tiền ghi bằng đồng, không thêm số 0")
+        return (
+            f"số “{shown}” quá lớn ({digits} chữ số trước dấu thập phân): tối đa {MAX_DIGITS} chữ số; "
+            f"tiền ghi bằng đồng, không thêm số 0"
+        )
     return None
 
 
@@ -175,8 +190,10 @@ def _free_text(v: str) -> str | None:
         return f"ô dài {len(v)} ký tự, quá giới hạn {MAX_TEXT} ký tự: kiểm tra dấu ngoặc kép hoặc văn bản dán nhầm"
     if v[:1] in FORMULA_STARTS:
         shown = {"\t": "dấu tab", "\r": "dấu xuống dòng (CR)"}.get(v[0], f"“{v[0]}”")
-        return (f"ô bắt đầu bằng {shown}: Excel sẽ coi là công thức khi mở tệp CSV tải về từ trang web; viết "
-                f"lại đầu ô (giaoban không cho công thức vào dữ liệu)")
+        return (
+            f"ô bắt đầu bằng {shown}: Excel sẽ coi là công thức khi mở tệp CSV tải về từ trang web; viết "
+            f"lại đầu ô (giaoban không cho công thức vào dữ liệu)"
+        )
     return None
 
 
@@ -189,8 +206,10 @@ def _value(v: str) -> str | None:
         hint = f" (nếu là số nguyên, viết {re.sub(r'[.,]', '', v)})"
     else:
         hint = ""
-    return (f"giá trị “{v}” không phải số{hint}: cần số viết kiểu máy, chữ số với dấu chấm thập phân, "
-            f"không phân cách hàng nghìn, ví dụ 1287 hoặc 99.88")
+    return (
+        f"giá trị “{v}” không phải số{hint}: cần số viết kiểu máy, chữ số với dấu chấm thập phân, "
+        f"không phân cách hàng nghìn, ví dụ 1287 hoặc 99.88"
+    )
 
 
 def _positive_int(v: str) -> str | None:
@@ -214,8 +233,10 @@ def _area_code(v: str) -> str | None:
 def _indicator_code(v: str) -> str | None:
     if re.fullmatch(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*", v):
         return None
-    return (f"mã chỉ tiêu “{v}” không hợp lệ: cần <lĩnh vực>.<tên>, chữ thường không dấu, chữ số và '_', "
-            f"ví dụ standards.instruments_verified")
+    return (
+        f"mã chỉ tiêu “{v}” không hợp lệ: cần <lĩnh vực>.<tên>, chữ thường không dấu, chữ số và '_', "
+        f"ví dụ standards.instruments_verified"
+    )
 
 
 def _non_negative(v: str) -> str | None:
@@ -229,14 +250,14 @@ def _suggest(v: str, known: Iterable[str]) -> str:
     return f" (có phải {' hoặc '.join(close)}?)" if close else ""
 
 
-def _known(known: frozenset[str] | None, what: str, where: str,
-           form: Check | None = None) -> Check:
+def _known(known: frozenset[str] | None, what: str, where: str, form: Check | None = None) -> Check:
     def check(v: str) -> str | None:
         if form is not None and (message := form(v)):
             return message
         if known is None or v in known:
             return None
         return f"{what} “{v}” không có trong {where}{_suggest(v, known)}"
+
     return check
 
 
@@ -246,9 +267,12 @@ def _province(known: frozenset[str] | None) -> Check:
             hint = f" (viết {int(v):02d})" if v.isdigit() and len(v) == 1 else ""
             return f"mã tỉnh “{v}” không hợp lệ{hint}: cần mã GSO đúng hai chữ số, ví dụ 01, 46, 51"
         if known is not None and v not in known:
-            return (f"mã tỉnh “{v}” không có trong danh mục tỉnh (reference/provinces_63.csv, "
-                    f"provinces_34.csv): cần mã GSO của một tỉnh, thành phố")
+            return (
+                f"mã tỉnh “{v}” không có trong danh mục tỉnh (reference/provinces_63.csv, "
+                f"provinces_34.csv): cần mã GSO của một tỉnh, thành phố"
+            )
         return None
+
     return check
 
 
@@ -263,6 +287,7 @@ def _indicator_list(known: frozenset[str] | None) -> Check:
         if len(set(codes)) != len(codes):
             return f"danh sách “{v}” có mã chỉ tiêu lặp lại"
         return None
+
     return check
 
 
@@ -273,10 +298,12 @@ def _file_name(known: frozenset[str] | None) -> Check:
         if known is not None and v not in known:
             return f"không có văn bản nguồn “{v}” trong sources/{_suggest(v, known)}"
         return None
+
     return check
 
 
 # ----------------------------------------------------------------------------------- the tables
+
 
 def columns_of(name: str, ctx: Context = Context()) -> list[Column]:
     """Return the columns of table `name` (one of TABLES or REFERENCE), in file order, with their
@@ -356,9 +383,11 @@ def columns_of(name: str, ctx: Context = Context()) -> list[Column]:
 
 def _passes(check: Check) -> Callable[[pd.Series], pd.Series]:
     """A vectorised pandera check: `check` runs once per distinct value (codes repeat a lot)."""
+
     def run(column: pd.Series) -> pd.Series:
         verdict = {value: check(value) is None for value in column.dropna().unique()}
         return column.map(verdict).fillna(True).astype(bool)
+
     return run
 
 
@@ -367,10 +396,19 @@ def check_columns(table: Table, columns: list[Column], problems: list[Problem]) 
     Problem per failing cell (its line and column): an empty required cell, or a check's message."""
     by_name = {c.name: c for c in columns}
     schema = pa.DataFrameSchema(
-        {c.name: pa.Column(None, nullable=not c.required, required=False,
-                           checks=[pa.Check(_passes(c.check), error=c.name)] if c.check else [])
-         for c in columns if c.name in table.frame.columns},
-        strict=False, coerce=False)
+        {
+            c.name: pa.Column(
+                None,
+                nullable=not c.required,
+                required=False,
+                checks=[pa.Check(_passes(c.check), error=c.name)] if c.check else [],
+            )
+            for c in columns
+            if c.name in table.frame.columns
+        },
+        strict=False,
+        coerce=False,
+    )
     try:
         schema.validate(table.frame, lazy=True)
     except SchemaErrors as errors:
