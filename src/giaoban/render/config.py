@@ -120,10 +120,11 @@ class _Loader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         self._depth = getattr(self, "_depth", 0) + 1
         if self._depth > MAX_DEPTH:  # (deeper, Python's recursion limit would end the read with a traceback)
+            mark: Any = event.start_mark  # the C loader's Mark or the Python one: both have line and column
             raise yaml.MarkedYAMLError(
                 problem=f"YAML lồng quá sâu (hơn {MAX_DEPTH} tầng danh sách hoặc bảng): _quarto.yml chỉ cần vài tầng",
-                problem_mark=event.start_mark,
-            )  # type: ignore[arg-type]  # C or Python Mark
+                problem_mark=mark,
+            )
         try:
             return super().compose_node(parent, index)
         finally:
