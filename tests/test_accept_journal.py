@@ -84,7 +84,8 @@ def reviewed(tmp_path_factory) -> tuple[Path, dict[str, bytes], dict[str, bytes]
 
 def _giaoban(*args: str, data: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "giaoban", *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "GIAOBAN_DATA": str(data)}, cwd=data.parent)
+                          env={**os.environ, "GIAOBAN_DATA": str(data), "GIAOBAN_ROOT": str(data.parent)},
+                          cwd=data.parent)
 
 
 def _killed_accept(sheet: Path, data: Path, when: str) -> None:

@@ -292,10 +292,11 @@ def test_notes_number_each_quote_once_and_find_its_line():
         def __init__(self, quote):
             self.report_id, self.quote = "a", quote
 
-    assert notes.mark([Part("kiểm định 1.287")]) == r"\[1\]"
-    assert notes.mark([Part("không có trong văn bản"), Part("kiểm định 1.287")]) == r"\[2\]\[1\]"
+    assert notes.mark([Part("kiểm định 1.287")]) == r"[\[1\]](#src-1){.src-mark}"
+    assert notes.mark([Part("không có trong văn bản"), Part("kiểm định 1.287")]) == (
+        r"[\[2\]](#src-2){.src-mark}[\[1\]](#src-1){.src-mark}")
     text = notes.markdown("vi")
-    assert "(dòng 2) “kiểm định 1.287”" in text
+    assert "([dòng 2](/sources/a.html#L2){.gb-source}) “kiểm định 1.287”" in text
     assert "⚠ không tìm thấy nguyên văn" in text
     assert locate("x", None) is None
 

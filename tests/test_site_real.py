@@ -119,14 +119,6 @@ def test_marks_link_to_their_sources_and_the_sources_to_the_report_text(real_sit
     assert f'href="../{PAGE}.html"' in source and "<mark>" in source
 
 
-def test_real_charts_carry_their_size_and_a_text_alternative(real_site: Path):
-    html = (real_site / f"{PAGE}.html").read_text(encoding="utf-8")
-    images = re.findall(r"<img ([^>]*)>", html)
-    assert images
-    for attrs in images:
-        assert re.search(r'width="\d+"', attrs) and re.search(r'height="\d+"', attrs) and re.search(r'alt="[^"]+"', attrs)
-
-
 def test_an_image_takes_its_alt_from_the_output_metadata_and_its_size_from_the_figure(tmp_path):
     import base64
     import json
