@@ -340,3 +340,14 @@ def test_messages_escape_their_values_and_exist_in_both_languages():
 def test_empty_displays_nothing():
     assert not EMPTY
     assert EMPTY._ipython_display_() is None
+
+
+def test_a_year_to_date_period_has_its_series_and_labels_on_the_province_page():
+    from giaoban.briefing.province_page import series_key, series_label, short_label
+
+    ytd = Period.parse("2018-YTD-11-16")
+    assert series_key(ytd) == ("YTD", 1116) == series_key(Period.parse("2019-YTD-11-16"))
+    assert series_key(ytd) != series_key(Period.parse("2018-YTD-10-15"))
+    assert series_label(series_key(ytd), "vi") == "từ đầu năm đến 16/11"
+    assert series_label(series_key(ytd), "en") == "1 January to 16/11"
+    assert short_label(ytd, "vi") == "đến 16/11\n2018"

@@ -470,3 +470,13 @@ def test_excel_itself_refuses_an_edit_of_the_proposal_columns(proposed: Path) ->
                                                                                           "Chỉ tiêu liên quan")
             assert ws.cell(first, column).protection.locked is not editable, (name, header)
             assert ws.cell(extra, column).protection.locked is False, (name, header)  # a row for an addition
+
+
+def test_the_period_drop_down_lists_every_n_months_and_takes_a_typed_year_to_date(proposed: Path) -> None:
+    wb = openpyxl.load_workbook(proposed)
+    lists = wb["_lists"]
+    named = {c.value: [x.value for x in lists[c.column_letter][1:] if x.value] for c in lists[1]}
+    assert {"2021-7M", "2021-10M", "2021-11M", "2021-9M", "2021-H1", "2021-FY"} <= set(named["periods"])
+    column = next(c.column_letter for c in lists[1] if c.value == "periods")
+    periods = [dv for dv in wb["Số liệu"].data_validations.dataValidation if f"${column}$" in (dv.formula1 or "")]
+    assert periods and all(dv.errorStyle == "warning" for dv in periods)  # 2018-YTD-11-16 can be typed in

@@ -552,10 +552,13 @@ REPORT_FIELDS = (
 
 
 def period_choices(first_year: int, last_year: int) -> list[str]:
-    """Return the period codes of the drop-down lists, latest year first: H1, H2, Q1..Q4, 9M, FY."""
+    """Return the period codes of the drop-down lists, latest year first: H1, H2, Q1..Q4, the first N
+    months (1M..11M), FY. Other codes (a year to date, `2018-YTD-11-16`; a span, `2021-2025`) are typed
+    in: the list only warns (`add_choices`), and `accept` checks every code."""
     out = []
     for year in range(last_year, first_year - 1, -1):
-        out += [f"{year}-{k}" for k in ("H1", "H2", "Q1", "Q2", "Q3", "Q4", "9M", "FY")]
+        months = [f"{n}M" for n in range(1, 12)]
+        out += [f"{year}-{k}" for k in ("H1", "H2", "Q1", "Q2", "Q3", "Q4", *months, "FY")]
     return out
 
 
@@ -587,7 +590,7 @@ def add_choices(
         "provinces": f"Chọn tỉnh, hoặc “{NO_PROVINCE}”",
     }
     dv = add_list(ws, lists, list_name, entries, cells, prompt=prompts.get(name))
-    if name == "doc_types":  # a new type of document is allowed (validation only warns)
+    if name in ("doc_types", "periods"):  # a new type of document, a period not listed: allowed (a warning)
         dv.errorStyle = "warning"
 
 

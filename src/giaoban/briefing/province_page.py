@@ -46,11 +46,14 @@ _KIND_LABELS = {
 
 def series_key(period: Period) -> tuple[str, int | None]:
     """Return the kind of series a period belongs to: ("H", None), ("Q", None), ("FY", None), ("M", 9)
-    for the first nine months (only the same months are comparable), ("MULTI", length in years)."""
+    for the first nine months (only the same months are comparable), ("MULTI", length in years),
+    ("YTD", 1116) for 1 January to 16 November (only the same day of other years is comparable)."""
     if period.kind == "M":
         return ("M", period.index)
     if period.kind == "MULTI":
         return ("MULTI", period.last_year - period.year + 1)
+    if period.kind == "YTD":  # only the same day of other years compares: ("YTD", 1116) for 16 November
+        return ("YTD", period.end.month * 100 + period.end.day)
     return (period.kind, None)
 
 
@@ -66,6 +69,8 @@ def short_label(period: Period, lang: str) -> str:
         return i18n.pick(lang, f"{i}T\n{y}", f"{i} months\n{y}")
     if kind == "FY":
         return i18n.pick(lang, f"năm\n{y}", f"year\n{y}")
+    if kind == "YTD":
+        return i18n.pick(lang, f"đến {period.end:%d/%m}\n{y}", f"to {period.end:%d/%m}\n{y}")
     return f"{y}–\n{period.last_year}"
 
 
@@ -74,6 +79,9 @@ def series_label(key: tuple[str, int | None], lang: str) -> str:
     kind, n = key
     if kind == "M":
         return i18n.pick(lang, f"{n} tháng", f"first {n} months")
+    if kind == "YTD" and n is not None:
+        day, month = n % 100, n // 100
+        return i18n.pick(lang, f"từ đầu năm đến {day:02d}/{month:02d}", f"1 January to {day:02d}/{month:02d}")
     vi, en = _KIND_LABELS[kind]
     return i18n.pick(lang, vi, en)
 
