@@ -90,14 +90,18 @@ def test_report_texts_follow_the_visibility_of_their_report(tmp_path):
     (data / "sources").mkdir(parents=True)
     (data / "sources" / "a.txt").write_text("Dòng một\nKiểm định 1.287 phương tiện đo\n", encoding="utf-8")
     (data / "sources" / "b.txt").write_text("Nội bộ\n", encoding="utf-8")
+    (data / "sources" / "c.txt").write_text("Cấp 12 giấy phép\n", encoding="utf-8")
     (data / "reports.csv").write_text(
         "report_id,province,period,title,source_file,source_url,visibility\n"
-        "a,51,2021-H1,A,a.txt,,public\nb,51,2021-H1,B,b.txt,,internal\n", encoding="utf-8")
+        "a,51,2021-H1,A,a.txt,,public\nb,51,2021-H1,B,b.txt,,internal\nc,51,2021-H1,C,c.txt,,public\n",
+        encoding="utf-8")
     (data / "observations.csv").write_text(
-        "report_id,quote,visibility\na,Kiểm định 1.287 phương tiện đo,public\na,Dòng một,internal\n", encoding="utf-8")
-    assert [t.file for t in read_source_texts(data)] == ["a.txt", "b.txt"]
+        "report_id,quote,visibility\na,Kiểm định 1.287 phương tiện đo,public\na,Dòng một,internal\n"
+        "c,Cấp 12 giấy phép,public\n", encoding="utf-8")
+    assert [t.file for t in read_source_texts(data)] == ["a.txt", "b.txt", "c.txt"]
     public = read_source_texts(data, public=True)
-    assert [t.file for t in public] == ["a.txt"] and public[0].quotes == ("Kiểm định 1.287 phương tiện đo",)
+    # a public report with an internal figure: its text holds that figure's sentence, so it is not published
+    assert [t.file for t in public] == ["c.txt"] and public[0].quotes == ("Cấp 12 giấy phép",)
 
 
 def test_data_page_offers_the_downloads_first_and_names_areas_and_types_in_vietnamese(real_site: Path):

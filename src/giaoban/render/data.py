@@ -257,17 +257,20 @@ def read_reports(data_dir: Path | None) -> dict[tuple[str, str], list[Report]]:
 def read_source_texts(data_dir: Path | None, *, public: bool = False) -> list[SourceText]:
     """Return the report texts the site publishes, by file name: every report of `reports.csv` whose
     `sources/<source_file>` exists; for a public site (`public`) only the reports whose visibility is
-    `public`, with only the public figures' quotes. [] without the files. Refuses nothing (a source
-    file that is missing is `giaoban validate`'s to report)."""
+    `public` and none of whose figures, focus tasks or legal references is internal (the text holds
+    their sentences), with their quotes. [] without the files. Refuses nothing (a source file that is
+    missing is `giaoban validate`'s to report)."""
     if data_dir is None or not (data_dir / "reports.csv").is_file():
         return []
     quotes: dict[str, list[str]] = {}
+    withheld: set[str] = set()  # reports with an internal row: their text is not published in a public site
     for table, column in (("observations", "quote"), ("focus_tasks", "text"), ("legal_refs", "quote")):
         path = data_dir / f"{table}.csv"
         if not path.is_file():
             continue
         for row in _read(path):
             if public and "visibility" in row and (row.get("visibility") or "").strip() != "public":
+                withheld.add((row.get("report_id") or "").strip())
                 continue
             text = nfc(row.get(column) or "")
             if text.strip():
@@ -277,6 +280,8 @@ def read_source_texts(data_dir: Path | None, *, public: bool = False) -> list[So
         visibility = (row.get("visibility") or "public").strip()
         file = (row.get("source_file") or "").strip()
         if (public and visibility != "public") or not file or "/" in file or "\\" in file or file.startswith("."):
+            continue
+        if public and (row.get("report_id") or "").strip() in withheld:
             continue
         path = data_dir / "sources" / file
         if not path.is_file():
