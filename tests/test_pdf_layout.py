@@ -78,6 +78,8 @@ def test_no_table_cell_overlaps_another_in_the_real_pdfs(real_site):
         assert found == [], (name, _said(found))
 
 
+@pytest.mark.xfail(strict=True, reason="known defect, issue 16 left open: in the synthetic period book's country chapter "
+                   "(page 13) a count overlaps a money figure of the next column")
 def test_no_table_cell_overlaps_another_in_the_synthetic_pdfs(synthetic_site):
     for name in ("briefings/2026-H1/51-quang-ngai.pdf", "briefings/2026-H1/01-ha-noi.pdf", "books/2026-H1.pdf"):
         found = overlaps(text_runs((synthetic_site / name).read_bytes()))
@@ -120,6 +122,8 @@ def test_a_period_book_opens_with_the_country_chapter_and_its_contents_list_it(r
         assert starts == sorted(starts) and starts[0] == 2
 
 
+@pytest.mark.xfail(strict=True, reason="known defect, issue 19 left open: since the briefings' PDFs carry links, the "
+                   "book's merged structure tree points some elements at the wrong page (/Pg)")
 def test_a_period_book_is_one_book_numbers_bookmarks_tagging_and_language(synthetic_site):
     data = (synthetic_site / "books/2026-H1.pdf").read_bytes()
     reader = PdfReader(io.BytesIO(data))
