@@ -30,7 +30,7 @@ For each: seconds, seconds per job, the ratio to the papermill loop, and the pea
 process tree (the command and every process below it, sampled every 0.2 s with psutil): the sum
 of RSS (which counts memory shared between forked processes once per process)
 and the sum of PSS (which shares it out: the real footprint). The executed notebooks of the sample
-are then compared with Papermill's, cell by cell (`giaoban.engine.compare.differences`: sources,
+are then compared with Papermill's, cell by cell (`giaoban.execution.engine.compare.differences`: sources,
 output types, text, image bytes). The targets of the issue are printed as reached or not.
 
 This environment sets PYTHONDONTWRITEBYTECODE, so every Python process would compile every module
@@ -167,8 +167,9 @@ def make_project(folder: Path, provinces: str) -> Path:
 
 
 def expand_jobs(batch: Path, data: Path) -> list:
-    from giaoban import inputs, jobs, params
-    from giaoban.dataset import load_dataset
+    from giaoban.data import inputs
+    from giaoban.execution import jobs, params
+    from giaoban.data.dataset import load_dataset
 
     dataset = load_dataset(data)
     validated = params.load_many([batch], dataset.provinces)
@@ -200,8 +201,8 @@ def base_env(project: Path, pycache: Path) -> dict[str, str]:
 
 
 def warm_bytecode(env: dict[str, str], cwd: Path) -> None:
-    code = ("import giaoban.briefing, giaoban.charts, giaoban.build, giaoban.render, giaoban.engine.kernels, "
-            "giaoban.engine.forkserver, papermill, papermill.cli, nbclient, ipykernel.kernelapp, ipykernel.debugger, "
+    code = ("import giaoban.briefing, giaoban.briefing.charts, giaoban.build.pipeline, giaoban.publish, giaoban.execution.engine.kernels, "
+            "giaoban.execution.engine.forkserver, papermill, papermill.cli, nbclient, ipykernel.kernelapp, ipykernel.debugger, "
             "jupyter_client, pandas, matplotlib.pyplot, pandera, typer, rich, distributed")
     subprocess.run([sys.executable, "-c", code], env=env, cwd=cwd, check=True)
     subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", str(Path(sys.prefix) / "lib"),
@@ -423,7 +424,7 @@ def measure_preview(batch: Path, data: Path, jobs: int, project: Path, env: dict
                     province: str, period: str, indicator: str) -> dict:
     """Start `giaoban preview` on the built project, change one figure, then one paragraph of the
     briefing notebook; return the seconds of each step (see the module docstring)."""
-    from giaoban.numbers import format_number
+    from giaoban.domain.numbers import format_number
 
     argv = [str(VENV_BIN / "giaoban"), "preview", str(batch), "--data", str(data), "--jobs", str(jobs),
             "--renderer", "builtin", "--port", "0"]
@@ -581,7 +582,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"   {line}")
 
         # --------------------------------------------------------------- equivalence
-        from giaoban.engine.compare import differences
+        from giaoban.execution.engine.compare import differences
 
         problems = {}
         for job in sample:

@@ -24,7 +24,7 @@ def _materialise(value: Any) -> None:
     """Produce what the kernel would send for `value` (so the time includes drawing the charts)."""
     from matplotlib.figure import Figure
 
-    from giaoban import charts
+    from giaoban.briefing import charts
 
     if value is None:
         return

@@ -1,6 +1,6 @@
 """How far one changed figure reaches: for every count of a synthetic data folder, change it by +10%
 (as `synthetic.change_one_figure` does) and count the other provinces whose standing (rank, number
-of provinces, median: `giaoban.standings`) moves, that is, whose briefing of that period must be
+of provinces, median: `giaoban.data.standings`) moves, that is, whose briefing of that period must be
 executed again besides the changed province's own pages.
 
     .venv/bin/python benchmarks/synthetic.py --out /tmp/synthetic --periods 2
@@ -18,8 +18,8 @@ import statistics
 import sys
 from pathlib import Path
 
-from giaoban.dataset import load_dataset
-from giaoban.standings import ranking, standings
+from giaoban.data.dataset import load_dataset
+from giaoban.data.standings import ranking, standings
 
 KEY = ["rank", "n", "median"]
 

@@ -1,6 +1,6 @@
 """Extraction quality: precision and recall against the hand-labelled gold of tests/gold/.
 
-Two gold sets (see `giaoban.extract.scoring`): the five source reports, and `tests/gold/provinces/`,
+Two gold sets (see `giaoban.reading.extract.scoring`): the five source reports, and `tests/gold/provinces/`,
 short reports written for the gold in the style of other provinces' reports.
 
     .venv/bin/python benchmarks/extraction_quality.py            # table per file and overall, both sets
@@ -16,7 +16,7 @@ import argparse
 import json
 import sys
 
-from giaoban.extract.scoring import GOLD_SETS, compare_observations, score_corpus
+from giaoban.reading.extract.scoring import GOLD_SETS, compare_observations, score_corpus
 
 RECALL, PRECISION = 0.95, 0.90
 PARTS = ("figures", "tasks", "legal", "metadata", "period", "province")

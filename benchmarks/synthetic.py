@@ -8,7 +8,7 @@ writes a complete data folder in the layout and schema of `data/` (see `data/REA
 registry reports every period in force for it: the 63 old units up to 2025-H1, the 34 new ones from
 2025-H2 (see `plan_periods`). Every catalogue indicator is in every report, with a quote that is a
 verbatim substring of a generated Vietnamese report text and contains the number as written by
-`giaoban.numbers`, so the folder passes `giaoban validate --data DIR` unchanged.
+`giaoban.domain.numbers`, so the folder passes `giaoban validate --data DIR` unchanged.
 
 Everything is marked synthetic: ids start with `synthetic-`, titles contain `(giả lập)`, every text
 starts with `MARK`, and `SYNTHETIC.md` says what the folder is. The generator refuses the project's
@@ -39,10 +39,10 @@ from pathlib import Path
 from giaoban import paths
 from giaoban.errors import GiaobanError, InputError
 from giaoban.files import write_bytes, write_text
-from giaoban.numbers import format_money, format_number, parse_number
-from giaoban.periods import Period
-from giaoban.provinces import TYPE_PROVINCE, Province, load_provinces
-from giaoban.text import slugify
+from giaoban.domain.numbers import format_money, format_number, parse_number
+from giaoban.domain.periods import Period
+from giaoban.domain.provinces import TYPE_PROVINCE, Province, load_provinces
+from giaoban.domain.text import slugify
 
 __all__ = ["MARK", "TITLE_MARK", "ID_PREFIX", "Summary", "plan_periods", "generate",
            "change_one_figure", "main"]
@@ -856,7 +856,7 @@ Regenerate it with `python benchmarks/synthetic.py --out DIR --seed {summary['se
 Values scale with a random size per province (a new unit is the sum of its predecessors), the length
 of the period (flows; stocks are not scaled), a growth of 4% a year and noise; breakdowns add up
 (tasks managed = carried over + new; instruments passed + failed = verified; fuel samples passed/tested).
-Each figure is written in a clause of the text with `giaoban.numbers` (`1.287`, `07`, `trên 300`,
+Each figure is written in a clause of the text with `giaoban.domain.numbers` (`1.287`, `07`, `trên 300`,
 `12.345 triệu đồng`, `50.074.800 đồng`, `56,78%`, `14/15`), and that clause is its quote.
 
 Simplifications: district-level indicators (`science.district_units_guided`,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from giaoban import review
+from giaoban.reading import review
 
 
 def headers(ws) -> dict[str, int]:

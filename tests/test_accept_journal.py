@@ -19,7 +19,8 @@ import openpyxl
 import pytest
 from filelock import FileLock
 
-from giaoban import paths, review
+from giaoban import paths
+from giaoban.reading import review
 
 from review_sheets import accept_all  # tests/review_sheets.py
 
@@ -39,7 +40,7 @@ KILLED_ACCEPT = textwrap.dedent("""
 
     os.replace = replace
     if {when!r} == "before-journal":  # killed once the new files are written aside, before the journal
-        from giaoban import journal
+        from giaoban.data import journal
         real_write = journal._write_synced
 
         def write(path, data, mode):
@@ -48,7 +49,7 @@ KILLED_ACCEPT = textwrap.dedent("""
             real_write(path, data, mode)
 
         journal._write_synced = write
-    from giaoban import review
+    from giaoban.reading import review
     review.accept(sys.argv[1], sys.argv[2])
 """)
 

@@ -32,7 +32,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from giaoban import paths, review
+from giaoban import paths
+from giaoban.reading import review
 from giaoban.cli import app
 
 from review_sheets import accept_all, headers  # tests/review_sheets.py
@@ -86,7 +87,7 @@ def bases(tmp_path_factory) -> dict[str, Path]:
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         path.write_text("".join(line for line in lines if not line.startswith(REPORT_ID + ",")), encoding="utf-8")
     review.write_review(rev / "data" / "sources" / REPORT, rev / "review.xlsx", rev / "data")
-    from giaoban.form import write_form
+    from giaoban.reading.form import write_form
 
     write_form("51", "2021-H1", rev / "form.xlsx", rev / "data", meeting_type="sơ kết", meeting_date="23/07/2021")
     return {"full": full, "review": rev}

@@ -9,16 +9,16 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from giaoban import i18n
+from giaoban.briefing import i18n
 from giaoban.briefing import (compare, comparison_periods, ended_unit, follow_up, key_figures, latest_before,
                               province_values, rank_table, tasks_due, tasks_next, territory_values)
 from giaoban.briefing.sources import Notes, locate
 from giaoban.briefing.values import (MISSING, NOT_SUMMABLE, PARTIAL, REPORTED, SUMMED, change_text,
                                      combine_qualifiers, format_amount, value_text)
-from giaoban.inputs import lineage
-from giaoban.periods import Period
-from giaoban.provinces import load_provinces
-from giaoban.tables import EMPTY, Raw, escape, markdown_table
+from giaoban.data.inputs import lineage
+from giaoban.domain.periods import Period
+from giaoban.domain.provinces import load_provinces
+from giaoban.briefing.tables import EMPTY, Raw, escape, markdown_table
 from giaoban.paths import DATA
 
 P = Period.parse

@@ -13,7 +13,7 @@ import pytest
 
 from giaoban.briefing import open_briefing, open_period, open_province
 from giaoban.errors import InputError
-from giaoban.tables import EMPTY
+from giaoban.briefing.tables import EMPTY
 
 ROOT = Path(__file__).resolve().parents[1]
 

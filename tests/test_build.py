@@ -1,6 +1,6 @@
 """The build: inputs of each job, cache keys, parallel Papermill execution, failures, timeouts, manifest.
 
-The notebooks of tests/fixtures/build/ load their rows through `giaoban.inputs.for_job`, as the real
+The notebooks of tests/fixtures/build/ load their rows through `giaoban.data.inputs.for_job`, as the real
 ones do, and print a few numbers and `sys.executable`. One first build of the fixture batch (10
 pages) is shared by every test (and every xdist worker); each test works on its own copy of it.
 """
@@ -20,9 +20,11 @@ import nbformat
 import pytest
 from filelock import FileLock
 
-from giaoban import build as build_module
-from giaoban import cache, inputs, paths
-from giaoban.dataset import load_dataset
+from giaoban.build import pipeline as build_module
+from giaoban import paths
+from giaoban.execution import cache
+from giaoban.data import inputs
+from giaoban.data.dataset import load_dataset
 
 pytestmark = pytest.mark.xdist_group("build")  # see `built`: the group is a hint, not relied on
 
@@ -192,7 +194,7 @@ def test_the_first_build_executes_every_page_with_the_project_python(built):
     nb = nbformat.read(root / "_build" / "executed" / "briefings" / "2021-H1" / "51-quang-ngai.ipynb", as_version=4)
     printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert printed.splitlines()[0] == sys.executable  # the kernel runs this interpreter (the project's venv)
-    assert "2 4 2407.0" in printed  # two reports, four figures of Quảng Ngãi, read through giaoban.inputs
+    assert "2 4 2407.0" in printed  # two reports, four figures of Quảng Ngãi, read through giaoban.data.inputs
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1 and "province = \"51\"" in injected[0].source
     assert nb.cells.index(injected[0]) == 2  # right after the cell tagged `parameters`
@@ -225,7 +227,7 @@ def test_the_manifest_is_written_as_the_renderer_expects(built):
     for job in manifest["jobs"]:
         assert (root / "_build" / "executed" / job["executed"]).is_file()
     # the renderer's reader accepts it
-    from giaoban.render.manifest import read_manifest
+    from giaoban.publish.manifest import read_manifest
 
     assert len(read_manifest(root / "_build" / "executed").jobs) == len(ALL_PAGES)
 
@@ -312,7 +314,7 @@ def test_a_hanging_notebook_is_stopped_by_the_batch_timeout(project):
 
 
 def test_the_build_calls_the_renderer_with_the_executed_notebooks(project, monkeypatch):
-    import giaoban.render
+    import giaoban.publish
 
     calls = []
 
@@ -324,7 +326,7 @@ def test_the_build_calls_the_renderer_with_the_executed_notebooks(project, monke
         calls.append((Path(executed_dir), Path(out_dir), renderer))
         return Report()
 
-    monkeypatch.setattr(giaoban.render, "render_site", fake_render_site)
+    monkeypatch.setattr(giaoban.publish, "render_site", fake_render_site)
     said = []
     build_module.build([project / "params" / "batches" / "test.yml"], data_dir=project / "data",
                        notebooks_dir=project / "notebooks", build_dir=project / "_build", out=project / "_site",

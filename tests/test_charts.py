@@ -9,8 +9,8 @@ import matplotlib
 import pytest
 from matplotlib.text import Text
 
-from giaoban import charts, maps
-from giaoban.periods import Period
+from giaoban.briefing import charts, maps
+from giaoban.domain.periods import Period
 
 BARS = [charts.Panel(["Phương tiện đo được kiểm định", "Mẫu được thử nghiệm"],
                      {"6 tháng đầu năm 2021": [charts.Bar(1287, "1.287"), charts.Bar(271, "271")],

@@ -1,4 +1,4 @@
-"""`giaoban.dataset`: the validated data as typed frames; invalid data are refused; the data hash."""
+"""`giaoban.data.dataset`: the validated data as typed frames; invalid data are refused; the data hash."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 from giaoban import paths
-from giaoban.dataset import data_hash, load_dataset
+from giaoban.data.dataset import data_hash, load_dataset
 from giaoban.errors import InputError
-from giaoban.validation import InvalidDataError, validate_data
+from giaoban.data.validation import InvalidDataError, validate_data
 
 DATA = paths.DATA
 

@@ -17,11 +17,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from giaoban import build as build_module
-from giaoban import distributed as gb_distributed
-from giaoban import execute, paths
-from giaoban.engine.compare import differences
-from giaoban.validation import DATA_ENV
+from giaoban.build import pipeline as build_module
+from giaoban.execution import distributed as gb_distributed
+from giaoban import paths
+from giaoban.execution import execute
+from giaoban.execution.engine.compare import differences
+from giaoban.data.validation import DATA_ENV
 
 pytestmark = pytest.mark.xdist_group("distributed")
 
@@ -77,9 +78,9 @@ def test_a_build_on_the_cluster_writes_the_same_notebooks_and_manifest_on_the_bu
 
 
 def test_workers_with_other_code_are_refused(cluster, monkeypatch):
-    import giaoban.cache
+    import giaoban.execution.cache
 
-    monkeypatch.setattr(giaoban.cache, "package_hash", lambda: "another version")  # here, not on the workers
+    monkeypatch.setattr(giaoban.execution.cache, "package_hash", lambda: "another version")  # here, not on the workers
     with pytest.raises(gb_distributed.SchedulerError, match="chạy mã khác"):
         gb_distributed.run([], cluster.scheduler_address, {})
 

@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from giaoban import i18n, paths
+from giaoban import paths
+from giaoban.briefing import i18n
 from giaoban.briefing.common import report_line
-from giaoban.validation.schemas import REFERENCE, TABLES, columns_of
+from giaoban.data.validation.schemas import REFERENCE, TABLES, columns_of
 
 EMPTIED = "quang-ngai-2021-h1"
 NO_PROVINCE = "unknown-2013-fy"
@@ -99,7 +100,7 @@ def _empty_fields(path: Path, fields: list[str], where=lambda row: True) -> int:
 
 @pytest.fixture(scope="module")
 def emptied_site(tmp_path_factory):
-    from giaoban import build
+    from giaoban.build import pipeline as build
 
     root = tmp_path_factory.mktemp("emptied")
     data = root / "data"

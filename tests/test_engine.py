@@ -1,6 +1,6 @@
 """The `giaoban-fork` engine: kernels forked from a warm template, equal to Papermill's, and the hazards of forking.
 
-Every test executes real notebooks with real kernels (through `giaoban.execute.execute_task`, as the
+Every test executes real notebooks with real kernels (through `giaoban.execution.execute.execute_task`, as the
 build does, or through the fork server's socket). One fork server is shared by the tests that do not
 need a special one; the tests about a hazard start their own, warming a small module written for
 the test. Timings are never asserted here (see benchmarks/build_speed.py).
@@ -20,11 +20,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from giaoban import execute
-from giaoban.engine import client as fork_client
-from giaoban.engine.client import FORK_SOCKET_ENV, ForkServer, ForkUnavailable, ping, request_kernel
-from giaoban.engine.compare import differences
-from giaoban.engine.kernels import KERNEL_DIR_ENV, private_dir
+from giaoban.execution import execute
+from giaoban.execution.engine import client as fork_client
+from giaoban.execution.engine.client import FORK_SOCKET_ENV, ForkServer, ForkUnavailable, ping, request_kernel
+from giaoban.execution.engine.compare import differences
+from giaoban.execution.engine.kernels import KERNEL_DIR_ENV, private_dir
 
 pytestmark = pytest.mark.xdist_group("engine")
 
@@ -87,7 +87,7 @@ def server(kernel_env, tmp_path_factory):
     """A fork server warmed with numpy, pandas and matplotlib (as the build's is with the notebooks' imports)."""
     folder = private_dir()
     log = tmp_path_factory.mktemp("server") / "fork-server.log"
-    started = ForkServer.start(folder, dict(os.environ), warm=["numpy", "pandas", "matplotlib", "giaoban.charts"],
+    started = ForkServer.start(folder, dict(os.environ), warm=["numpy", "pandas", "matplotlib", "giaoban.briefing.charts"],
                                log=log)
     os.environ[FORK_SOCKET_ENV] = str(started.socket_path)
     assert ping(started.socket_path)["problem"] is None, log.read_text()
@@ -121,8 +121,8 @@ def test_the_engine_and_the_provisioner_are_registered_at_the_extension_points()
     from jupyter_client.provisioning.factory import KernelProvisionerFactory
     from papermill.engines import papermill_engines
 
-    from giaoban.engine.kernels import ForkProvisioner
-    from giaoban.engine.papermill_engine import ForkEngine
+    from giaoban.execution.engine.kernels import ForkProvisioner
+    from giaoban.execution.engine.papermill_engine import ForkEngine
 
     assert papermill_engines.get_engine("giaoban-fork") is ForkEngine
     factory = KernelProvisionerFactory.instance()
@@ -155,7 +155,7 @@ RICH = (
     plt.title("pyplot, inline backend")
     """,
     """
-    from giaoban import charts
+    from giaoban.briefing import charts
     charts.use_house_style()
     fig = charts.new_figure(2.0)
     ax = fig.add_subplot()
@@ -199,7 +199,7 @@ def test_the_comparison_sees_a_different_image_and_a_different_text(tmp_path):
 def test_the_kernel_is_forked_from_the_warm_template(server, tmp_path):
     nb = make_notebook(tmp_path / "warm.ipynb", """
         import os, sys
-        print(os.getppid(), "pandas" in sys.modules, "giaoban.charts" in sys.modules)
+        print(os.getppid(), "pandas" in sys.modules, "giaoban.briefing.charts" in sys.modules)
     """)
     info = ping(server.socket_path)
     forked = execute.execute_task(task(nb, tmp_path / "forked.ipynb", "giaoban-fork"))
@@ -343,7 +343,7 @@ def test_a_kernel_whose_client_went_away_is_killed_and_signals_reach_it(server, 
 
 def test_the_fork_server_ends_with_the_process_that_started_it(kernel_env, tmp_path):
     folder = private_dir()
-    script = (f"import sys, time\nfrom giaoban.engine.client import ForkServer, ping\n"
+    script = (f"import sys, time\nfrom giaoban.execution.engine.client import ForkServer, ping\n"
               f"s = ForkServer.start({str(folder)!r}, dict(__import__('os').environ))\n"
               f"print(ping(s.socket_path)['pid'], flush=True)\ntime.sleep(120)\n")
     owner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)

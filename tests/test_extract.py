@@ -1,4 +1,4 @@
-"""Unit tests of the extraction rules, one short sentence per rule (giaoban.extract)."""
+"""Unit tests of the extraction rules, one short sentence per rule (giaoban.reading.extract)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from typer.testing import CliRunner
 
 from giaoban.cli import app
 from giaoban.errors import InputError
-from giaoban.extract import extract_file, extract_text, read_report
-from giaoban.extract.figures import find_figures
-from giaoban.extract.legal import find_legal_refs
-from giaoban.extract.lexicon import load_lexicon
-from giaoban.extract.page import page_blocks
-from giaoban.extract.sentences import split_sentences
+from giaoban.reading.extract import extract_file, extract_text, read_report
+from giaoban.reading.extract.figures import find_figures
+from giaoban.reading.extract.legal import find_legal_refs
+from giaoban.reading.extract.lexicon import load_lexicon
+from giaoban.reading.extract.page import page_blocks
+from giaoban.reading.extract.sentences import split_sentences
 
 
 def figures(text: str):
@@ -351,7 +351,7 @@ def test_lexicon_refuses_unknown_indicator(tmp_path):
 
 def test_an_analyst_extends_the_lexicon_without_code(tmp_path):
     from giaoban import paths
-    from giaoban.extract.figures import Setting
+    from giaoban.reading.extract.figures import Setting
 
     reference = tmp_path / "reference"
     reference.mkdir()

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from giaoban import paths
-from giaoban.extract import extract_file
-from giaoban.extract.scoring import GOLD_DIR, GOLD_SETS, compare_observations, score_corpus
+from giaoban.reading.extract import extract_file
+from giaoban.reading.extract.scoring import GOLD_DIR, GOLD_SETS, compare_observations, score_corpus
 
 SOURCES = sorted(GOLD_SETS["five texts"][1].glob("*.txt"))
 

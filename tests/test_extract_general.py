@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from giaoban.extract.figures import find_figures
+from giaoban.reading.extract.figures import find_figures
 
 CASES = [
     ("Trong năm 2022, Sở đã cấp mới 25 giấy phép tiến hành công việc bức xạ, gia hạn 12 giấy phép "

@@ -11,10 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from giaoban import review
-from giaoban.extract import extract_text
-from giaoban.extract.confidence import HIGH, LOW
-from giaoban.extract.figures import find_figures
+from giaoban.reading import review
+from giaoban.reading.extract import extract_text
+from giaoban.reading.extract.confidence import HIGH, LOW
+from giaoban.reading.extract.figures import find_figures
 
 
 def doc(title: str, dateline: str | None, *paragraphs: str):

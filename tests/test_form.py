@@ -13,13 +13,14 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from giaoban import paths, review
+from giaoban import paths
+from giaoban.reading import review
 from giaoban.cli import app
 from giaoban.errors import InputError
-from giaoban.form import PAGE, write_form
-from giaoban.indicators import load_catalogue
-from giaoban.validation import validate_data
-from giaoban.workbook import WorkbookError
+from giaoban.reading.form import PAGE, write_form
+from giaoban.domain.indicators import load_catalogue
+from giaoban.data.validation import validate_data
+from giaoban.reading.workbook import WorkbookError
 
 NEW_ID = "quang-ngai-2021-h1-2"  # data/ already has quang-ngai-2021-h1
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from giaoban import build, params, paths
-from giaoban.dataset import load_dataset
+from giaoban import paths
+from giaoban.build import pipeline as build
+from giaoban.execution import params
+from giaoban.data.dataset import load_dataset
 from giaoban.errors import GiaobanError
 
 
@@ -61,7 +63,7 @@ def test_a_semicolon_separated_csv_gives_one_message_naming_the_semicolon(tmp_pa
     import csv
     import shutil
 
-    from giaoban.validation import validate_data
+    from giaoban.data.validation import validate_data
 
     data = tmp_path / "data"
     shutil.copytree(paths.DATA, data, ignore=shutil.ignore_patterns("geo"))
@@ -79,8 +81,8 @@ def test_a_semicolon_separated_csv_gives_one_message_naming_the_semicolon(tmp_pa
 # --- the province drop-down (item 8) -------------------------------------------------------------------
 
 def test_the_province_drop_down_never_shows_one_name_twice_without_dates():
-    from giaoban.periods import Period
-    from giaoban.review import SEP, load_context, province_cell
+    from giaoban.domain.periods import Period
+    from giaoban.reading.review import SEP, load_context, province_cell
 
     ctx = load_context(paths.DATA)
     entries = list(ctx.province_entries())
@@ -135,7 +137,8 @@ def test_a_period_that_has_not_begun_gets_a_warning(tmp_path):
 
 
 def test_a_meeting_file_that_would_replace_the_recorded_meeting_with_nothing_says_so(tmp_path):
-    from giaoban import inputs, jobs
+    from giaoban.data import inputs
+    from giaoban.execution import jobs
 
     dataset = load_dataset(paths.DATA)
     registry = dataset.provinces
@@ -152,7 +155,7 @@ def test_a_meeting_file_that_would_replace_the_recorded_meeting_with_nothing_say
 
 
 def test_jobs_above_the_cores_get_a_note(monkeypatch, tmp_path):
-    from giaoban import execute
+    from giaoban.execution import execute
 
     said: list[str] = []
     monkeypatch.setattr(execute, "default_workers", lambda: 2)
@@ -259,7 +262,7 @@ def test_jupyter_outputs_next_to_the_notebooks_are_not_collected_by_the_tests(tm
 
 
 def test_an_entry_form_for_a_period_that_has_not_begun_gets_a_warning(tmp_path):
-    from giaoban.form import write_form
+    from giaoban.reading.form import write_form
 
     year = date.today().year + 1
     later = write_form("51", f"{year}-H1", tmp_path / "later.xlsx", paths.DATA)

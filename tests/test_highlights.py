@@ -13,8 +13,8 @@ from giaoban.briefing import highlights as rules
 from giaoban.briefing.focus import Evidence
 from giaoban.briefing.values import MISSING_VALUE, REPORTED, Value
 from giaoban.paths import DATA
-from giaoban.periods import Period
-from giaoban.provinces import load_provinces
+from giaoban.domain.periods import Period
+from giaoban.domain.provinces import load_provinces
 
 P = Period.parse
 INDICATORS = pd.read_csv(DATA / "reference" / "indicators.csv", dtype=str, keep_default_na=False)
@@ -204,7 +204,7 @@ def test_a_synthetic_briefing_states_changes_plans_standing_and_tasks_with_their
 
 
 def test_a_synthetic_briefing_charts_compare_one_indicator_each_and_state_their_numbers(synthetic):
-    from giaoban import charts
+    from giaoban.briefing import charts
     from giaoban.briefing import open_briefing
 
     page = open_briefing("51", "2026-H1", "vi", synthetic)
@@ -235,7 +235,7 @@ def test_the_real_briefing_leaves_out_comparison_columns_without_any_figure():
     table = page.area_table("science").data
     assert "Kỳ này (6 tháng đầu năm 2021)" in table and "Cùng kỳ năm trước" not in table
     assert "bỏ cột này khỏi các bảng" in page.areas_heading().data
-    from giaoban.tables import EMPTY
+    from giaoban.briefing.tables import EMPTY
 
     # one report, one province with a figure: nothing to chart like with like, so no chart at all
     assert page.periods_chart() is EMPTY and page.peers_chart() is EMPTY and page.charts_heading() is EMPTY

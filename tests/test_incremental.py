@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from giaoban import cache as build_cache
-from giaoban import dataset as dataset_module
-from giaoban import inputs
-from giaoban.engine import datacache
-from giaoban.render import render_site
+from giaoban.execution import cache as build_cache
+from giaoban.data import dataset as dataset_module
+from giaoban.data import inputs
+from giaoban.data import datacache
+from giaoban.publish import render_site
 
 from fixtures.render.executed import DATA
 from fixtures.render.session import CONFIG, rendered
@@ -257,7 +257,7 @@ def test_validated_data_are_stored_as_json_under_a_digest_and_a_damaged_entry_is
 
 def test_validation_reads_and_checks_again_only_the_tables_and_texts_whose_bytes_changed(
         data_copy, tmp_path, monkeypatch):
-    from giaoban.validation import core
+    from giaoban.data.validation import core
 
     monkeypatch.setenv(datacache.DATA_CACHE_ENV, str(tmp_path / "cache"))
     monkeypatch.setattr(datacache, "_memo", datacache.FileMemo())
@@ -301,7 +301,7 @@ def test_a_cache_folder_others_may_write_into_is_never_read(data_copy, tmp_path,
 
 
 def test_fingerprints_are_remembered_per_data_hash_and_equal_the_computed_ones(data_copy, tmp_path, monkeypatch):
-    from giaoban.jobs import Job
+    from giaoban.execution.jobs import Job
 
     dataset_module._cache.clear()
     loaded = dataset_module.load_dataset(data_copy)

@@ -1,4 +1,4 @@
-"""`giaoban.indicators`: the catalogue as typed data, with look-ups; a broken catalogue is refused."""
+"""`giaoban.domain.indicators`: the catalogue as typed data, with look-ups; a broken catalogue is refused."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from giaoban import paths
 from giaoban.errors import InputError
-from giaoban.indicators import Area, Catalogue, Indicator, load_catalogue
+from giaoban.domain.indicators import Area, Catalogue, Indicator, load_catalogue
 
 DATA = paths.DATA
 

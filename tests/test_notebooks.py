@@ -276,7 +276,7 @@ def test_nbconvert_executes_a_notebook_top_to_bottom_with_its_defaults(tmp_path)
 ])
 def test_a_province_parameter_is_a_code_or_a_name_as_reports_write_it(given, code):
     from giaoban.briefing.parameters import province_code
-    from giaoban.periods import Period
+    from giaoban.domain.periods import Period
 
     assert province_code(given, on=Period.parse("2021-H1")) == code
 
@@ -284,7 +284,7 @@ def test_a_province_parameter_is_a_code_or_a_name_as_reports_write_it(given, cod
 def test_a_province_parameter_that_is_unknown_or_ambiguous_is_refused_with_the_candidates():
     from giaoban.briefing.parameters import province_code
     from giaoban.errors import InputError
-    from giaoban.periods import Period
+    from giaoban.domain.periods import Period
 
     with pytest.raises(InputError, match="không nhận ra tỉnh/thành phố “Quang Ngay”. Có phải: Quảng Ngãi"):
         province_code("Quang Ngay", on=Period.parse("2021-H1"))

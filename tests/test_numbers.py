@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from giaoban.errors import InputError, NumberError
-from giaoban.numbers import (
+from giaoban.domain.numbers import (
     MONEY_UNITS,
     QUALIFIER_CODES,
     QUALIFIERS,

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from giaoban import build as build_module
+from giaoban.build import pipeline as build_module
 from giaoban import paths
-from giaoban.dataset import load_dataset
-from giaoban.inputs import report_units
-from giaoban.jobs import expand
-from giaoban.params import Batch, Meeting, ParamsError, load, load_many, public_build
-from giaoban.provinces import load_provinces
+from giaoban.data.dataset import load_dataset
+from giaoban.data.inputs import report_units
+from giaoban.execution.jobs import expand
+from giaoban.execution.params import Batch, Meeting, ParamsError, load, load_many, public_build
+from giaoban.domain.provinces import load_provinces
 
 FIXTURE = Path(__file__).parent / "fixtures" / "build"
 PROVINCE_FILES = ("provinces_63.csv", "provinces_34.csv", "province_merger_2025.csv", "gso_regions_6.csv")

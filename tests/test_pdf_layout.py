@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from giaoban.render.pdf_layout import TextRun, overlaps, text_runs
+from giaoban.publish.pdf_layout import TextRun, overlaps, text_runs
 
 from fixtures.render.session import PROJECT
 
@@ -25,7 +25,7 @@ PERIODS = {"2021-H1": "6 tháng đầu năm 2021", "2026-H1": "6 tháng đầu n
 
 
 def _build(root: Path, batch: str, data: Path | None = None) -> Path:
-    build = pytest.importorskip("giaoban.build")
+    build = pytest.importorskip("giaoban.build.pipeline")
     params = root / "batch.yml"
     params.write_text(batch, encoding="utf-8")
     result = build.build([params], workers=1, renderer="builtin", build_dir=root / "_build", out=root / "_site",

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from giaoban.errors import InputError, PeriodError
-from giaoban.periods import MAX_YEAR, MIN_YEAR, Period, find_periods, parse_period_phrase
+from giaoban.domain.periods import MAX_YEAR, MIN_YEAR, Period, find_periods, parse_period_phrase
 
 P = Period.parse
 SOURCES = Path(__file__).resolve().parents[1] / "data" / "sources"
@@ -529,8 +529,8 @@ def test_neighbours_keep_the_kind_and_do_not_overlap(p):
 # Year to date (issue 14): "từ đầu năm đến ngày 16/11/2018", its own kind and canonical code
 # ---------------------------------------------------------------------------------------------
 
-from giaoban.periods import find_year_to_date  # noqa: E402
-from giaoban.validation.schemas import parse_period as _schema_period  # noqa: E402
+from giaoban.domain.periods import find_year_to_date  # noqa: E402
+from giaoban.data.validation.schemas import parse_period as _schema_period  # noqa: E402
 
 
 def test_year_to_date_has_a_code_of_its_own_that_reads_back():

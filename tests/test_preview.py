@@ -26,8 +26,8 @@ import psutil
 import pytest
 
 from giaoban import paths
-from giaoban.render.serve import EVENTS, RELOAD_MARK, LiveReload, inject, open_server
-from giaoban.preview import classify, watched_paths
+from giaoban.publish.serve import EVENTS, RELOAD_MARK, LiveReload, inject, open_server
+from giaoban.build.preview import classify, watched_paths
 
 MEETING = "params/meetings/51-quang-ngai-2021-H1.yml"
 PAGE = "briefings/2021-H1/51-quang-ngai.html"
@@ -198,7 +198,7 @@ def fork_servers(p: Preview) -> set[int]:
     found = set()
     for child in psutil.Process(p.process.pid).children(recursive=True):
         try:
-            if "giaoban.engine.forkserver" in " ".join(child.cmdline()) and child.status() != psutil.STATUS_ZOMBIE:
+            if "giaoban.execution.engine.forkserver" in " ".join(child.cmdline()) and child.status() != psutil.STATUS_ZOMBIE:
                 found.add(child.pid)
         except psutil.Error:
             continue

@@ -13,8 +13,8 @@ import pytest
 
 from giaoban import paths
 from giaoban.errors import InputError, ProvinceError
-from giaoban.provinces import Province, load_provinces, mentions
-from giaoban.text import nfc, normalize_tone_placement, strip_diacritics
+from giaoban.domain.provinces import Province, load_provinces, mentions
+from giaoban.domain.text import nfc, normalize_tone_placement, strip_diacritics
 
 BEFORE = date(2020, 9, 30)          # 63 units, code 46 = Thừa Thiên Huế
 HUE_CITY = date(2025, 3, 1)         # 63 units, code 46 = Huế
@@ -23,7 +23,7 @@ REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 
 
 @dataclass(frozen=True)
-class FakePeriod:  # stands for giaoban.periods.Period: only .start and .end matter here
+class FakePeriod:  # stands for giaoban.domain.periods.Period: only .start and .end matter here
     start: date
     end: date
 

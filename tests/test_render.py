@@ -30,10 +30,10 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from giaoban.cli import app
-from giaoban.render import (SUPPORTED_KEYS, ConfigError, ManifestError, RenderError, make_server,
+from giaoban.publish import (SUPPORTED_KEYS, ConfigError, ManifestError, RenderError, make_server,
                             read_config, read_manifest, render_site)
-from giaoban.render.config import TYPST_FONTS, rendered_by_quarto
-from giaoban.render.notebook import read_notebook, to_html, to_typst
+from giaoban.publish.config import TYPST_FONTS, rendered_by_quarto
+from giaoban.publish.notebook import read_notebook, to_html, to_typst
 
 from fixtures.render.executed import DATA
 from fixtures.render.session import CONFIG, rendered
@@ -420,8 +420,8 @@ def test_the_english_book_has_english_words_and_its_briefings(r):
 
 
 def _book(r, tmp_path: Path, chapters, name: str = "book") -> Path:
-    from giaoban.render.config import TypstOptions
-    from giaoban.render.pdf import Cover, write_period_book
+    from giaoban.publish.config import TypstOptions
+    from giaoban.publish.pdf import Cover, write_period_book
 
     out = tmp_path / f"{name}.pdf"
     warnings = write_period_book(
@@ -435,7 +435,7 @@ def _book(r, tmp_path: Path, chapters, name: str = "book") -> Path:
 
 
 def _chapters(r, n: int):
-    from giaoban.render.pdf import BookChapter
+    from giaoban.publish.pdf import BookChapter
 
     sources = [r.site / "briefings/2021-H1/15-yen-bai.pdf", r.site / f"{BRIEFING}.pdf"]
     return [BookChapter.read("books/x.pdf", f"Tỉnh số {i:02d}", sources[i % 2], f"b/{i}.pdf") for i in range(n)]
@@ -467,7 +467,7 @@ def test_a_long_contents_gives_the_right_pages_and_the_same_bytes_twice(r, tmp_p
 def test_links_to_vietnamese_headings_inside_a_chapter_still_lead_there_in_the_book(r, tmp_path):
     """Typst names a heading's destination by its label, in UTF-8 ("số-liệu-chính-của-kỳ"), which
     pypdf cannot read as text: appended as they are, such links are dropped."""
-    from giaoban.render.pdf import BookChapter
+    from giaoban.publish.pdf import BookChapter
 
     source = ("#link(<số-liệu-chính-của-kỳ>)[Số liệu chính của kỳ] #link(<khởi-nghiệp>)[Khởi nghiệp]\n"
               "#pagebreak()\n= Số liệu chính của kỳ <số-liệu-chính-của-kỳ>\n#pagebreak()\n= Khởi nghiệp <khởi-nghiệp>\n")
@@ -479,7 +479,7 @@ def test_links_to_vietnamese_headings_inside_a_chapter_still_lead_there_in_the_b
 
 
 def test_a_missing_or_broken_briefing_pdf_is_refused_naming_it(r, tmp_path):
-    from giaoban.render.pdf import BookChapter
+    from giaoban.publish.pdf import BookChapter
 
     with pytest.raises(RenderError) as e:
         BookChapter.read("books/2021-H1.pdf", "Yên Bái", tmp_path / "none.pdf", "briefings/2021-H1/15-yen-bai.pdf")
@@ -494,7 +494,7 @@ def test_a_missing_or_broken_briefing_pdf_is_refused_naming_it(r, tmp_path):
 
 
 def test_a_briefing_pdf_missing_when_the_book_is_made_fails_the_render_naming_it(r, tmp_path, monkeypatch):
-    from giaoban.render import pipeline
+    from giaoban.publish import pipeline
 
     made = pipeline._Builder.briefing_pdf
 
@@ -644,7 +644,7 @@ def test_cli_serve_refuses_a_folder_without_a_site(tmp_path):
 def test_the_pdf_worker_pool_is_renewed_and_never_hangs_with_work_waiting():
     """Typst's workers are replaced after their share of PDFs, also while tasks wait in the queue:
     `ProcessPoolExecutor(max_tasks_per_child=…)` hangs there on Python 3.11 and 3.12 (gh-115634)."""
-    from giaoban.render.pipeline import _RecycledPool
+    from giaoban.publish.pipeline import _RecycledPool
 
     pool = _RecycledPool(workers=2, tasks=2)
     try:
@@ -669,7 +669,7 @@ def test_a_renewed_pool_never_runs_more_than_its_workers_at_once():
     so a renewal must not add processes to those still running."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from giaoban.render.pipeline import _RecycledPool
+    from giaoban.publish.pipeline import _RecycledPool
 
     pool = _RecycledPool(workers=1, tasks=1)  # a new worker for each task
     try:

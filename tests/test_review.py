@@ -13,11 +13,12 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from giaoban import paths, review
+from giaoban import paths
+from giaoban.reading import review
 from giaoban.cli import app
 from giaoban.errors import InputError
-from giaoban.validation import validate_data
-from giaoban.workbook import WorkbookError
+from giaoban.data.validation import validate_data
+from giaoban.reading.workbook import WorkbookError
 
 from review_sheets import accept_all, headers  # tests/review_sheets.py
 

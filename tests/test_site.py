@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from giaoban.render import check_links, make_server, render_site
-from giaoban.render.links import page_links
+from giaoban.publish import check_links, make_server, render_site
+from giaoban.publish.links import page_links
 
 from fixtures.render.browser import Browser, chromium_path
 from fixtures.render.executed import DATA
@@ -233,11 +233,11 @@ def test_english_listings_agree_in_number(r):
 
 
 def test_lists_of_provinces_without_a_report_are_kept_out_of_the_search_index(r):
-    from giaoban import i18n
-    from giaoban.render.config import read_config
-    from giaoban.render.manifest import read_manifest
-    from giaoban.render.notebook import MARKDOWN_FORMAT, _pandoc
-    from giaoban.render.site import Site
+    from giaoban.briefing import i18n
+    from giaoban.publish.config import read_config
+    from giaoban.publish.manifest import read_manifest
+    from giaoban.publish.notebook import MARKDOWN_FORMAT, _pandoc
+    from giaoban.publish.site import Site
 
     text = str(i18n.t("not_reported", "vi", names="Kon Tum, Gia Lai"))
     html = _pandoc(["-f", MARKDOWN_FORMAT.replace("ipynb", "markdown"), "-t", "html5"], text.encode(), "test").decode()
@@ -248,9 +248,9 @@ def test_lists_of_provinces_without_a_report_are_kept_out_of_the_search_index(r)
 
 
 def test_a_link_to_a_report_text_that_is_not_published_becomes_plain_text(r):
-    from giaoban.render.config import read_config
-    from giaoban.render.manifest import read_manifest
-    from giaoban.render.site import Site
+    from giaoban.publish.config import read_config
+    from giaoban.publish.manifest import read_manifest
+    from giaoban.publish.site import Site
 
     site = Site(read_manifest(r.executed), read_config(CONFIG), data_dir=DATA)
     page = site.pages[f"en/{BRIEFING}.html"]

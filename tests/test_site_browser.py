@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from giaoban.render import make_server
+from giaoban.publish import make_server
 
 from fixtures.render.browser import Browser, chromium_path
 from fixtures.render.session import PROJECT, rendered

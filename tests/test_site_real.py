@@ -1,6 +1,6 @@
 """The real Quảng Ngãi 2021-H1 briefing, built from the project's data and notebooks and rendered.
 
-`giaoban.build.build` executes `notebooks/briefing.ipynb` for `params/meetings/51-quang-ngai-2021-H1.yml`
+`giaoban.build.pipeline.build` executes `notebooks/briefing.ipynb` for `params/meetings/51-quang-ngai-2021-H1.yml`
 into a temporary build folder and renders it with the built-in renderer; the page and its PDF must
 carry the report's figures written the Vietnamese way and the province's name with its diacritics.
 """
@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from giaoban.render.links import page_links
+from giaoban.publish.links import page_links
 
-from giaoban.render import check_links
+from giaoban.publish import check_links
 
 from fixtures.render.session import PROJECT
 
@@ -26,7 +26,7 @@ PAGE = "briefings/2021-H1/51-quang-ngai"
 
 @pytest.fixture(scope="module")
 def real_site(tmp_path_factory):
-    build = pytest.importorskip("giaoban.build", reason="giaoban.build (the execution stage) is not there yet")
+    build = pytest.importorskip("giaoban.build.pipeline", reason="giaoban.build.pipeline (the execution stage) is not there yet")
     if not MEETING.is_file():
         pytest.skip(f"{MEETING.name} is not there yet")
     root = tmp_path_factory.mktemp("real")
@@ -84,7 +84,7 @@ def test_english_sources_mark_the_vietnamese_quotes_and_titles():
 
 
 def test_report_texts_follow_the_visibility_of_their_report(tmp_path):
-    from giaoban.render.data import read_source_texts
+    from giaoban.publish.data import read_source_texts
 
     data = tmp_path / "data"
     (data / "sources").mkdir(parents=True)
@@ -127,7 +127,7 @@ def test_an_image_takes_its_alt_from_the_output_metadata_and_its_size_from_the_f
     import base64
     import json
 
-    from giaoban.render.notebook import read_notebook, to_html
+    from giaoban.publish.notebook import read_notebook, to_html
 
     png = base64.b64encode(bytes.fromhex("89504e470d0a1a0a")).decode()
     nb = {"cells": [{"cell_type": "code", "metadata": {}, "source": "", "execution_count": 1, "outputs": [

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from giaoban.errors import InputError
-from giaoban.numbers import format_money, format_number
-from giaoban.periods import Period
-from giaoban.provinces import load_provinces
+from giaoban.domain.numbers import format_money, format_number
+from giaoban.domain.periods import Period
+from giaoban.domain.provinces import load_provinces
 
 ROOT = Path(__file__).resolve().parents[1]
 # One worker builds the module's datasets once (`make test` runs xdist with --dist loadgroup).
@@ -163,7 +163,7 @@ def small(tmp_path_factory):
 
 def _problems(folder: Path) -> list[str]:
     """What `giaoban validate` says about `folder`."""
-    from giaoban.validation import validate_data
+    from giaoban.data.validation import validate_data
     return validate_data(folder).lines()
 
 

@@ -5,7 +5,7 @@ import unicodedata
 import pytest
 from hypothesis import given, strategies as st
 
-from giaoban.text import fold, nfc, normalize_tone_placement, slugify, strip_diacritics
+from giaoban.domain.text import fold, nfc, normalize_tone_placement, slugify, strip_diacritics
 
 VOWELS = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ"
 vietnamese_text = st.text(alphabet=VOWELS + VOWELS.upper() + "đĐbchklmnpqrstvgx .-–,", max_size=40)

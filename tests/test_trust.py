@@ -29,7 +29,7 @@ import pytest
 from pypdf import PdfReader
 
 from giaoban import paths
-from giaoban.dataset import data_hash
+from giaoban.data.dataset import data_hash
 
 pytestmark = pytest.mark.xdist_group("trust")
 
@@ -359,7 +359,7 @@ def test_a_build_killed_while_executing_or_rendering_leaves_the_last_site_and_th
 
 
 def test_a_site_left_between_the_two_renames_of_a_swap_is_restored(tmp_path: Path) -> None:
-    from giaoban.render.pipeline import recover_site
+    from giaoban.publish.pipeline import recover_site
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     pid = int(dead.stdout)

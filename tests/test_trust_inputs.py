@@ -140,8 +140,8 @@ def test_data_saved_while_the_notebooks_execute_never_reach_the_cache(project: P
 
 
 def test_a_kernel_refuses_data_other_than_those_of_its_key(monkeypatch) -> None:
-    from giaoban import inputs
-    from giaoban.dataset import data_hash
+    from giaoban.data import inputs
+    from giaoban.data.dataset import data_hash
     from giaoban.errors import InputError
 
     params = {"province": "51", "period": "2021-H1"}
@@ -184,12 +184,12 @@ def test_every_input_of_a_page_is_in_its_key(project: Path, code: Path, tmp_path
         incremental = tree(project / "_site")
         assert differences(incremental, clean_build(project, code, PERIOD, extra=packages)) == [], kind
     # a template: the execution is reused, the pages are made again
-    edit(code / "giaoban" / "templates" / "site" / "giaoban.css", "body.gb {", "/* sửa */\nbody.gb {")
+    edit(code / "giaoban" / "publish" / "templates" / "site" / "giaoban.css", "body.gb {", "/* sửa */\nbody.gb {")
     build(project, code, PERIOD, extra=packages)
     incremental = tree(project / "_site")
     assert "/* sửa */".encode() in incremental["assets/giaoban.css"]
     assert differences(incremental, clean_build(project, code, PERIOD, extra=packages)) == []
-    edit(code / "giaoban" / "templates" / "site" / "giaoban.css", "/* sửa */\nbody.gb {", "body.gb {")
+    edit(code / "giaoban" / "publish" / "templates" / "site" / "giaoban.css", "/* sửa */\nbody.gb {", "body.gb {")
 
 
 # ----------------------------------------------------------------------------------- a damaged cache heals
@@ -327,7 +327,7 @@ def test_a_notebook_past_its_memory_limit_fails_alone(project: Path, code: Path)
 
 
 def test_a_batch_past_the_page_limit_is_refused_before_anything_runs(project: Path, code: Path) -> None:
-    from giaoban.build import _check_job_limit
+    from giaoban.build.pipeline import _check_job_limit
     from giaoban.errors import GiaobanError
 
     with pytest.raises(GiaobanError, match="lô này mở ra 5.001 trang, quá giới hạn 5.000 trang"):

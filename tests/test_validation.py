@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from giaoban import paths
 from giaoban.cli import app
-from giaoban.validation import validate_data
+from giaoban.data.validation import validate_data
 
 from vietnamese_encodings import cp1258  # tests/vietnamese_encodings.py
 

@@ -148,8 +148,8 @@ def _use_project(project: Path | None) -> Path:
 
 def _finish_interrupted_accept() -> None:
     """Before any command: finish a `giaoban accept` of the project's data folder that was killed half-way."""
-    from giaoban.journal import recover_unlocked_or_skip
-    from giaoban.validation import default_data_dir
+    from giaoban.data.journal import recover_unlocked_or_skip
+    from giaoban.data.validation import default_data_dir
 
     try:
         for note in recover_unlocked_or_skip(default_data_dir()):
@@ -185,7 +185,7 @@ def _fail(error: GiaobanError, code: int = 2) -> NoReturn:
 
 def _say_converted(paths: list[Path]) -> None:
     """Tell, on standard error, which report files were not UTF-8 and were converted (Windows-1258, UTF-16)."""
-    from giaoban.extract.reading import ENCODING_NAMES, read_report_as
+    from giaoban.domain.report_text import ENCODING_NAMES, read_report_as
 
     for path in paths:
         try:
@@ -208,8 +208,8 @@ def validate(
     """Kiểm tra dữ liệu: in mỗi vấn đề một dòng `tệp:dòng:cột: lỗi` (cảnh báo: `tệp:dòng:cột: cảnh báo: …`);
     thoát 0 khi không có lỗi (cảnh báo không tính), 1 khi có lỗi."""
     _use_project(project)
-    from giaoban import validation
-    from giaoban.journal import recover_unlocked_or_skip
+    from giaoban.data import validation
+    from giaoban.data.journal import recover_unlocked_or_skip
 
     try:
         if data is not None:  # (the default folder was recovered before the command)
@@ -232,8 +232,8 @@ def extract(
 ) -> None:
     """Đọc văn bản báo cáo, in các số liệu, nhiệm vụ trọng tâm và văn bản pháp lý tìm được (không ghi vào data/)."""
     _use_project(project)
-    from giaoban.extract import extract_file
-    from giaoban.extract.output import write_csv, write_json
+    from giaoban.reading.extract import extract_file
+    from giaoban.reading.extract.output import write_csv, write_json
 
     if format not in ("json", "csv"):
         _fail(GiaobanError(f"--format “{format}” không hợp lệ: chọn json hoặc csv"))
@@ -258,7 +258,7 @@ def ingest(
     """Trích số liệu từ văn bản báo cáo và ghi bảng xét duyệt Excel (không ghi gì vào data/; văn bản được
     chép vào data/sources/ khi chạy `giaoban accept`)."""
     _use_project(project)
-    from giaoban import review
+    from giaoban.reading import review
 
     try:
         result = review.write_review(report, out, data, force=force)
@@ -284,8 +284,8 @@ def accept(
 
     Có lỗi: in mỗi lỗi một dòng `tệp:Trang!dòng:Cột: lỗi`, thoát 1, không ghi gì."""
     _use_project(project)
-    from giaoban import review
-    from giaoban.workbook import WorkbookError
+    from giaoban.reading import review
+    from giaoban.reading.workbook import WorkbookError
 
     try:
         result = review.accept(workbook, data)
@@ -295,7 +295,7 @@ def accept(
         typer.echo(f"lỗi: {len(error.lines)} lỗi; không ghi gì vào dữ liệu", err=True)
         raise typer.Exit(code=1) from None
     except GiaobanError as error:
-        from giaoban.build import BuildLocked
+        from giaoban.build.pipeline import BuildLocked
 
         _fail(error, 3 if isinstance(error, BuildLocked) else 2)
     for line in result.warnings:
@@ -323,7 +323,7 @@ def form(
 ) -> None:
     """Ghi phiếu nhập Excel cho báo cáo giấy hoặc bản scan: mỗi chỉ tiêu một dòng; nhận lại bằng `giaoban accept`."""
     _use_project(project)
-    from giaoban.form import write_form
+    from giaoban.reading.form import write_form
 
     try:
         result = write_form(
@@ -402,7 +402,7 @@ def build(
     import time
 
     _use_project(project)
-    from giaoban import build as build_module
+    from giaoban.build import pipeline as build_module
 
     started = time.monotonic()
 
@@ -460,7 +460,7 @@ def serve(
 ) -> None:
     """Xem trước trang web đã dựng tại http://127.0.0.1:<cổng>/ (chỉ máy này; Ctrl+C để dừng)."""
     _use_project(project)
-    from giaoban.render.serve import serve as serve_site
+    from giaoban.publish.serve import serve as serve_site
 
     try:
         serve_site(site or paths.SITE, port, announce=lambda line: typer.echo(line, err=True))
@@ -485,7 +485,7 @@ def preview(
     trong data/, notebooks/, params/ hoặc _quarto.yml; các tab đang mở tự tải lại. Lỗi (dòng CSV sai, sổ tay
     lỗi) hiện trên trang và ở đây, trang giữ bản tốt gần nhất. Ctrl+C để dừng."""
     _use_project(project)
-    from giaoban.preview import CodeChanged, preview as run_preview
+    from giaoban.build.preview import CodeChanged, preview as run_preview
 
     try:
         run_preview(

@@ -13,8 +13,12 @@ across provinces. One module per idea:
 | `sources` | numbered notes and the sources section (verbatim quotes, checked in the source text) |
 | `page`, `province_page`, `period_page` | the three notebooks' pages, section by section |
 
-The analysis functions take plain pandas frames (as `giaoban.inputs.Inputs` holds them) and are
-tested on them; the page classes add the language, the Markdown and the charts.
+The analysis functions take plain pandas frames (as `giaoban.data.inputs.Inputs` holds them) and are
+tested on them; the page classes add the language, the Markdown and the charts. `charts` and `maps`
+(matplotlib in the house style), `tables` (escaped Markdown), `i18n` (the pages' words, Vietnamese
+and English) are what the pages are drawn with.
+
+Stage 4: may import the foundations, the domain (1), the data (2) and reading (3).
 """
 
 from giaoban.briefing.comparisons import ROLES, compare, comparison_periods, key_figures

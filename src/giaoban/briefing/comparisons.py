@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from giaoban.errors import PeriodError
-from giaoban.periods import Period
+from giaoban.domain.periods import Period
 from giaoban.briefing.succession import catalogue, territory_values
 from giaoban.briefing.values import MISSING_VALUE
 

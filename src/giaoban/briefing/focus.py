@@ -16,7 +16,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from giaoban.errors import PeriodError
-from giaoban.periods import Period
+from giaoban.domain.periods import Period
 from giaoban.briefing.succession import catalogue, report_unit_map, territory_values
 from giaoban.briefing.values import MISSING_VALUE, Value
 

@@ -205,7 +205,7 @@ def plan_shares(compared: pd.DataFrame, plans: Mapping[tuple[str, str], Value]) 
 
 def standing_extremes(standing: pd.DataFrame) -> list[Standing]:
     """Return rule 3's figures in the top or bottom fifth (`standing` is the province's rows of
-    `giaoban.standings.standings`), the most extreme first, at most `max_standing`. Refuses nothing."""
+    `giaoban.data.standings.standings`), the most extreme first, at most `max_standing`. Refuses nothing."""
     found: list[tuple[float, int, Standing]] = []
     if standing.empty:
         return []

@@ -1,6 +1,6 @@
 """The briefing of one province for one period: what `notebooks/briefing.ipynb` shows, section by section.
 
-`open_briefing(province, period, lang)` loads the job's data through `giaoban.inputs.for_job` and
+`open_briefing(province, period, lang)` loads the job's data through `giaoban.data.inputs.for_job` and
 returns a `BriefingPage`; each of its methods returns one output for one notebook cell (Markdown
 with its heading, or a matplotlib Figure), in the page's language, or `EMPTY` when the section has
 nothing to say. Every figure shown carries a note mark leading to the sources section.
@@ -14,12 +14,12 @@ from typing import Any
 
 import pandas as pd
 
-from giaoban import charts, i18n
+from giaoban.briefing import charts, i18n
 from giaoban.errors import InputError
-from giaoban.inputs import Inputs, for_job
-from giaoban.numbers import qualifier_label
-from giaoban.periods import Period
-from giaoban.tables import EMPTY, Raw, escape, heading, markdown_table, md
+from giaoban.data.inputs import Inputs, for_job
+from giaoban.domain.numbers import qualifier_label
+from giaoban.domain.periods import Period
+from giaoban.briefing.tables import EMPTY, Raw, escape, heading, markdown_table, md
 from giaoban.briefing import common
 from giaoban.briefing.comparisons import compare, comparison_periods, key_figures
 from giaoban.briefing import highlights as rules
@@ -30,7 +30,7 @@ from giaoban.briefing.province_page import short_label
 from giaoban.briefing.sources import Notes, SourcedPage
 from giaoban.briefing.succession import Ended, catalogue, ended_unit, territory_values
 from giaoban.briefing.values import MISSING, Value, change_text, format_amount, value_text
-from giaoban.standings import spread_values
+from giaoban.data.standings import spread_values
 
 __all__ = ["BriefingPage", "open_briefing"]
 

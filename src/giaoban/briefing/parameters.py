@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from giaoban.errors import InputError, ProvinceError
-from giaoban.text import nfc
+from giaoban.domain.text import nfc
 
 __all__ = ["province_code", "injected_values", "check_injected", "INJECTED_MARK"]
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import pandas as pd
 
-from giaoban import charts, i18n, maps
+from giaoban.briefing import charts, i18n, maps
 from giaoban.errors import PeriodError, ProvinceError
-from giaoban.inputs import Inputs, for_job
-from giaoban.periods import Period
-from giaoban.tables import EMPTY, Raw, escape, heading, markdown_table, md
+from giaoban.data.inputs import Inputs, for_job
+from giaoban.domain.periods import Period
+from giaoban.briefing.tables import EMPTY, Raw, escape, heading, markdown_table, md
 from giaoban.briefing import common
 from giaoban.briefing.ranks import province_values
 from giaoban.briefing.sources import Notes, SourcedPage

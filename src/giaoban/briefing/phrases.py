@@ -1,7 +1,7 @@
 """The sentences of a briefing's highlights, task statuses and charts, in Vietnamese and English.
 
-Kept apart from `giaoban.i18n.MESSAGES` (the words every page shares) because only the briefing says
-them; `say` fills them the way `giaoban.i18n.t` does: values escaped for Markdown unless `Raw`.
+Kept apart from `giaoban.briefing.i18n.MESSAGES` (the words every page shares) because only the briefing says
+them; `say` fills them the way `giaoban.briefing.i18n.t` does: values escaped for Markdown unless `Raw`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from giaoban import i18n
-from giaoban.tables import Raw, escape
+from giaoban.briefing import i18n
+from giaoban.briefing.tables import Raw, escape
 
 __all__ = ["PHRASES", "say", "plain"]
 

@@ -20,11 +20,11 @@ from typing import Any
 
 import pandas as pd
 
-from giaoban import charts, i18n
+from giaoban.briefing import charts, i18n
 from giaoban.errors import InputError
-from giaoban.inputs import Inputs, for_job
-from giaoban.periods import Period
-from giaoban.tables import EMPTY, Raw, heading, markdown_table, md
+from giaoban.data.inputs import Inputs, for_job
+from giaoban.domain.periods import Period
+from giaoban.briefing.tables import EMPTY, Raw, heading, markdown_table, md
 from giaoban.briefing import common
 from giaoban.briefing.parameters import province_code
 from giaoban.briefing.sources import Notes, SourcedPage

@@ -1,6 +1,6 @@
 """Where a province stands among the others for one period, as a briefing shows it: the figures of every
 province for one indicator (`province_values`), and a province's rank and median on each rankable
-indicator (`rank_table`, from `giaoban.standings`, which says what is ranked and how).
+indicator (`rank_table`, from `giaoban.data.standings`, which says what is ranked and how).
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from giaoban.briefing.succession import catalogue
-from giaoban.standings import of_province, standings
+from giaoban.data.standings import of_province, standings
 
 __all__ = ["province_values", "rank_table"]
 
@@ -42,7 +42,7 @@ def rank_table(
     peers: pd.DataFrame, province: str, indicators: pd.DataFrame | dict, kind: str = "actual"
 ) -> pd.DataFrame:
     """Return the standing of province code `province` on each rankable indicator it has a figure for:
-    the rows of `giaoban.standings.standings` for that province, without the `province` column.
+    the rows of `giaoban.data.standings.standings` for that province, without the `province` column.
     Refuses nothing."""
     cat = indicators if isinstance(indicators, dict) else catalogue(indicators)
     return of_province(standings(peers, cat, kind), province)

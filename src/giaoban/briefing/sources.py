@@ -18,9 +18,9 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-from giaoban import i18n
-from giaoban.tables import EMPTY, Raw, escape, heading, join, md
-from giaoban.text import nfc
+from giaoban.briefing import i18n
+from giaoban.briefing.tables import EMPTY, Raw, escape, heading, join, md
+from giaoban.domain.text import nfc
 
 __all__ = ["Note", "Notes", "SourcedPage", "locate", "source_href", "note_id", "SOURCE_PAGES"]
 

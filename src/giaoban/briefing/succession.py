@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from giaoban.errors import ProvinceError
-from giaoban.periods import Period
+from giaoban.domain.periods import Period
 from giaoban.briefing.values import NOT_SUMMABLE, PARTIAL, REPORTED, SUMMED, Part, Value, combine_qualifiers, flag
 
 __all__ = ["report_unit_map", "members_in", "territory_values", "ended_unit", "Ended", "catalogue"]
@@ -23,7 +23,7 @@ __all__ = ["report_unit_map", "members_in", "territory_values", "ended_unit", "E
 
 def catalogue(indicators: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """Return the indicator catalogue as code → row (dict), with the flags as bools and the row's
-    position as `order`. Accepts frames read as text (`"true"`) or by `giaoban.inputs` (bools)."""
+    position as `order`. Accepts frames read as text (`"true"`) or by `giaoban.data.inputs` (bools)."""
     out = {}
     for position, row in enumerate(indicators.to_dict("records")):
         for name in ("summable_provinces", "summable_periods", "rankable"):
@@ -99,7 +99,7 @@ def territory_values(
 ) -> dict[tuple[str, str], Value]:
     """Return (indicator, measure) → `Value` of the territory of `units[0]` for `period`.
 
-    `units` is the unit first, then its predecessors (`giaoban.inputs.lineage`). When one unit of
+    `units` is the unit first, then its predecessors (`giaoban.data.inputs.lineage`). When one unit of
     them was in force at the end of the period, its figure is REPORTED. When several were (the
     period is before the unit was formed), the figure is SUMMED if the indicator is
     `summable_provinces` and every one of them has a figure; otherwise PARTIAL or NOT_SUMMABLE,

@@ -3,7 +3,7 @@
 A `Value` is what a table cell holds: the number (if there is one a reader may use), how it was
 obtained (`status`) and the `Part`s it came from, each with its report and verbatim quote. The text
 of a value (`value_text`) is written the Vietnamese way (`1.287`, `50.074.800 đồng`, `99,88%`,
-`trên 500`) through `giaoban.numbers`, or the English way on English pages.
+`trên 500`) through `giaoban.domain.numbers`, or the English way on English pages.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from giaoban import i18n
-from giaoban.numbers import format_money, format_number, format_percent, qualifier_label
-from giaoban.tables import Raw, escape
+from giaoban.briefing import i18n
+from giaoban.domain.numbers import format_money, format_number, format_percent, qualifier_label
+from giaoban.briefing.tables import Raw, escape
 
 __all__ = [
     "Part",
@@ -109,7 +109,7 @@ def format_amount(
     """Return a number as a page writes it: count `1.287`, ratio `13/14`, money `50.074.800 đồng`
     (or `11,497 tỷ đồng`: the largest unit that writes it exactly), percent `99,88%`; with its
     qualifier first (`trên 500`); float noise beyond 6 decimals is dropped. Refuses what
-    `giaoban.numbers` refuses."""
+    `giaoban.domain.numbers` refuses."""
     number = round(float(number), 6)  # a median or a sum of floats: 51.739999999999995 is 51,74
     n: int | float = int(number) if number.is_integer() else number
     if value_type == "money":
