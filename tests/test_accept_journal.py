@@ -21,6 +21,7 @@ from filelock import FileLock
 
 from giaoban import paths
 from giaoban.reading import review
+from giaoban.reading.accept import accept
 
 from review_sheets import accept_all  # tests/review_sheets.py
 
@@ -49,8 +50,8 @@ KILLED_ACCEPT = textwrap.dedent("""
             real_write(path, data, mode)
 
         journal._write_synced = write
-    from giaoban.reading import review
-    review.accept(sys.argv[1], sys.argv[2])
+    from giaoban.reading.accept import accept
+    accept(sys.argv[1], sys.argv[2])
 """)
 
 
@@ -77,7 +78,7 @@ def reviewed(tmp_path_factory) -> tuple[Path, dict[str, bytes], dict[str, bytes]
     accept_all(wb)
     wb.save(sheet)
     before = tree(data)
-    review.accept(sheet, data)
+    accept(sheet, data)
     after = tree(data)
     assert before != after
     return sheet, before, after

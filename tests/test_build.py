@@ -47,9 +47,9 @@ def make_project(root: Path) -> Path:
 
 
 def run_build(root: Path, params: list[Path] | None = None, data: str = "data", **kwargs):
-    return build_module.build(params or [root / "params" / "batches" / "test.yml"], workers=2,
+    return build_module.build(build_module.BuildOptions(params or [root / "params" / "batches" / "test.yml"], workers=2,
                               data_dir=root / data, notebooks_dir=root / "notebooks", build_dir=root / "_build",
-                              render=False, progress=False, echo=lambda line: None, **kwargs)
+                              render=False, progress=False, echo=lambda line: None, **kwargs))
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -328,9 +328,9 @@ def test_the_build_calls_the_renderer_with_the_executed_notebooks(project, monke
 
     monkeypatch.setattr(giaoban.publish, "render_site", fake_render_site)
     said = []
-    build_module.build([project / "params" / "batches" / "test.yml"], data_dir=project / "data",
+    build_module.build(build_module.BuildOptions([project / "params" / "batches" / "test.yml"], data_dir=project / "data",
                        notebooks_dir=project / "notebooks", build_dir=project / "_build", out=project / "_site",
-                       renderer="builtin", progress=False, echo=said.append)
+                       renderer="builtin", progress=False, echo=said.append))
     assert calls == [(project / "_build" / "executed", project / "_site", "builtin")] and said[-1] == "rendered"
 
 

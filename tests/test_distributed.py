@@ -53,9 +53,9 @@ def cluster():
 
 
 def run_build(root: Path, build_dir: str, **kwargs):
-    return build_module.build([root / "params" / "batches" / "small.yml"], workers=2, data_dir=root / "data",
+    return build_module.build(build_module.BuildOptions([root / "params" / "batches" / "small.yml"], workers=2, data_dir=root / "data",
                               notebooks_dir=root / "notebooks", build_dir=root / build_dir, render=False,
-                              progress=False, echo=lambda line: None, **kwargs)
+                              progress=False, echo=lambda line: None, **kwargs))
 
 
 def test_a_build_on_the_cluster_writes_the_same_notebooks_and_manifest_on_the_build_host(cluster, tmp_path):

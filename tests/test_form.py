@@ -15,10 +15,11 @@ from typer.testing import CliRunner
 
 from giaoban import paths
 from giaoban.reading import review
+from giaoban.reading.accept import accept
 from giaoban.cli import app
 from giaoban.errors import InputError
 from giaoban.reading.form import PAGE, write_form
-from giaoban.domain.indicators import load_catalogue
+from giaoban.data.dataset import load_catalogue
 from giaoban.data.validation import validate_data
 from giaoban.reading.workbook import WorkbookError
 
@@ -131,7 +132,7 @@ def test_a_filled_form_becomes_valid_data(form: Path, data: Path) -> None:
     wb = filled(form)
     wb.save(form)
 
-    result = review.accept(form, data)
+    result = accept(form, data)
 
     assert (result.report_id, result.figures, result.focus_tasks) == (NEW_ID, 4, 1)
     report = validate_data(data)
@@ -164,7 +165,7 @@ def test_a_figure_needs_its_quote_and_page(form: Path, data: Path) -> None:
     wb.save(form)
     before = snapshot(data)
     with pytest.raises(WorkbookError) as caught:
-        review.accept(form, data)
+        accept(form, data)
     assert snapshot(data) == before
     assert f"{form}:Số liệu!{row}:Trích dẫn: ô trống: cần trích dẫn" in caught.value.lines
     assert any(line.startswith(f"{form}:Số liệu!{other}:Giá trị: chưa có giá trị") for line in caught.value.lines)
@@ -180,7 +181,7 @@ def test_a_form_with_a_formula_or_a_bad_value_changes_nothing(form: Path, data: 
     wb.save(form)
     before = snapshot(data)
     with pytest.raises(WorkbookError) as caught:
-        review.accept(form, data)
+        accept(form, data)
     assert snapshot(data) == before
     lines = caught.value.lines
     assert any(line.startswith(f"{form}:Số liệu!{row}:Giá trị: ô ") and "công thức" in line for line in lines)

@@ -8,7 +8,8 @@ import pytest
 
 from giaoban import paths
 from giaoban.errors import InputError
-from giaoban.domain.indicators import Area, Catalogue, Indicator, load_catalogue
+from giaoban.data.dataset import load_catalogue
+from giaoban.domain.indicators import Area, Catalogue, Indicator
 
 DATA = paths.DATA
 

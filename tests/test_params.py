@@ -161,8 +161,8 @@ def test_nothing_runs_when_params_are_broken(tmp_path, monkeypatch, case):
 
     monkeypatch.setattr(build_module.execute, "run", must_not_run)
     with pytest.raises(ParamsError):
-        build_module.build([path], data_dir=root / "data", notebooks_dir=root / "notebooks",
-                           build_dir=root / "_build", render=False, progress=False)
+        build_module.build(build_module.BuildOptions([path], data_dir=root / "data", notebooks_dir=root / "notebooks",
+                           build_dir=root / "_build", render=False, progress=False))
     assert not (root / "_build").exists()
 
 
@@ -272,8 +272,8 @@ def test_a_build_of_a_public_batch_reads_only_the_public_data(tmp_path):
                                                *reports[2:]]), encoding="utf-8")
     batch = write(root / "params", "batches/public.yml",
                   (root / "params" / "batches" / "test.yml").read_text(encoding="utf-8") + "public: true\n")
-    result = build_module.build([batch], workers=2, data_dir=data, notebooks_dir=root / "notebooks",
-                                build_dir=root / "_build", render=False, progress=False, echo=lambda line: None)
+    result = build_module.build(build_module.BuildOptions([batch], workers=2, data_dir=data, notebooks_dir=root / "notebooks",
+                                build_dir=root / "_build", render=False, progress=False, echo=lambda line: None))
     assert result.exit_code == 0
     manifest = json.loads((root / "_build" / "executed-public" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["generated_from"]["visibility"] == "public"

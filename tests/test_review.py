@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from giaoban import paths
 from giaoban.reading import review
+from giaoban.reading.accept import accept
 from giaoban.cli import app
 from giaoban.errors import InputError
 from giaoban.data.validation import validate_data
@@ -157,7 +158,7 @@ def test_report_004_from_text_to_data(sheet: Path, data: Path) -> None:
         tasks.cell(r, th["Chỉ tiêu liên quan"]).value = task["indicators"] or None
     wb.save(sheet)
 
-    result = review.accept(sheet, data)
+    result = accept(sheet, data)
 
     assert (result.report_id, result.figures, result.focus_tasks, result.legal_refs) == (REPORT_ID, 36, 6, 6)
     assert rows_of(data / "reports.csv") == rows_of(paths.DATA / "reports.csv")
@@ -187,7 +188,7 @@ def test_a_new_text_is_added_to_sources_only_at_accept(tmp_path: Path, data: Pat
     assert not (data / "sources" / text.name).exists()
     wb = reviewed(out)
     wb.save(out)
-    review.accept(out, data)
+    accept(out, data)
     assert (data / "sources" / text.name).read_bytes() == text.read_bytes()
     assert rows_of(data / "reports.csv")[0]["source_file"] == text.name
 
@@ -270,7 +271,7 @@ def test_a_broken_sheet_changes_nothing(sheet: Path, data: Path, breaks) -> None
     wb.save(sheet)
     before = snapshot(data)
     with pytest.raises(WorkbookError) as caught:
-        review.accept(sheet, data)
+        accept(sheet, data)
     assert snapshot(data) == before
     assert any(line.startswith(f"{sheet}:{expected}") for line in caught.value.lines), caught.value.lines
 
@@ -280,7 +281,7 @@ def test_every_problem_is_listed_at_once(sheet: Path, data: Path) -> None:
     expected = [_unknown_indicator(wb), _formula(wb), _quote_not_in_text(wb)]
     wb.save(sheet)
     with pytest.raises(WorkbookError) as caught:
-        review.accept(sheet, data)
+        accept(sheet, data)
     for part in expected:
         assert any(line.startswith(f"{sheet}:{part}") for line in caught.value.lines), (part, caught.value.lines)
 
@@ -300,10 +301,10 @@ def test_the_command_prints_one_error_a_line_and_exits_1(sheet: Path, data: Path
 def test_a_report_is_accepted_once(sheet: Path, data: Path) -> None:
     wb = reviewed(sheet)
     wb.save(sheet)
-    review.accept(sheet, data)
+    accept(sheet, data)
     before = snapshot(data)
     with pytest.raises(WorkbookError) as caught:
-        review.accept(sheet, data)
+        accept(sheet, data)
     assert snapshot(data) == before
     assert any(line.startswith(f"{sheet}:Báo cáo!2:Mã báo cáo: mã báo cáo “{REPORT_ID}” đã có")
                for line in caught.value.lines), caught.value.lines
@@ -315,7 +316,7 @@ def test_a_different_text_of_the_same_name_is_never_overwritten(sheet: Path, dat
     (data / "sources" / SOURCE).write_text("một văn bản khác", encoding="utf-8")
     before = snapshot(data)
     with pytest.raises(WorkbookError) as caught:
-        review.accept(sheet, data)
+        accept(sheet, data)
     assert snapshot(data) == before
     assert any(":Báo cáo!10:Tệp văn bản nguồn: data/sources/" in line for line in caught.value.lines)
     with pytest.raises(InputError, match="nội dung khác"):
@@ -328,11 +329,11 @@ def test_an_altered_text_or_a_foreign_workbook_is_refused(sheet: Path, data: Pat
     wb["_text"]["A2"].value = "SGVsbG8="  # base64 of "Hello"
     wb.save(sheet)
     with pytest.raises(WorkbookError, match="đã bị thay đổi"):
-        review.accept(sheet, data)
+        accept(sheet, data)
     foreign = tmp_path / "other.xlsx"
     openpyxl.Workbook().save(foreign)
     with pytest.raises(WorkbookError, match="thiếu trang ẩn _giaoban"):
-        review.accept(foreign, data)
+        accept(foreign, data)
 
 
 def test_a_failure_while_writing_leaves_data_as_it_was(sheet: Path, data: Path, monkeypatch) -> None:
@@ -350,7 +351,7 @@ def test_a_failure_while_writing_leaves_data_as_it_was(sheet: Path, data: Path, 
 
     monkeypatch.setattr(review.os, "replace", flaky)
     with pytest.raises(OSError):
-        review.accept(sheet, data)
+        accept(sheet, data)
     assert len(calls) >= 3
     assert snapshot(data) == before  # the two files renamed were put back, no temporary file is left
 
@@ -360,7 +361,7 @@ def test_a_text_that_names_no_province(sheet: Path, data: Path) -> None:
     set_meta(wb, "Tỉnh", review.NO_PROVINCE)
     set_meta(wb, "Mã báo cáo", None)  # made from province and period
     wb.save(sheet)
-    result = review.accept(sheet, data)
+    result = accept(sheet, data)
     assert result.report_id == "unknown-2021-h1"
     assert rows_of(data / "reports.csv", "unknown-2021-h1")[0]["province"] == ""
 
@@ -385,7 +386,7 @@ def test_a_figure_the_extractor_missed_is_a_new_row(sheet: Path, data: Path) -> 
     for header, value in typed.items():
         ws.cell(new, h[header]).value = value
     wb.save(sheet)
-    review.accept(sheet, data)
+    accept(sheet, data)
     (row,) = [r for r in rows_of(data / "observations.csv") if r["indicator"] == "science.tasks_managed"]
     assert (row["value"], row["kind"], row["measure"], row["note"]) == ("44", "actual", "level", "Nhập tay.")
 
@@ -406,7 +407,7 @@ def test_a_province_not_in_force_for_the_period_is_refused(sheet: Path, data: Pa
     row = set_meta(wb, "Tỉnh", "15 — Lào Cai")  # code 15 is Lào Cai only from 1 July 2025
     wb.save(sheet)
     with pytest.raises(WorkbookError) as caught:
-        review.accept(sheet, data)
+        accept(sheet, data)
     assert caught.value.lines == [f"{sheet}:Báo cáo!{row}:Tỉnh: “15 — Lào Cai” không có hiệu lực vào cuối kỳ 2021-H1 "
                                   f"(từ 01/07/2025): mã 15 vào cuối kỳ 2021-H1 là Yên Bái"]
 
@@ -430,7 +431,7 @@ def test_a_value_typed_over_the_grey_proposal_is_refused_naming_the_cell_and_the
     wb.save(sheet)
     before = snapshot(data)
     with pytest.raises(WorkbookError) as caught:
-        review.accept(sheet, data)
+        accept(sheet, data)
     message = str(caught.value)
     letter = openpyxl.utils.get_column_letter(h["Giá trị"])
     assert (f"{sheet.name}:{review.FIGURES_SHEET}!{r}:Giá trị: ô {letter}{r} là đề xuất của giaoban ({proposed}) nhưng "
@@ -449,7 +450,7 @@ def test_the_same_change_in_the_fix_column_is_accepted(sheet: Path, data: Path) 
     ws.cell(r, h["Sửa giá trị"]).value = proposed + 30
     ws.cell(r, h["Quyết định"]).value = "sửa"
     wb.save(sheet)
-    review.accept(sheet, data)
+    accept(sheet, data)
     values = [row["value"] for row in rows_of(data / "observations.csv") if row["indicator"] == "science.tasks_managed"]
     assert str(proposed + 30) in values
 

@@ -284,18 +284,18 @@ def accept(
 
     Có lỗi: in mỗi lỗi một dòng `tệp:Trang!dòng:Cột: lỗi`, thoát 1, không ghi gì."""
     _use_project(project)
-    from giaoban.reading import review
+    from giaoban.reading import accept as accepting
     from giaoban.reading.workbook import WorkbookError
 
     try:
-        result = review.accept(workbook, data)
+        result = accepting.accept(workbook, data)
     except WorkbookError as error:
         for line in error.lines:
             typer.echo(line)
         typer.echo(f"lỗi: {len(error.lines)} lỗi; không ghi gì vào dữ liệu", err=True)
         raise typer.Exit(code=1) from None
     except GiaobanError as error:
-        from giaoban.build.pipeline import BuildLocked
+        from giaoban.locks import BuildLocked
 
         _fail(error, 3 if isinstance(error, BuildLocked) else 2)
     for line in result.warnings:
@@ -412,7 +412,7 @@ def build(
 
     signal.signal(signal.SIGINT, interrupted)
     try:
-        result = build_module.build(
+        options = build_module.BuildOptions(
             params or None,
             workers=jobs,
             renderer=renderer,
@@ -426,6 +426,7 @@ def build(
             max_jobs=max_jobs,
             echo=lambda line: typer.echo(line, err=True),
         )
+        result = build_module.build(options)
     except build_module.DataInvalid as error:
         for line in error.lines:
             typer.echo(line)

@@ -21,6 +21,7 @@ from giaoban.errors import GiaobanError
 
 __all__ = [
     "ROOT_ENV",
+    "display_path",
     "ProjectNotFound",
     "project_root",
     "find_project",
@@ -144,3 +145,12 @@ NOTEBOOKS: Path
 PARAMS: Path
 BUILD: Path
 SITE: Path
+
+
+def display_path(path: str | Path) -> str:
+    """Return `path` as messages show it: relative to the working folder when inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

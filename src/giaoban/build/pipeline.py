@@ -38,31 +38,28 @@ import json
 import os
 import platform
 import shutil
-import socket
-import sys
 import time
 from collections.abc import Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, UTC
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
-from filelock import FileLock, Timeout
 
 from giaoban import paths
-from giaoban.execution import cache, execute, jobs as jobs_module, params as params_module
-from giaoban.data import inputs, journal, snapshot
-from giaoban.data import datacache
+from giaoban.execution import cache, distributed, execute, jobs as jobs_module, params as params_module
+from giaoban.data import datacache, dataset as dataset_module, inputs, journal, snapshot
 from giaoban.execution.engine import limits
 from giaoban.errors import GiaobanError
 from giaoban.files import write_text
+from giaoban.locks import LOCK, OWNER, BuildLocked, build_lock
 from giaoban.execution.jobs import Job
 from giaoban.data.dataset import Dataset, load_dataset
 from giaoban.domain.numbers import format_number
 
 __all__ = [
     "build",
+    "BuildOptions",
     "BuildResult",
     "DataInvalid",
     "BuildLocked",
@@ -78,9 +75,7 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
-#: In the build folder: the lock, who holds it, and the scratch folders of running builds.
-LOCK = ".build.lock"
-OWNER = "build.owner.json"
+#: In the build folder: the scratch folders of running builds (the lock: `giaoban.locks`).
 RUNNING = "running"
 #: The renderers of `giaoban.publish` (checked here so that a typo fails before anything executes).
 RENDERERS = ("auto", "quarto", "builtin")
@@ -105,51 +100,6 @@ class DataInvalid(GiaobanError):
     def __init__(self, lines: list[str]) -> None:
         self.lines = list(lines)
         super().__init__("dữ liệu chưa hợp lệ, không dựng gì:\n" + "\n".join(self.lines))
-
-
-class BuildLocked(GiaobanError):
-    """Another build holds the build folder's lock; the message names it (pid, host, start time, command)."""
-
-
-def _holder(build_dir: Path) -> str:
-    """Who holds the lock, as `build.owner.json` says, in words."""
-    try:
-        owner = json.loads((build_dir / OWNER).read_text(encoding="utf-8"))
-        return (
-            f"tiến trình {int(owner['pid'])} trên máy {owner['host']}, bắt đầu lúc {owner['started']}, "
-            f"lệnh “{owner['command']}”"
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return "chưa rõ tiến trình nào (nó vừa bắt đầu)"
-
-
-@contextmanager
-def _locked(build_dir: Path) -> Iterator[None]:
-    """Hold `<build_dir>/.build.lock` (writing who holds it) or refuse (BuildLocked) at once."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(build_dir / LOCK))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise BuildLocked(
-            f"{params_module.display_path(build_dir)}: một lần dựng khác đang chạy trên thư mục này: "
-            f"{_holder(build_dir)}; chờ nó xong (hoặc dừng nó) rồi chạy lại"
-        ) from None
-    try:
-        owner = {
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-            "started": datetime.now().astimezone().isoformat(timespec="seconds"),
-            "command": " ".join(["giaoban", *sys.argv[1:]]) if sys.argv else "giaoban",
-        }
-        write_text(build_dir / OWNER, json.dumps(owner, ensure_ascii=False) + "\n")
-        yield
-    finally:
-        try:
-            (build_dir / OWNER).unlink()
-        except OSError:
-            pass
-        lock.release()
 
 
 def _clean_stale(build_dir: Path, mine: Path) -> None:
@@ -429,8 +379,8 @@ def _earlier_jobs(
         key, engine = _recorded_key(executed_dir / rel) if rel.as_posix() == f"{job.page}.ipynb" else (None, "")
         current = None
         if key is not None and notebook.is_file():
-            try:  # remembered per data hash, as the build's own jobs' (`datacache.fingerprints`)
-                fingerprint = datacache.fingerprints(
+            try:  # remembered per data hash, as the build's own jobs' (`inputs.fingerprints`)
+                fingerprint = inputs.fingerprints(
                     [job], dataset, public=public, folder=executed_dir.parent / "cache" / "data"
                 )[job.id]
                 current = cache.job_key(notebook, job.params, fingerprint, environment, engine)
@@ -509,43 +459,52 @@ class _Progress:
             self.bar.update(self.task, advance=1, counts=self._counts())
 
 
-def build(
-    params_files: Sequence[str | Path] | None = None,
-    *,
-    workers: int | None = None,
-    renderer: str = "auto",
-    out: str | Path | None = None,
-    engine: str = execute.DEFAULT_ENGINE,
-    data_dir: str | Path | None = None,
-    notebooks_dir: str | Path | None = None,
-    build_dir: str | Path | None = None,
-    root: str | Path | None = None,
-    render: bool = True,
-    progress: bool = True,
-    echo: Callable[[str], None] = print,
-    public: bool = False,
-    scheduler: str | None = None,
-    made_on: date | str | None = None,
-    max_jobs: int | None = None,
-    render_failed: bool = True,
-) -> BuildResult:
-    """Build the pages of `params_files` (default `params/batches/all.yml`) and return a `BuildResult`.
+@dataclass(frozen=True)
+class BuildOptions:
+    """What `giaoban build` is asked to do; every field has the command line's default.
 
-    With `scheduler` (`tcp://HOST:PORT`), the notebooks are executed on that Dask cluster and come
-    back to this host, which writes them, the cache and the manifest, and renders (`giaoban.execution.distributed`).
+    `params_files` (default `params/batches/all.yml`); `workers` (default: the number of cores);
+    `renderer` (`RENDERERS`); `out`, `data_dir`, `notebooks_dir`, `build_dir` (default: the project's
+    folders, `giaoban.paths`); `root`, the project whose `requirements.lock` enters the cache keys;
+    `engine` (`giaoban.execution.execute.engines()`); `render=False` executes without rendering;
+    `progress` shows the bar; `echo` receives notes (data warnings, batch entries without data,
+    earlier pages kept or dropped), the phase ("Thực thi…", "Dựng trang web…") and the render report;
+    `public` reads only the data that may be published (`Dataset.public()`) into
+    `<build_dir>/executed-public/` (a batch file with `public: true` asks for the same); `scheduler`
+    (`tcp://HOST:PORT`) executes the notebooks on that Dask cluster (`giaoban.execution.distributed`),
+    and they come back to this host, which writes them, the cache and the manifest, and renders;
+    `made_on` (`--date`), the day the books say they were made on (see `book_date`); `max_jobs`, the
+    most pages one build may expand to (`--max-jobs`); with `render_failed=False`, a build in which a
+    page failed does not render: the site stays the last good one (`giaoban preview`).
+    """
+
+    params_files: Sequence[Path] | None = None
+    workers: int | None = None
+    renderer: str = "auto"
+    out: Path | None = None
+    engine: str = execute.DEFAULT_ENGINE
+    data_dir: Path | None = None
+    notebooks_dir: Path | None = None
+    build_dir: Path | None = None
+    root: Path | None = None
+    render: bool = True
+    progress: bool = True
+    echo: Callable[[str], None] = print
+    public: bool = False
+    scheduler: str | None = None
+    made_on: date | str | None = None
+    max_jobs: int | None = None
+    render_failed: bool = True
+
+
+def build(options: BuildOptions | None = None) -> BuildResult:
+    """Build the pages that `options` asks for (default: `BuildOptions()`, the whole project) and return
+    a `BuildResult`: one step per stage of the pipeline.
 
     Validates the data and the params, expands the jobs, restores the unchanged ones from the
-    cache, executes the others with `engine` on `workers` processes (default: the number of cores),
-    writes `<build_dir>/executed/manifest.json`, then (unless `render=False`) calls
-    `giaoban.publish.render_site(executed_dir, out, renderer)`. Defaults are the project's folders
-    (`giaoban.paths`); `root` is the project whose `requirements.lock` enters the cache keys.
-    `echo` receives notes (data warnings, batch entries without data, earlier pages kept or dropped),
-    the phase ("Thực thi…", "Dựng trang web…") and the render report. With `public`, only the data
-    that may be published are read (`Dataset.public()`), into `<build_dir>/executed-public/`; a batch
-    file with `public: true` asks for the same (`params.public_build`). `made_on` (`--date`) is the day
-    the books say they were made on; see `book_date` for the default. With `render_failed=False`, a
-    build in which a page failed does not render: the site stays the last good one (`giaoban preview`).
-    Jobs run in worker processes started with "spawn": a script calling `build` needs the usual
+    cache, executes the others, writes `<build_dir>/executed/manifest.json`, then (unless
+    `render=False`) renders the site with `giaoban.publish.render_site`. Jobs run in worker
+    processes started with "spawn": a script calling `build` needs the usual
     `if __name__ == "__main__":` guard.
 
     Refuses, before anything runs: invalid data (DataInvalid), invalid params (ParamsError), an
@@ -554,91 +513,135 @@ def build(
     another build (BuildLocked). A failing job does not raise: see `exit_code`.
     """
     started = time.monotonic()
-    if renderer not in RENDERERS:
-        raise GiaobanError(f"--renderer '{renderer}' không có: cần một trong {', '.join(RENDERERS)}")
-    execute.check_engine(engine)
-    data_dir = Path(data_dir) if data_dir else Path(params_module.display_path(paths.DATA))
-    notebooks_dir = Path(notebooks_dir) if notebooks_dir else paths.NOTEBOOKS
-    build_dir = Path(build_dir) if build_dir else paths.BUILD
-    out = site_folder(out) if out else paths.SITE
-    files = [Path(p) for p in params_files] if params_files else [paths.PARAMS / "batches" / "all.yml"]
-    cores = execute.default_workers()
-    if workers and workers > cores:
-        echo(
-            f"lưu ý: --jobs {workers} nhiều hơn số lõi CPU máy này cho dùng ({cores}): các sổ tay sẽ tranh nhau lõi, "
-            f"không xong sớm hơn mà tốn thêm bộ nhớ; bỏ --jobs để dùng {cores}"
-        )
-    workers = workers or cores
-    for note in journal.recover_unlocked_or_skip(data_dir):  # an accept killed half-way is finished first
-        echo(f"lưu ý: {note}")
+    o = _settled(options or BuildOptions())  # the project's folders unless told otherwise
+    dataset, notes = _read_data(o)  # the data: validated once, kept between builds
+    plan = _plan(o, dataset, notes)  # the execution: params → jobs → cache keys
+    with build_lock(o.build_dir):
+        result = _execute(o, plan)
+        result.seconds = time.monotonic() - started
+        if o.render and result.renderable and (o.render_failed or not result.failed):  # publishing
+            stage = o.build_dir / ("site-public" if plan.public else "site")
+            _render(result, o.out, o.renderer, plan.dataset.data_dir, stage, o.workers, o.echo)
+    return result
 
-    with datacache.using(build_dir / "cache" / "data"):  # validated data kept between builds (written under the lock)
-        notes = _validate_data(data_dir)
-        dataset = load_dataset(data_dir)
-        datacache.share(data_dir, dataset.hash)  # for the kernels, which name it by its absolute path
+
+def _settled(options: BuildOptions) -> BuildOptions:
+    """Return `options` with the project's folders and the number of workers filled in; refuse an
+    unknown renderer or engine."""
+    if options.renderer not in RENDERERS:
+        raise GiaobanError(f"--renderer '{options.renderer}' không có: cần một trong {', '.join(RENDERERS)}")
+    execute.check_engine(options.engine)
+    cores = execute.default_workers()
+    if options.workers and options.workers > cores:
+        options.echo(
+            f"lưu ý: --jobs {options.workers} nhiều hơn số lõi CPU máy này cho dùng ({cores}): các sổ tay sẽ tranh "
+            f"nhau lõi, không xong sớm hơn mà tốn thêm bộ nhớ; bỏ --jobs để dùng {cores}"
+        )
+    return replace(
+        options,
+        params_files=[Path(p) for p in options.params_files or [paths.PARAMS / "batches" / "all.yml"]],
+        workers=options.workers or cores,
+        out=site_folder(options.out) if options.out else paths.SITE,
+        data_dir=Path(options.data_dir) if options.data_dir else Path(params_module.display_path(paths.DATA)),
+        notebooks_dir=Path(options.notebooks_dir) if options.notebooks_dir else paths.NOTEBOOKS,
+        build_dir=Path(options.build_dir) if options.build_dir else paths.BUILD,
+    )
+
+
+def _read_data(o: BuildOptions) -> tuple[Dataset, list[str]]:
+    """Finish an accept killed half-way, validate and load the data (the validated data kept between
+    builds); return the dataset and the notes to show."""
+    for note in journal.recover_unlocked_or_skip(o.data_dir):  # an accept killed half-way is finished first
+        o.echo(f"lưu ý: {note}")
+    with datacache.using(o.build_dir / "cache" / "data"):  # validated data kept between builds (written under the lock)
+        notes = _validate_data(o.data_dir)
+        dataset = load_dataset(o.data_dir)
+        dataset_module.share(o.data_dir, dataset.hash)  # for the kernels, which name it by its absolute path
+    return dataset, notes
+
+
+@dataclass
+class _Plan:
+    """What a build will execute: the jobs with their cache keys, and what they were computed from."""
+
+    dataset: Dataset
+    data_hash: str
+    public: bool
+    day: date
+    keyed: list[Job]
+    notebooks: dict[str, Path]
+    fingerprints: dict[str, str]
+    environment: str
+    memory: dict[str, int]
+    notes: list[str]
+
+
+def _plan(o: BuildOptions, dataset: Dataset, notes: list[str]) -> _Plan:
+    """Read the params, expand the jobs and key each by what it reads; refuse bad params, too many
+    pages, a missing notebook or (when rendering) bad render inputs before anything runs."""
     data_hash = dataset.hash
     registry = dataset.provinces
-    validated = params_module.load_many(files, registry)
-    notes += [note for item in validated for note in item.notes]  # e.g. a period that has not begun
-    public = public or params_module.public_build(validated)
-    day = book_date(made_on, validated)
+    validated = params_module.load_many(o.params_files, registry)
+    notes = notes + [note for item in validated for note in item.notes]  # e.g. a period that has not begun
+    public = o.public or params_module.public_build(validated)
+    day = book_date(o.made_on, validated)
     if public:
         dataset = dataset.public()
     units = inputs.report_units(dataset.reports, registry)
     expansion = jobs_module.expand(validated, dataset.reports, units, registry)
     notes += expansion.notes
-    _check_job_limit(len(expansion.jobs), validated, max_jobs)
-    notebooks = check_notebooks(notebooks_dir, {j.notebook for j in expansion.jobs})
-    if render:
-        _check_render_inputs(out, build_dir, data_dir, notebooks_dir)
+    _check_job_limit(len(expansion.jobs), validated, o.max_jobs)
+    notebooks = check_notebooks(o.notebooks_dir, {j.notebook for j in expansion.jobs})
+    if o.render:
+        _check_render_inputs(o.out, o.build_dir, o.data_dir, o.notebooks_dir)
     for note in notes:
-        echo(f"lưu ý: {note}")
+        o.echo(f"lưu ý: {note}")
 
-    environment = cache.with_reference(cache.environment_hash(root), data_dir)  # reference files and boundaries too
-    fingerprints = datacache.fingerprints(
+    environment = cache.with_reference(cache.environment_hash(o.root), o.data_dir)  # reference files and boundaries too
+    fingerprints = inputs.fingerprints(
         expansion.jobs,
         dataset,
         public=public,  # remembered per data hash
-        folder=build_dir / "cache" / "data",
+        folder=o.build_dir / "cache" / "data",
         defer=True,
     )
     keyed = [
-        replace(job, key=cache.job_key(notebooks[job.notebook], job.params, fingerprints[job.id], environment, engine))
+        replace(job, key=cache.job_key(notebooks[job.notebook], job.params, fingerprints[job.id], environment, o.engine))
         for job in expansion.jobs
     ]
-    memory = _memory_limits(keyed, validated)
+    return _Plan(
+        dataset, data_hash, public, day, keyed, notebooks, fingerprints, environment, _memory_limits(keyed, validated), notes
+    )
 
-    executed_dir = build_dir / ("executed-public" if public else "executed")
-    with _locked(build_dir):
-        datacache.flush()
-        # the kernels read a copy of exactly the data the keys were computed from (docs/trust.md)
-        copy = snapshot.take(data_dir, build_dir, data_hash)
-        _share_validated(data_dir, copy, data_hash, build_dir / "cache" / "data")
-        dataset = replace(dataset, data_dir=copy)
-        result = _run(
-            keyed,
-            notebooks,
-            dataset,
-            notebooks_dir,
-            build_dir,
-            engine,
-            workers,
-            progress,
-            notes,
-            executed_dir=executed_dir,
-            environment=environment,
-            public=public,
-            data_hash=data_hash,
-            fingerprints=fingerprints,
-            echo=echo,
-            scheduler=scheduler,
-            build_date=day,
-            memory=memory,
-        )
-        result.seconds = time.monotonic() - started
-        if render and result.renderable and (render_failed or not result.failed):
-            _render(result, out, renderer, copy, build_dir / ("site-public" if public else "site"), workers, echo)
-    return result
+
+def _execute(o: BuildOptions, plan: _Plan) -> BuildResult:
+    """With the build lock held: write what the data cache held back, take the snapshot of the data the
+    kernels read, and execute the jobs whose keys are not in the cache."""
+    datacache.flush()
+    # the kernels read a copy of exactly the data the keys were computed from (docs/trust.md)
+    copy = snapshot.take(o.data_dir, o.build_dir, plan.data_hash)
+    dataset_module.share(o.data_dir, plan.data_hash, name=copy, folder=o.build_dir / "cache" / "data")
+    plan.dataset = replace(plan.dataset, data_dir=copy)
+    return _run(
+        plan.keyed,
+        plan.notebooks,
+        plan.dataset,
+        o.notebooks_dir,
+        o.build_dir,
+        o.engine,
+        o.workers,
+        o.progress,
+        plan.notes,
+        executed_dir=o.build_dir / ("executed-public" if plan.public else "executed"),
+        environment=plan.environment,
+        public=plan.public,
+        data_hash=plan.data_hash,
+        fingerprints=plan.fingerprints,
+        echo=o.echo,
+        scheduler=o.scheduler,
+        build_date=plan.day,
+        memory=plan.memory,
+    )
 
 
 def site_folder(out: str | Path) -> Path:
@@ -693,16 +696,6 @@ def _memory_limits(jobs: list[Job], validated: list) -> dict[str, int]:
         if sizes:
             out[job.id] = min(sizes)
     return out
-
-
-def _share_validated(data_dir: Path, copy: Path, digest: str, folder: Path) -> None:
-    """Store the validation result of `data_dir` also under the name of its copy `copy` (the kernels'
-    `$GIAOBAN_DATA`), so that they load it instead of validating the same data again."""
-    from giaoban.data import dataset as dataset_module
-
-    checked = dataset_module._cache.get((str(data_dir), str(data_dir.resolve()), digest))
-    if checked is not None:
-        datacache.store_checked(digest, copy.resolve(), checked, folder)
 
 
 def _check_render_inputs(out: Path, build_dir: Path, data_dir: Path, notebooks_dir: Path) -> None:
@@ -825,7 +818,10 @@ def _run(
                 bar.update(outcome)
 
             try:
-                execute.run(tasks, workers, env, log_dir, finished, scheduler=scheduler)
+                if scheduler:
+                    distributed.run(tasks, scheduler, env, finished)
+                else:
+                    execute.run(tasks, workers, env, log_dir, finished)
             finally:
                 shutil.rmtree(running, ignore_errors=True)
     manifest = executed_dir / MANIFEST

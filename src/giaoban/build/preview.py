@@ -32,12 +32,15 @@ import os
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from giaoban import paths
+from giaoban.build import pipeline as build_module
+from giaoban.build.pipeline import BuildOptions
 from giaoban.errors import GiaobanError
+from giaoban.paths import display_path
 from giaoban.domain.numbers import format_number
 
 __all__ = ["preview", "CodeChanged", "Watched", "watched_paths", "classify", "html_digests", "changed_pages"]
@@ -132,15 +135,13 @@ class _Outcome:
     seconds: float = 0.0
 
 
-def _rebuild(build_kwargs: dict[str, Any], out: Path, echo: Callable[[str], None]) -> _Outcome:
+def _rebuild(options: BuildOptions, echo: Callable[[str], None]) -> _Outcome:
     """Build once; return whether the site was (re)made, the pages whose HTML changed, or the error."""
-    from giaoban.build import pipeline as build_module
-    from giaoban.execution.params import display_path
-
     started = time.monotonic()
+    out = options.out
     before = html_digests(out)
     try:
-        result = build_module.build(**build_kwargs, out=out, progress=False, echo=echo, render_failed=False)
+        result = build_module.build(replace(options, echo=echo))
     except build_module.DataInvalid as error:
         errors = [line for line in error.lines if ": cảnh báo: " not in line]  # warnings do not stop a build
         return _Outcome(
@@ -221,15 +222,18 @@ def preview(
     execute.check_engine(engine or execute.DEFAULT_ENGINE)
     out = Path(out) if out else paths.SITE
     watched = watched_paths(Path(data_dir) if data_dir else None, Path(notebooks_dir) if notebooks_dir else None)
-    build_kwargs: dict[str, Any] = {
-        "params_files": list(params_files) if params_files else None,
-        "workers": workers,
-        "renderer": renderer,
-        "engine": engine or execute.DEFAULT_ENGINE,
-        "data_dir": data_dir,
-        "notebooks_dir": notebooks_dir,
-        "build_dir": build_dir,
-    }
+    options = build_module.BuildOptions(
+        [Path(p) for p in params_files] if params_files else None,
+        workers=workers,
+        renderer=renderer,
+        out=out,
+        engine=engine or execute.DEFAULT_ENGINE,
+        data_dir=Path(data_dir) if data_dir else None,
+        notebooks_dir=Path(notebooks_dir) if notebooks_dir else None,
+        build_dir=Path(build_dir) if build_dir else None,
+        progress=False,
+        render_failed=False,
+    )
     live = LiveReload()
     server = open_server(out, port, live=live)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -265,7 +269,7 @@ def preview(
 
     try:
         with execute.warm_session() as session:
-            report(_rebuild(build_kwargs, out, echo), "dựng lần đầu")
+            report(_rebuild(options, echo), "dựng lần đầu")
             echo(f"Đang theo dõi: {', '.join(str(p) for p in watched.roots())}")
             for changes in watchfiles.watch(
                 *watched.roots(), debounce=400, step=60, stop_event=stop, raise_interrupt=True, watch_filter=None
@@ -279,7 +283,7 @@ def preview(
                     continue
                 shown = ", ".join(os.path.relpath(p) for p in inputs[:3]) + ("…" if len(inputs) > 3 else "")
                 echo(f"đã lưu {shown}: dựng lại…")
-                report(_rebuild(build_kwargs, out, echo), "dựng lại")
+                report(_rebuild(options, echo), "dựng lại")
     except KeyboardInterrupt:
         echo("Đã dừng xem trước.")
     finally:

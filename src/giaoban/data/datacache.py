@@ -15,7 +15,7 @@ fingerprints of the jobs' inputs, on disk under `_build/cache/`.
   could as well have written into data/; a damaged one (truncated, edited) is dropped and the data
   validated again. Only a folder owned by the user and writable by no one else is read; the three
   newest entries are kept.
-- **Fingerprints** (`fingerprints`): the cache key of a job hashes the very rows it reads
+- **Fingerprints** (`giaoban.data.inputs.fingerprints`, in the memo files of `read_memo` / `write_memo`): the cache key of a job hashes the very rows it reads
   (`giaoban.data.inputs.for_job(...).fingerprint()`, tens of milliseconds per job: minutes for the
   national batch). They are a pure function of the data (its hash), the job's notebook kind and
   parameters, the visibility and the code, so they are remembered under those, in one file per data
@@ -32,15 +32,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from giaoban.hashes import package_hash
+
 __all__ = [
     "DATA_CACHE_ENV",
     "store_checked",
     "stored_checked",
-    "fingerprints",
+    "memo_path",
+    "read_memo",
+    "write_memo",
     "cache_folder",
     "using",
     "flush",
-    "share",
     "encode_checked",
     "decode_checked",
     "DamagedEntry",
@@ -61,8 +64,6 @@ def _code() -> str:
     the package changes)."""
     global _code_hash
     if _code_hash is None:
-        from giaoban.execution.cache import package_hash
-
         _code_hash = package_hash()[:16]
     return _code_hash
 
@@ -109,7 +110,7 @@ def using(folder: str | os.PathLike) -> Iterator[None]:
 
 
 def flush() -> None:
-    """Write what `using` and `fingerprints(..., defer=True)` held back."""
+    """Write what `using` and `write_memo(..., defer=True)` held back."""
     while _pending:
         path, data = _pending.pop(0)
         if path.name.startswith("file-"):
@@ -419,70 +420,41 @@ def file_memo() -> FileMemo:
     return _memo
 
 
-def share(data_dir: str | os.PathLike, digest: str) -> None:
-    """Store the validation result this process holds for `data_dir` also under its absolute path,
-    the name the build gives its kernels and fork server (`$GIAOBAN_DATA`), so that they load it
-    instead of validating the same data again (its warnings name the folder as the build gave it;
-    the notebooks never show them)."""
-    from giaoban.data import dataset
-
-    folder = Path(data_dir)
-    resolved = folder.resolve()
-    if str(resolved) == str(folder):
-        return
-    checked = dataset._cache.get((str(folder), str(resolved), digest))
-    if checked is not None:
-        store_checked(digest, resolved, checked)
+_read_memos: dict[Path, tuple[tuple[int, int], dict]] = {}  # memo files read by this process
 
 
-def _job_key(notebook: str, params: dict, visibility: str) -> str:
-    from giaoban.execution.cache import canonical_json
-
-    return hashlib.sha256(canonical_json([notebook, params, visibility]).encode()).hexdigest()
-
-
-_read_memos: dict[Path, tuple[tuple[int, int], dict]] = {}  # fingerprint files read by this process
+def memo_path(folder: str | os.PathLike, name: str) -> Path:
+    """Return the path of the memo file `name` in `folder`, for the code that runs now (its hash in the
+    name: another version of giaoban never reads it)."""
+    return Path(folder) / f"{name}-{_code()}.json"
 
 
-def fingerprints(
-    jobs: Iterable[Any], dataset: Any, *, public: bool, folder: str | os.PathLike | None, defer: bool = False
-) -> dict[str, str]:
-    """Return `{job.id: giaoban.data.inputs.for_job(job.notebook, job.params, dataset=dataset,
-    public=public).fingerprint()}`, computing only those not remembered for this data hash and code
-    in `folder` (then remembering them; with `defer`, at `flush()`). Without a folder, computes every one."""
-    from giaoban.data import inputs
-
-    jobs = list(jobs)
-    base = cache_folder(folder, create=False) if folder is not None else None
-    visibility = "public" if public else "all"
-    memo: dict[str, str] = {}
-    path = None if folder is None else Path(folder) / f"fingerprints-{dataset.hash[:32]}-{visibility}-{_code()}.json"
-    if base is not None and path is not None:
-        try:
-            st = path.stat()
-            seen = _read_memos.get(path)
-            if seen is not None and seen[0] == (st.st_mtime_ns, st.st_size):
-                memo = dict(seen[1])  # read before by this process, unchanged since
-            else:
-                memo = json.loads(path.read_text(encoding="utf-8"))
-                if not isinstance(memo, dict):
-                    memo = {}
-                _read_memos[path] = ((st.st_mtime_ns, st.st_size), dict(memo))
-        except (OSError, ValueError):
+def read_memo(path: Path) -> dict:
+    """Return the memo (a JSON object) stored at `path`, or an empty one when there is none, it is
+    damaged, or its folder is not a safe cache folder (`cache_folder`). Read once per process while
+    the file does not change."""
+    if cache_folder(path.parent, create=False) is None:
+        return {}
+    try:
+        st = path.stat()
+        seen = _read_memos.get(path)
+        if seen is not None and seen[0] == (st.st_mtime_ns, st.st_size):
+            return dict(seen[1])  # read before by this process, unchanged since
+        memo = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(memo, dict):
             memo = {}
-    out, added = {}, False
-    for job in jobs:
-        key = _job_key(job.notebook, dict(job.params), visibility)
-        value = memo.get(key)
-        if not isinstance(value, str):
-            value = inputs.for_job(job.notebook, job.params, dataset=dataset, public=public).fingerprint()
-            memo[key], added = value, True
-        out[job.id] = value
-    if path is not None and added:
-        data = json.dumps(memo, sort_keys=True).encode()
-        if _deferring or defer:
-            _pending.append((path, data))
-        elif cache_folder(path.parent) is not None:
-            _write(path, data)
-            _trim(path.parent, "fingerprints-*.json")
-    return out
+        _read_memos[path] = ((st.st_mtime_ns, st.st_size), dict(memo))
+        return memo
+    except (OSError, ValueError):
+        return {}
+
+
+def write_memo(path: Path, memo: dict, *, defer: bool = False) -> None:
+    """Store `memo` at `path` (the newest three of its kind kept), now, or at `flush()` inside `using`
+    or with `defer`; nothing when the folder is not a safe cache folder."""
+    data = json.dumps(memo, sort_keys=True).encode()
+    if _deferring or defer:
+        _pending.append((path, data))
+    elif cache_folder(path.parent) is not None:
+        _write(path, data)
+        _trim(path.parent, "fingerprints-*.json")

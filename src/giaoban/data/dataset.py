@@ -27,6 +27,7 @@ Province codes and report ids stay strings (`"01"`, never `1`); periods stay can
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -39,10 +40,11 @@ from giaoban.errors import InputError
 from giaoban.domain.indicators import Catalogue
 from giaoban.domain.periods import Period
 from giaoban.domain.provinces import Province, Provinces
-from giaoban.data.validation import Checked, InvalidDataError, collect, default_data_dir
+from giaoban.data import datacache
+from giaoban.data.validation import Checked, InvalidDataError, collect, default_data_dir, validated_catalogue
 from giaoban.data.validation.schemas import TABLES
 
-__all__ = ["Dataset", "load_dataset", "data_hash", "TABLES", "PUBLIC"]
+__all__ = ["Dataset", "load_dataset", "load_catalogue", "data_hash", "share", "TABLES", "PUBLIC"]
 
 #: The one `visibility` that may be published; `internal` rows are kept out of public builds.
 PUBLIC = "public"
@@ -179,8 +181,6 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     with _lock:
         checked = _cache.get(key)
     if checked is None:
-        from giaoban.data import datacache  # validated before by the same code: $GIAOBAN_DATA_CACHE
-
         checked = datacache.stored_checked(digest, folder)
         if checked is None:  # tables and texts whose bytes did not change are not checked again
             checked = collect(folder, memo=datacache.file_memo())
@@ -202,3 +202,32 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
         warnings=tuple(str(p) for p in checked.report.warnings),
         hash=digest,
     )
+
+
+def share(
+    data_dir: str | os.PathLike, digest: str, *, name: str | os.PathLike | None = None, folder: str | os.PathLike | None = None
+) -> None:
+    """Store the validation result this process holds for `data_dir` (with hash `digest`) also under
+    `name` (default: its absolute path) in the cache folder `folder` (default: `$GIAOBAN_DATA_CACHE`):
+    the name the build gives its kernels and fork server (`$GIAOBAN_DATA`, the absolute path or the
+    build's copy of the data), so that they load it instead of validating the same data again (its
+    warnings name the folder as the build gave it; the notebooks never show them). Nothing when this
+    process has not validated `data_dir`."""
+    data_dir = Path(data_dir)
+    target = Path(name if name is not None else data_dir).resolve()
+    if folder is None and str(target) == str(data_dir):
+        return  # load_dataset stored it under that name already
+    checked = _cache.get((str(data_dir), str(data_dir.resolve()), digest))
+    if checked is not None:
+        datacache.store_checked(digest, target, checked, folder)
+
+
+def load_catalogue(data_dir: str | Path | None = None) -> Catalogue:
+    """Return the catalogue of `data_dir` (default: the project's `data/`), validated.
+
+    Refuses (InputError, one `file:row:column: message` line per problem, as `giaoban validate`
+    prints them) missing or malformed `reference/areas.csv` or `reference/indicators.csv`: repeated
+    codes, an unknown area, a value_type other than count, money, percent, a flag other than true or
+    false, a summable percentage, a `max_value` on a count.
+    """
+    return validated_catalogue(data_dir)

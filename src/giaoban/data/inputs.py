@@ -30,10 +30,11 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
+from giaoban.data import datacache
 from giaoban.data.dataset import Dataset, load_dataset
 from giaoban.errors import InputError
 from giaoban.domain.periods import Period
@@ -41,10 +42,12 @@ from giaoban.domain.provinces import Province, Provinces
 from giaoban.data.snapshot import check_expected
 from giaoban.data.standings import of_province, ranking, standings
 from giaoban.data.validation import DATA_ENV, default_data_dir
+from giaoban.hashes import canonical_json
 
 __all__ = [
     "Inputs",
     "for_job",
+    "fingerprints",
     "report_units",
     "lineage",
     "REFERENCE_TABLES",
@@ -344,3 +347,30 @@ def for_job(
         period=period,
         visibility=dataset.visibility,
     )
+
+
+def _job_key(notebook: str, params: dict, visibility: str) -> str:
+    return hashlib.sha256(canonical_json([notebook, params, visibility]).encode()).hexdigest()
+
+
+def fingerprints(
+    jobs: Iterable[Any], dataset: Any, *, public: bool, folder: str | os.PathLike | None, defer: bool = False
+) -> dict[str, str]:
+    """Return `{job.id: for_job(job.notebook, job.params, dataset=dataset,
+    public=public).fingerprint()}`, computing only those not remembered for this data hash and code
+    in `folder` (then remembering them; with `defer`, at `flush()`). Without a folder, computes every one."""
+    jobs = list(jobs)
+    visibility = "public" if public else "all"
+    path = None if folder is None else datacache.memo_path(folder, f"fingerprints-{dataset.hash[:32]}-{visibility}")
+    memo = datacache.read_memo(path) if path is not None else {}
+    out, added = {}, False
+    for job in jobs:
+        key = _job_key(job.notebook, dict(job.params), visibility)
+        value = memo.get(key)
+        if not isinstance(value, str):
+            value = for_job(job.notebook, job.params, dataset=dataset, public=public).fingerprint()
+            memo[key], added = value, True
+        out[job.id] = value
+    if path is not None and added:
+        datacache.write_memo(path, memo, defer=defer)
+    return out

@@ -1,8 +1,9 @@
 """The indicator catalogue as data: the areas of work of a department and the figures it reports.
 
 Read from `data/reference/areas.csv` and `data/reference/indicators.csv` (columns in
-`data/README.md`), always through validation: `load_catalogue` refuses a catalogue with any error.
+`data/README.md`), always through validation: `giaoban.data.dataset.load_catalogue` refuses a catalogue with any error.
 
+    >>> from giaoban.data.dataset import load_catalogue
     >>> cat = load_catalogue()
     >>> cat["standards.instruments_verified"].label("en")
     'Measuring instruments verified'
@@ -19,13 +20,12 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from giaoban.errors import InputError
 
-__all__ = ["Area", "Indicator", "Catalogue", "load_catalogue", "VALUE_TYPES"]
+__all__ = ["Area", "Indicator", "Catalogue", "VALUE_TYPES"]
 
 #: What a figure of an indicator is: a whole number, an amount in đồng (integer), a percentage.
 VALUE_TYPES = ("count", "money", "percent")
@@ -82,7 +82,7 @@ class Indicator:
 
 class Catalogue:
     """The indicators and areas, with look-ups. Iterating gives the indicators by area order, then in
-    file order. Build it with `load_catalogue()`."""
+    file order. Build it with `giaoban.data.dataset.load_catalogue()`."""
 
     def __init__(self, indicators: Iterable[Indicator], areas: Iterable[Area]) -> None:
         self._areas = tuple(sorted(areas, key=lambda a: a.order))
@@ -184,16 +184,3 @@ class Catalogue:
 
     def __repr__(self) -> str:
         return f"Catalogue({len(self._indicators)} chỉ tiêu, {len(self._areas)} lĩnh vực)"
-
-
-def load_catalogue(data_dir: str | Path | None = None) -> Catalogue:
-    """Return the catalogue of `data_dir` (default: the project's `data/`), validated.
-
-    Refuses (InputError, one `file:row:column: message` line per problem, as `giaoban validate`
-    prints them) missing or malformed `reference/areas.csv` or `reference/indicators.csv`: repeated
-    codes, an unknown area, a value_type other than count, money, percent, a flag other than true or
-    false, a summable percentage, a `max_value` on a count.
-    """
-    from giaoban.data import validation  # validation builds the Catalogue: imported here to avoid a cycle
-
-    return validation.validated_catalogue(data_dir)

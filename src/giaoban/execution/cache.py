@@ -26,7 +26,6 @@ of the executed notebooks (a damaged entry cannot damage a page, nor the other w
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import platform
 import shutil
@@ -34,9 +33,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-import giaoban
 from giaoban import paths
 from giaoban.files import atomic_write, write_bytes
+from giaoban.hashes import canonical_json, file_hash, package_hash
 
 __all__ = [
     "Cache",
@@ -50,50 +49,6 @@ __all__ = [
     "reference_hash",
     "with_reference",
 ]
-
-
-def canonical_json(value: Any) -> str:
-    """Return `value` as JSON with sorted keys, no spaces and UTF-8 text: equal values, equal text.
-
-    Refuses (TypeError) values JSON cannot represent (sets, dates: give ISO strings).
-    """
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-def file_hash(path: str | os.PathLike) -> str:
-    """Return the sha256 (hex) of a file's bytes; of the empty string when the file does not exist."""
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    except FileNotFoundError:
-        pass
-    return digest.hexdigest()
-
-
-def _tree_hash(folder: str | os.PathLike, skip: tuple[str, ...] = ()) -> str:
-    """Return the sha256 (hex) of every file under `folder` (relative path and bytes, sorted),
-    skipping `__pycache__`, hidden files and the folders named in `skip` (relative paths)."""
-    folder = Path(folder)
-    digest = hashlib.sha256()
-    files = sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file()
-        and "__pycache__" not in p.parts
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-        and not any(p.relative_to(folder).as_posix().startswith(s + "/") for s in skip)
-    )
-    for p in files:
-        digest.update(p.relative_to(folder).as_posix().encode() + b"\0" + file_hash(p).encode() + b"\0")
-    return digest.hexdigest()
-
-
-def package_hash() -> str:
-    """Return the hash of the `giaoban` package's files (code and data the notebooks may use), sorted by
-    path; the renderer's `templates/` are left out: they change the site, not the executed notebooks."""
-    return _tree_hash(Path(giaoban.__file__).parent, skip=("publish/templates",))
 
 
 @lru_cache(maxsize=1)

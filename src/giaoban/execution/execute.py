@@ -26,8 +26,7 @@ Engines (`giaoban build --engine`):
 - any other name is looked up among Papermill's engines, which other packages register through the
   `papermill.engine` entry point, and passed to `papermill.execute_notebook`.
 
-`run(..., scheduler="tcp://HOST:PORT")` executes the tasks on a Dask cluster instead
-(`giaoban.execution.distributed`).
+The same tasks run on a Dask cluster with `giaoban.execution.distributed.run` (the build chooses).
 """
 
 from __future__ import annotations
@@ -487,8 +486,6 @@ def run(
     env: dict[str, str],
     log_dir: str | os.PathLike,
     on_outcome: Callable[[Outcome], None] | None = None,
-    *,
-    scheduler: str | None = None,
 ) -> dict[str, Outcome]:
     """Execute `tasks` in a pool of processes and return their outcomes by task id.
 
@@ -496,17 +493,13 @@ def run(
     the workers' environment (and so their kernels'); their output goes to `log_dir/worker-<pid>.log`
     (the fork server's and its kernels' to `log_dir/fork-server.log`). `on_outcome` is called in this
     process as each task ends. Should a worker process itself die, its task and those still waiting
-    fail with a message (finished ones keep their outcome). With `scheduler` (`tcp://HOST:PORT`), the
-    tasks run on that Dask cluster (`giaoban.execution.distributed.run`) and `workers` is not used.
+    fail with a message (finished ones keep their outcome). On a Dask cluster, the same tasks run with
+    `giaoban.execution.distributed.run`.
     """
     tasks = list(tasks)
     outcomes: dict[str, Outcome] = {}
     if not tasks:
         return outcomes
-    if scheduler:
-        from giaoban.execution import distributed
-
-        return distributed.run(tasks, scheduler, env, on_outcome)
     from giaoban.execution.engine.client import FORK_SOCKET_ENV, ForkServer, notebook_imports
     from giaoban.execution.engine.kernels import KERNEL_DIR_ENV, private_dir
 

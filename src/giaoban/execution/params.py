@@ -50,6 +50,7 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from giaoban.errors import GiaobanError, InputError
+from giaoban.paths import display_path
 from giaoban.execution.layout import LANGS, NOTEBOOKS
 from giaoban.domain.periods import Period, parse_period_phrase
 from giaoban.domain.provinces import Province, Provinces
@@ -270,15 +271,6 @@ def read_yaml(path: str | Path) -> tuple[Any, dict[tuple, int]]:
     finally:
         loader.dispose()
     return data, _lines(node)
-
-
-def display_path(path: str | Path) -> str:
-    """Return `path` as messages show it: relative to the working folder when inside it."""
-    path = Path(path)
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 # ----------------------------------------------------------------------------------- models

@@ -8,7 +8,7 @@
 grouped by area (label, unit, value type shown), columns for the value, qualifier, kind, measure,
 period, the quote as printed on paper and its page and line, drop-down lists wherever a value is a
 choice, and the `Báo cáo` sheet prefilled from the options. `read_form` reads it back for
-`giaoban.reading.review.accept`, which tells the two kinds of workbook apart by the hidden `_giaoban` sheet.
+`giaoban.reading.accept.accept`, which tells the two kinds of workbook apart by the hidden `_giaoban` sheet.
 
 There is no text to check quotes against, so the report's source is made of what the analyst typed:
 at accept time `sources/<report_id>-giay.txt` is written, headed as a transcription from paper

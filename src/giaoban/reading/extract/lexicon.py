@@ -26,7 +26,7 @@ from typing import Any
 
 from giaoban import paths
 from giaoban.errors import InputError
-from giaoban.domain.indicators import load_catalogue
+from giaoban.data.dataset import load_catalogue
 from giaoban.domain.text import nfc, normalize_tone_placement
 
 __all__ = ["Unit", "Rule", "Lexicon", "load_lexicon", "normalize", "UNIT_CLASSES", "LEXICON_COLUMNS", "UNIT_COLUMNS"]
