@@ -13,6 +13,7 @@ def __getattr__(name: str):
     """`from giaoban import charts`, as the notebooks write it: the house style lives in
     `giaoban.briefing.charts`. Imported when first asked for (matplotlib is not needed by every command)."""
     if name == "charts":
+        # imported when needed: it loads matplotlib, numpy, pandas, pandera, pydantic (start-up time)
         from giaoban.briefing import charts
 
         return charts

@@ -148,6 +148,7 @@ def _use_project(project: Path | None) -> Path:
 
 def _finish_interrupted_accept() -> None:
     """Before any command: finish a `giaoban accept` of the project's data folder that was killed half-way."""
+    # imported when the command runs: `giaoban --help` stays fast
     from giaoban.data.journal import recover_unlocked_or_skip
     from giaoban.data.validation import default_data_dir
 
@@ -185,6 +186,7 @@ def _fail(error: GiaobanError, code: int = 2) -> NoReturn:
 
 def _say_converted(paths: list[Path]) -> None:
     """Tell, on standard error, which report files were not UTF-8 and were converted (Windows-1258, UTF-16)."""
+    # imported when the command runs: `giaoban --help` stays fast
     from giaoban.domain.report_text import ENCODING_NAMES, read_report_as
 
     for path in paths:
@@ -208,6 +210,7 @@ def validate(
     """Kiểm tra dữ liệu: in mỗi vấn đề một dòng `tệp:dòng:cột: lỗi` (cảnh báo: `tệp:dòng:cột: cảnh báo: …`);
     thoát 0 khi không có lỗi (cảnh báo không tính), 1 khi có lỗi."""
     _use_project(project)
+    # imported when the command runs: `giaoban --help` stays fast
     from giaoban.data import validation
     from giaoban.data.journal import recover_unlocked_or_skip
 
@@ -232,6 +235,7 @@ def extract(
 ) -> None:
     """Đọc văn bản báo cáo, in các số liệu, nhiệm vụ trọng tâm và văn bản pháp lý tìm được (không ghi vào data/)."""
     _use_project(project)
+    # imported when the command runs: `giaoban --help` stays fast
     from giaoban.reading.extract import extract_file
     from giaoban.reading.extract.output import write_csv, write_json
 
@@ -258,6 +262,7 @@ def ingest(
     """Trích số liệu từ văn bản báo cáo và ghi bảng xét duyệt Excel (không ghi gì vào data/; văn bản được
     chép vào data/sources/ khi chạy `giaoban accept`)."""
     _use_project(project)
+    # imported when the command runs: `giaoban --help` stays fast
     from giaoban.reading import review
 
     try:
@@ -284,6 +289,7 @@ def accept(
 
     Có lỗi: in mỗi lỗi một dòng `tệp:Trang!dòng:Cột: lỗi`, thoát 1, không ghi gì."""
     _use_project(project)
+    # imported when the command runs: `giaoban --help` stays fast
     from giaoban.reading import accept as accepting
     from giaoban.reading.workbook import WorkbookError
 
@@ -295,7 +301,7 @@ def accept(
         typer.echo(f"lỗi: {len(error.lines)} lỗi; không ghi gì vào dữ liệu", err=True)
         raise typer.Exit(code=1) from None
     except GiaobanError as error:
-        from giaoban.locks import BuildLocked
+        from giaoban.locks import BuildLocked  # imported when the command runs: `giaoban --help` stays fast
 
         _fail(error, 3 if isinstance(error, BuildLocked) else 2)
     for line in result.warnings:
@@ -323,6 +329,7 @@ def form(
 ) -> None:
     """Ghi phiếu nhập Excel cho báo cáo giấy hoặc bản scan: mỗi chỉ tiêu một dòng; nhận lại bằng `giaoban accept`."""
     _use_project(project)
+    # imported when the command runs: `giaoban --help` stays fast
     from giaoban.reading.form import write_form
 
     try:
@@ -398,10 +405,12 @@ def build(
     một lần dựng khác đang chạy trên cùng thư mục _build/: thoát 3; trong các trường hợp này không sổ tay
     nào chạy. Các trang của lần dựng trước còn đúng với dữ liệu được giữ lại trên trang web.
     """
+    # imported when the command runs: `giaoban --help` stays fast
     import signal
     import time
 
     _use_project(project)
+    # imported when the command runs: `giaoban --help` stays fast
     from giaoban.build import pipeline as build_module
 
     started = time.monotonic()
@@ -461,6 +470,7 @@ def serve(
 ) -> None:
     """Xem trước trang web đã dựng tại http://127.0.0.1:<cổng>/ (chỉ máy này; Ctrl+C để dừng)."""
     _use_project(project)
+    # imported when the command runs: `giaoban --help` stays fast
     from giaoban.publish.serve import serve as serve_site
 
     try:
@@ -486,6 +496,7 @@ def preview(
     trong data/, notebooks/, params/ hoặc _quarto.yml; các tab đang mở tự tải lại. Lỗi (dòng CSV sai, sổ tay
     lỗi) hiện trên trang và ở đây, trang giữ bản tốt gần nhất. Ctrl+C để dừng."""
     _use_project(project)
+    # imported when the command runs: `giaoban --help` stays fast
     from giaoban.build.preview import CodeChanged, preview as run_preview
 
     try:

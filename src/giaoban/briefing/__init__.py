@@ -18,7 +18,7 @@ tested on them; the page classes add the language, the Markdown and the charts. 
 (matplotlib in the house style), `tables` (escaped Markdown), `i18n` (the pages' words, Vietnamese
 and English) are what the pages are drawn with.
 
-Stage 4: may import the foundations, the domain (1), the data (2) and reading (3).
+Stage 4. May import: the foundations, the domain (1), the data (2) and reading (3).
 """
 
 from giaoban.briefing.comparisons import ROLES, compare, comparison_periods, key_figures

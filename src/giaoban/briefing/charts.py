@@ -15,6 +15,8 @@ import io
 import textwrap
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
+import base64
+import functools
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -25,6 +27,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from giaoban.briefing import i18n
 from giaoban.domain.numbers import format_number, format_percent
+from giaoban.briefing.values import format_amount
+from giaoban.domain.periods import Period
 
 __all__ = [
     "A4_TEXT_WIDTH_IN",
@@ -113,7 +117,6 @@ STYLE: dict[Any, Any] = {  # rcParams names (matplotlib types them as Literals)
 
 def styled(function: Any) -> Any:
     """Decorate a chart function so that it draws inside `STYLE`, whatever the global rcParams."""
-    import functools
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -128,7 +131,7 @@ def use_house_style() -> None:
     `to_png` (so a notebook cell ending in a chart shows it at 150 dpi). Refuses nothing."""
     matplotlib.rcParams.update(STYLE)
     try:
-        from IPython import get_ipython
+        from IPython import get_ipython  # imported when needed: only in a notebook does a chart show itself
     except ImportError:  # pragma: no cover - IPython is a dependency
         return
     shell = get_ipython()
@@ -312,6 +315,7 @@ class Figures(list):
     """Several figures shown one after the other by a notebook cell (a page's worth each)."""
 
     def _ipython_display_(self) -> None:
+        # imported when needed: it loads IPython (start-up time)
         from IPython.display import display
 
         for fig in self:
@@ -405,8 +409,6 @@ def trend_panels(
 
 
 def _period_key(code: str) -> tuple:
-    from giaoban.domain.periods import Period
-
     try:
         p = Period.parse(code)
         return (p.start, p.end)
@@ -649,7 +651,6 @@ def strip_chart(strips: Sequence[Strip], *, title: str = "", lang: str = "vi", p
 
 def _strip_texts(strip: Strip, lang: str) -> tuple[str, str]:
     """The figures written under a strip: (lowest, highest and median; the province's)."""
-    from giaoban.briefing.values import format_amount
 
     def f(x: float) -> str:
         return format_amount(round(x, 2), strip.value_type, lang)
@@ -674,8 +675,6 @@ class Chart:
         self.figure, self.alt = figure, alt
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
-        import base64
-
         png = to_png(self.figure)
         width, height = (round(x) for x in self.figure.get_size_inches() * 96)
         data = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": self.alt}

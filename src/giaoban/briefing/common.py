@@ -11,6 +11,7 @@ import pandas as pd
 from giaoban.briefing import i18n
 from giaoban.domain.provinces import Provinces, load_provinces
 from giaoban.briefing.tables import Raw
+from giaoban.data.validation import default_data_dir
 
 __all__ = [
     "registry",
@@ -26,8 +27,6 @@ __all__ = [
 
 def registry(data_dir: str | Path | None = None) -> Provinces:
     """Return the province registry of the data folder (`data_dir`, else `$GIAOBAN_DATA` or `data/`)."""
-    from giaoban.data.validation import default_data_dir
-
     return load_provinces(Path(data_dir if data_dir is not None else default_data_dir()) / "reference")
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from giaoban.errors import InputError
 from giaoban.briefing.tables import Raw, escape
+from giaoban.domain.numbers import format_number
 
 __all__ = [
     "LANGS",
@@ -439,8 +440,6 @@ def t(key: str, lang: str, **values: Any) -> Raw:
 def count(n: int, noun: str, lang: str) -> Raw:
     """Return `n` and `noun` ("report", "period") agreeing in number: "1 report", "2 reports",
     "1 báo cáo". Refuses (KeyError) a noun without its `n_<noun>` and `n_<noun>s` messages."""
-    from giaoban.domain.numbers import format_number
-
     return t(f"n_{noun}" if n == 1 else f"n_{noun}s", lang, n=format_number(n, lang=lang))
 
 

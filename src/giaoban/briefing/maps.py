@@ -24,9 +24,11 @@ import numpy as np
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import LinearSegmentedColormap, Normalize
 from matplotlib.figure import Figure
+from matplotlib.cm import ScalarMappable
 
 from giaoban.briefing import charts, i18n
 from giaoban.errors import InputError
+from giaoban.data.validation import default_data_dir
 
 __all__ = [
     "MERGER_DATE",
@@ -66,8 +68,6 @@ class Boundaries:
 
 def _geo_dir(data_dir: str | Path | None) -> Path:
     if data_dir is None:
-        from giaoban.data.validation import default_data_dir
-
         data_dir = default_data_dir()
     return Path(data_dir) / "reference" / "geo"
 
@@ -272,8 +272,6 @@ def choropleth(
 
 
 def _mappable(norm: Normalize) -> Any:
-    from matplotlib.cm import ScalarMappable
-
     return ScalarMappable(norm=norm, cmap=RAMP)
 
 

@@ -17,9 +17,11 @@ import re
 from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
+from datetime import date
 
 from giaoban.errors import InputError, ProvinceError
 from giaoban.domain.text import nfc
+from giaoban.briefing import common
 
 __all__ = ["province_code", "injected_values", "check_injected", "INJECTED_MARK"]
 
@@ -57,7 +59,6 @@ def province_code(value: Any, on: Any = None, data_dir: str | Path | None = None
         return text.zfill(2)
     if not text:
         raise _refuse(value)
-    from giaoban.briefing import common
 
     registry = common.registry(data_dir)
     when = _date(on)
@@ -74,8 +75,6 @@ def province_code(value: Any, on: Any = None, data_dir: str | Path | None = None
 
 def _date(on: Any) -> Any:
     if isinstance(on, str):
-        from datetime import date
-
         try:
             return date.fromisoformat(on)
         except ValueError:

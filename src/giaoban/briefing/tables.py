@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import pandas as pd
+
 __all__ = [
     "Raw",
     "Empty",
@@ -72,11 +74,9 @@ def escape(text: Any) -> str:
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
     try:
-        import pandas as pd
-
         if pd.isna(text) is True:
             return ""
-    except (TypeError, ValueError, ImportError):
+    except (TypeError, ValueError):
         pass
     s = str(text)
     s = re.sub(r"[^\S\u00a0]+", " ", s).strip()
@@ -142,6 +142,7 @@ def markdown_table(
 def md(*blocks: Any) -> Any:
     """Return an `IPython.display.Markdown` of the non-empty `blocks` (Markdown strings, already
     safe), separated by blank lines; `EMPTY` when every block is empty."""
+    # imported when needed: it loads IPython (start-up time)
     from IPython.display import Markdown
 
     text = join(*blocks)

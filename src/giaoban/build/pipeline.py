@@ -53,9 +53,12 @@ from giaoban.execution.engine import limits
 from giaoban.errors import GiaobanError
 from giaoban.files import write_text
 from giaoban.locks import LOCK, OWNER, BuildLocked, build_lock
+from giaoban.publish.config import read_config
+from giaoban.publish.manifest import ManifestError, check_job
 from giaoban.execution.jobs import Job
 from giaoban.data.dataset import Dataset, load_dataset
 from giaoban.domain.numbers import format_number
+from giaoban.data.validation import InvalidDataError
 
 __all__ = [
     "build",
@@ -171,8 +174,6 @@ class BuildResult:
 def _validate_data(data_dir: Path) -> list[str]:
     """Validate the data (once: `load_dataset` keeps the result, on disk too under `_build/cache/data`);
     return a note about warnings; refuse (DataInvalid) errors."""
-    from giaoban.data.validation import InvalidDataError
-
     try:
         warnings = len(load_dataset(data_dir).warnings)
     except InvalidDataError as error:
@@ -346,8 +347,6 @@ def _earlier_jobs(
     is there, and the cache key the notebook records equals the key computed now for its notebook,
     parameters, data and environment. A manifest that cannot be read keeps nothing (with a note).
     """
-    from giaoban.publish.manifest import ManifestError, check_job
-
     path = executed_dir / MANIFEST
     shown = params_module.display_path(path)
     try:
@@ -421,6 +420,7 @@ class _Progress:
         self.cached, self.total = cached, total
         self.bar = None
         if enabled and total:
+            # imported when needed: it loads rich (start-up time)
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -606,11 +606,22 @@ def _plan(o: BuildOptions, dataset: Dataset, notes: list[str]) -> _Plan:
         defer=True,
     )
     keyed = [
-        replace(job, key=cache.job_key(notebooks[job.notebook], job.params, fingerprints[job.id], environment, o.engine))
+        replace(
+            job, key=cache.job_key(notebooks[job.notebook], job.params, fingerprints[job.id], environment, o.engine)
+        )
         for job in expansion.jobs
     ]
     return _Plan(
-        dataset, data_hash, public, day, keyed, notebooks, fingerprints, environment, _memory_limits(keyed, validated), notes
+        dataset,
+        data_hash,
+        public,
+        day,
+        keyed,
+        notebooks,
+        fingerprints,
+        environment,
+        _memory_limits(keyed, validated),
+        notes,
     )
 
 
@@ -702,7 +713,7 @@ def _check_render_inputs(out: Path, build_dir: Path, data_dir: Path, notebooks_d
     """Refuse, before anything runs, what would make the render fail or write where it must not: a
     malformed `_quarto.yml` (ConfigError), an output folder inside the project's inputs (GiaobanError)
     or one that is not a site, the home folder included (RenderError)."""
-    from giaoban.publish.config import read_config
+    # imported when needed: the renderer loads jinja2, nbformat, traitlets (start-up time)
     from giaoban.publish.pipeline import check_out_dir
 
     read_config(params_module.display_path(paths.ROOT / "_quarto.yml"))

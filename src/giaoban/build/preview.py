@@ -42,6 +42,9 @@ from giaoban.build.pipeline import BuildOptions
 from giaoban.errors import GiaobanError
 from giaoban.paths import display_path
 from giaoban.domain.numbers import format_number
+from giaoban.execution import execute
+from giaoban.publish.serve import LiveReload, open_server
+import giaoban
 
 __all__ = ["preview", "CodeChanged", "Watched", "watched_paths", "classify", "html_digests", "changed_pages"]
 
@@ -72,8 +75,6 @@ class Watched:
 
 def watched_paths(data_dir: Path | None = None, notebooks_dir: Path | None = None) -> Watched:
     """Return the paths `preview` watches for the project of `giaoban.paths` (data and notebooks as given)."""
-    import giaoban
-
     return Watched(
         data=(data_dir or paths.DATA).resolve(),
         notebooks=(notebooks_dir or paths.NOTEBOOKS).resolve(),
@@ -211,11 +212,8 @@ def preview(
     (GiaobanError) what `giaoban build` refuses before building (an unknown renderer or engine) and a
     port that cannot be opened; errors of a rebuild are shown, never raised.
     """
+    # imported when needed: it loads watchfiles (start-up time)
     import watchfiles
-
-    from giaoban.build import pipeline as build_module
-    from giaoban.execution import execute
-    from giaoban.publish.serve import LiveReload, open_server
 
     if renderer not in build_module.RENDERERS:
         raise GiaobanError(f"--renderer '{renderer}' không có: cần một trong {', '.join(build_module.RENDERERS)}")

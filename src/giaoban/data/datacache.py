@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from giaoban.hashes import package_hash
+from giaoban.domain.provinces import load_provinces
 
 __all__ = [
     "DATA_CACHE_ENV",
@@ -194,6 +195,7 @@ def _problems_json(problems: Iterable[Any]) -> list:
 
 
 def _problems_from(raw: Any) -> list:
+    # imported when needed: it loads numpy, pandas, pandera, pydantic (start-up time)
     from giaoban.data.validation.problems import Problem
 
     return [
@@ -217,8 +219,10 @@ def _table_json(table: Any) -> dict | None:
 
 
 def _table_from(name: str, t: Any) -> Any:
+    # imported when needed: it loads pandas (start-up time)
     import pandas as pd
 
+    # imported when needed: it loads numpy, pandas, pandera, pydantic (start-up time)
     from giaoban.data.validation.reading import Table
 
     if t is None:
@@ -245,7 +249,7 @@ def decode_checked(data: bytes, data_dir: str | os.PathLike) -> Any:
     """Return the `Checked` that `encode_checked` wrote, its province registry read from
     `data_dir`/reference (the folder the data hash was computed from). Refuses (DamagedEntry) bytes whose digest does
     not match, another format, or contents of the wrong shape; runs no stored code (JSON only)."""
-    from giaoban.domain.provinces import load_provinces
+    # imported when needed: it loads numpy, pandas, pandera, pydantic (start-up time)
     from giaoban.data.validation import checks
     from giaoban.data.validation.core import Checked
     from giaoban.data.validation.problems import Report

@@ -205,7 +205,11 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
 
 
 def share(
-    data_dir: str | os.PathLike, digest: str, *, name: str | os.PathLike | None = None, folder: str | os.PathLike | None = None
+    data_dir: str | os.PathLike,
+    digest: str,
+    *,
+    name: str | os.PathLike | None = None,
+    folder: str | os.PathLike | None = None,
 ) -> None:
     """Store the validation result this process holds for `data_dir` (with hash `digest`) also under
     `name` (default: its absolute path) in the cache folder `folder` (default: `$GIAOBAN_DATA_CACHE`):

@@ -208,6 +208,7 @@ def recover(folder: str | os.PathLike) -> list[str]:
 def data_lock(folder: str | os.PathLike, timeout: float = 60) -> FileLock:
     """Return the lock of the data folder `folder` (in the temporary directory, one per resolved path),
     which `giaoban accept` holds while it reads and writes the data."""
+    # imported when needed: it loads filelock (start-up time)
     from filelock import FileLock
 
     key = hashlib.sha1(str(Path(folder).resolve()).encode("utf-8")).hexdigest()[:16]
@@ -217,6 +218,7 @@ def data_lock(folder: str | os.PathLike, timeout: float = 60) -> FileLock:
 def recover_unlocked_or_skip(folder: str | os.PathLike) -> list[str]:
     """`recover(folder)` under the data folder's lock; nothing (an empty list) when another process holds
     it (an accept running, which recovers the folder itself first) or the folder does not exist."""
+    # imported when needed: it loads filelock (start-up time)
     from filelock import Timeout
 
     if not Path(folder).is_dir():

@@ -53,6 +53,7 @@ def take(data_dir: str | os.PathLike, build_dir: str | os.PathLike, digest: str)
 
     Refuses (DataChanged) when the files of `data_dir` no longer have the hash `digest`.
     """
+    # imported when needed: it loads numpy, pandas, pandera, pydantic (start-up time)
     from giaoban.data.dataset import data_hash
 
     base = Path(build_dir) / FOLDER

@@ -293,6 +293,7 @@ def _refuse(message: str, name: str) -> InputError:
 
 def _guess_encoding(data: bytes) -> str | None:
     """Return the name of the encoding `data` seems to be in (charset-normalizer), or None."""
+    # imported when needed: it loads charset_normalizer (start-up time)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()

@@ -32,6 +32,7 @@ import shutil
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
+import importlib.metadata
 
 from giaoban import paths
 from giaoban.files import atomic_write, write_bytes
@@ -56,8 +57,6 @@ def installed_hash() -> str:
     """Return the sha256 (hex) of the distributions this Python sees (`importlib.metadata`): for each,
     the sha256 of its `METADATA` (name, version…) and of its `RECORD` (the files and their hashes pip
     wrote), sorted. Computed once per process (the metadata are hashed, not parsed: 10 ms, not 150)."""
-    import importlib.metadata
-
     rows = set()
     for dist in importlib.metadata.distributions():
         parts = []

@@ -27,15 +27,18 @@ import io
 import os
 import platform
 import tarfile
+import tempfile
 import threading
 import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
+import importlib.metadata
 
 from giaoban.errors import GiaobanError
-from giaoban.execution.execute import FORK_ENGINE, Outcome, Task
+from giaoban.execution.execute import FORK_ENGINE, Outcome, Task, execute_task, prepare_kernel
 from giaoban.files import write_bytes
+from giaoban.execution.engine.client import ForkServer, notebook_imports
 
 __all__ = ["run", "worker_environment", "execute_remote", "pack_data", "SchedulerError"]
 
@@ -72,8 +75,7 @@ def pack_data(folder: str | os.PathLike) -> tuple[str, bytes]:
 def worker_environment() -> dict[str, str]:
     """Return what must be equal on the build host and every worker: the hash of the `giaoban`
     package, the Python version and the versions of papermill, nbclient and ipykernel."""
-    import importlib.metadata
-
+    # imported when called: tests replace cache.package_hash
     from giaoban.execution.cache import package_hash
 
     out = {"giaoban": package_hash(), "python": platform.python_version()}
@@ -119,8 +121,10 @@ def run(
     workers and workers whose code differs from this host's. A job whose worker died more often than
     Dask allows, or that raised on the worker, fails with a message; the others are not affected.
     """
+    # imported when needed: it loads distributed (start-up time)
     from distributed import Client, as_completed
 
+    # imported when needed: it loads numpy, pandas, pandera, pydantic (start-up time)
     from giaoban.data.validation import DATA_ENV
 
     try:
@@ -184,12 +188,10 @@ _state: dict[str, Any] = {}
 
 def _scratch() -> Path:
     try:
-        from distributed import get_worker
+        from distributed import get_worker  # imported when needed: on a Dask worker, where it is loaded already
 
         base = Path(get_worker().local_directory)
     except (ImportError, ValueError):
-        import tempfile
-
         base = Path(tempfile.gettempdir())
     folder = base / "giaoban"
     folder.mkdir(parents=True, exist_ok=True)
@@ -201,8 +203,8 @@ def _setup() -> dict[str, Any]:
     0700 folder for connection files and sockets."""
     with _lock:
         if not _state:
+            # imported when needed: it loads jupyter_client, tornado, traitlets, zmq (start-up time)
             from giaoban.execution.engine.kernels import KERNEL_DIR_ENV, private_dir
-            from giaoban.execution.execute import prepare_kernel
 
             scratch = _scratch()
             os.environ.update(prepare_kernel(scratch / "jupyter"))
@@ -230,7 +232,7 @@ def _data(state: dict[str, Any], digest: str, blob: bytes) -> str | None:
 
 def _fork_server(state: dict[str, Any], digest: str, data: str | None, kernel_env: dict[str, str]) -> str:
     """The socket of this worker's fork server for the data `digest` (started on first use)."""
-    from giaoban.execution.engine.client import ForkServer, notebook_imports
+    # imported when needed: it loads numpy, pandas, pandera, pydantic (start-up time)
     from giaoban.data.validation import DATA_ENV
 
     with _lock:
@@ -265,7 +267,7 @@ def execute_remote(
     `blob` of hash `digest`) with `giaoban.execution.execute.execute_task`; return its outcome and the bytes
     of its executed notebook (None when none was written). A worker whose `worker_environment()`
     is not `expected` (the build host's) fails the task without executing it."""
-    from giaoban.execution.execute import execute_task
+    # imported when needed: it loads numpy, pandas, pandera, pydantic (start-up time)
     from giaoban.data.validation import DATA_ENV
 
     state = _setup()

@@ -45,9 +45,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
+import importlib.metadata
 
 from giaoban.errors import GiaobanError
 from giaoban.files import write_text
+from giaoban.execution.engine.client import FORK_SOCKET_ENV, ForkServer, ForkUnavailable, notebook_imports
+from giaoban.execution.engine.limits import MEMORY_ENV, format_memory
+from giaoban.execution.processes import exit_with
 
 __all__ = [
     "Task",
@@ -130,8 +134,6 @@ def pool_size(workers: int, engine: str) -> int:
 def engines() -> list[str]:
     """Return the engine names `run` accepts: `papermill`, `giaoban-fork` and every engine registered
     with Papermill."""
-    import importlib.metadata
-
     # the `papermill.engine` entry points, read without importing papermill (whose import pulls in
     # nbformat's JSON schema validators: a second a build that has nothing to execute would waste)
     registered = {ep.name for ep in importlib.metadata.entry_points(group="papermill.engine")}
@@ -165,6 +167,7 @@ def prepare_kernel(folder: str | os.PathLike) -> dict[str, str]:
 
 
 def _describe(error: BaseException, timeout: int, memory: str | None = None) -> str:
+    # imported when needed: it loads papermill (start-up time)
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(error, PapermillExecutionError):
@@ -186,6 +189,7 @@ def _mark_stopped_cell(task: Task, error: BaseException) -> BaseException:
     """When a kernel ignored the interrupt or died, Papermill leaves the cell that was running marked
     as completed: mark it failed, with the error as its output, and let Papermill add its error
     banner. Return the resulting PapermillExecutionError, or `error` when no cell had started."""
+    # imported when needed: it loads nbformat, papermill (start-up time)
     import nbformat
     from papermill.exceptions import PapermillExecutionError
     from papermill.execute import raise_for_execution_errors
@@ -225,8 +229,6 @@ _fork_broken: str | None = None  # in a worker: why the fork server cannot serve
 
 def _fork_unavailable(error: BaseException | None) -> Any:
     """The ForkUnavailable that `error` is or was caused by (the fork server refused a kernel), or None."""
-    from giaoban.execution.engine.client import ForkUnavailable
-
     seen = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))
@@ -246,9 +248,11 @@ def _language(notebook: str) -> str | None:
 
 
 def _papermill(task: Task, engine: str) -> None:
+    # imported when needed: it loads papermill, traitlets (start-up time)
     import papermill
     from traitlets.config import Config
 
+    # imported when needed: it loads jupyter_client, tornado, traitlets, zmq (start-up time)
     from giaoban.execution.engine.kernels import GiaobanKernelManager
 
     Path(task.output).parent.mkdir(parents=True, exist_ok=True)
@@ -291,6 +295,7 @@ def execute_task(task: Task) -> Outcome:
     language) is executed with plain kernels, and the outcome's `note` says why.
     """
     global _fork_broken
+    # imported when needed: it loads papermill (start-up time)
     from papermill.exceptions import PapermillExecutionError
 
     started = time.monotonic()
@@ -328,8 +333,6 @@ def execute_task(task: Task) -> Outcome:
 
 def _memory_of(task: Task) -> str | None:
     """The memory limit of `task`'s kernel as a user writes it (`2GB`), or None."""
-    from giaoban.execution.engine.limits import MEMORY_ENV, format_memory
-
     value = task.kernel_env.get(MEMORY_ENV, "")
     return format_memory(int(value)) if value.isdigit() else None
 
@@ -368,8 +371,6 @@ def _exit_with(build: int) -> None:
     kernel follows it (a plain kernel's parent poller watches the worker; a forked kernel is killed
     by the fork server when the worker's connection closes); the notebook it was writing stays in the
     build's scratch folder, which the next build removes."""
-    from giaoban.execution.processes import exit_with
-
     exit_with(build)
 
 
@@ -390,6 +391,7 @@ class WarmSession:
         self.started = 0  # how many times a fork server was started (the tests read it)
 
     def private_folder(self) -> Path:
+        # imported when needed: it loads jupyter_client, tornado, traitlets, zmq (start-up time)
         from giaoban.execution.engine.kernels import private_dir
 
         if self.folder is None or not self.folder.is_dir():
@@ -397,8 +399,6 @@ class WarmSession:
         return self.folder
 
     def fork_server(self, env: dict[str, str], warm: list[str], log: Path) -> Any:
-        from giaoban.execution.engine.client import ForkServer
-
         key = tuple(sorted(env.items()))
         if self.server is not None and (self.server.process.poll() is not None or key != self._server_key):
             self.server.stop()  # it died, or the kernels need another environment: start another
@@ -500,7 +500,7 @@ def run(
     outcomes: dict[str, Outcome] = {}
     if not tasks:
         return outcomes
-    from giaoban.execution.engine.client import FORK_SOCKET_ENV, ForkServer, notebook_imports
+    # imported when needed: it loads jupyter_client, tornado, traitlets, zmq (start-up time)
     from giaoban.execution.engine.kernels import KERNEL_DIR_ENV, private_dir
 
     session = _session
@@ -517,7 +517,11 @@ def run(
                 server = session.fork_server({**os.environ, **env}, warm, log)
             else:
                 server = ForkServer.start(
-                    folder, {**os.environ, **env}, warm=warm, preload=["giaoban.execution.engine.warm:preload_data"], log=log
+                    folder,
+                    {**os.environ, **env},
+                    warm=warm,
+                    preload=["giaoban.execution.engine.warm:preload_data"],
+                    log=log,
                 )
             env[FORK_SOCKET_ENV] = str(server.socket_path)
         context = multiprocessing.get_context("spawn")

@@ -27,7 +27,15 @@ import pandas as pd
 
 from giaoban.execution import layout
 from giaoban.errors import InputError
-from giaoban.execution.params import EARLY_DAYS, Batch, Meeting, ParamsError, display_path, emptied_meeting, meeting_type_label
+from giaoban.execution.params import (
+    EARLY_DAYS,
+    Batch,
+    Meeting,
+    ParamsError,
+    display_path,
+    emptied_meeting,
+    meeting_type_label,
+)
 from giaoban.domain.periods import Period
 from giaoban.domain.provinces import Province, Provinces
 

@@ -55,6 +55,8 @@ from giaoban.execution.layout import LANGS, NOTEBOOKS
 from giaoban.domain.periods import Period, parse_period_phrase
 from giaoban.domain.provinces import Province, Provinces
 from giaoban.domain.text import fold, nfc
+from giaoban.execution.engine.limits import parse_memory
+from giaoban.domain.report_text import ENCODING_NAMES, detect_legacy
 
 __all__ = [
     "ParamsError",
@@ -242,8 +244,6 @@ def read_yaml(path: str | Path) -> tuple[Any, dict[tuple, int]]:
     try:
         text = nfc(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
-        from giaoban.domain.report_text import ENCODING_NAMES, detect_legacy
-
         legacy = detect_legacy(raw)
         seems = f", có vẻ là {ENCODING_NAMES[legacy]}" if legacy else ""
         line = raw[: error.start].count(b"\n") + 1
@@ -333,16 +333,12 @@ class MeetingInfo(_Model):
 
 
 def _bytes(value: str | None) -> int | None:
-    from giaoban.execution.engine.limits import parse_memory
-
     return None if value is None else parse_memory(value)
 
 
 def _memory_size(value: str | None) -> str | None:
     """A `memory:` value, checked (`giaoban.execution.engine.limits.parse_memory`) and kept as written."""
     if value is not None:
-        from giaoban.execution.engine.limits import parse_memory
-
         parse_memory(value)
     return value
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 
 __all__ = ["alive", "exit_with"]
 
@@ -22,8 +24,6 @@ def exit_with(parent: int) -> None:
     """End this process as soon as the process `parent` is gone, however it ended (a SIGKILL or the OOM
     killer included): a daemon thread checks the parent every half second, then `os._exit(1)`. For the
     worker processes of a build (execution, PDF): meant as a pool's `initializer`."""
-    import threading
-    import time
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -19,7 +19,7 @@ over the site at the end, so a failed render leaves the previous site whole. Not
 clock or on chance: two renders of the same inputs give the same bytes (HTML and PDF).
 See `docs/rendering.md`.
 
-Stage 6: may import the foundations and stages 1–5; `templates/` holds the site's and Typst's templates.
+Stage 6. May import: the foundations and stages 1–5; `templates/` holds the site's and Typst's templates.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
+
+from giaoban import paths
 
 if TYPE_CHECKING:
     from giaoban.publish.pipeline import RenderReport
@@ -97,7 +99,7 @@ def render(
     project in `_build/site/` (so that `quarto render _build/site` works by hand). Returns the
     `RenderReport`; refuses what `render_site` refuses.
     """
-    from giaoban import paths
+    # imported when needed: it loads jinja2, nbformat, traitlets, yaml (start-up time)
     from giaoban.publish.pipeline import render_site
 
     return render_site(

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from giaoban.errors import InputError
+from giaoban.domain.report_text import ENCODING_NAMES, detect_legacy
 
 __all__ = [
     "SiteConfig",
@@ -329,8 +330,6 @@ def read_config(path: str | Path) -> SiteConfig:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        from giaoban.domain.report_text import ENCODING_NAMES, detect_legacy
-
         legacy = detect_legacy(data)
         seems = f", có vẻ là {ENCODING_NAMES[legacy]}" if legacy else ""
         raise ConfigError(

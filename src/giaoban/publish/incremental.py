@@ -40,6 +40,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
+import importlib.metadata
 
 __all__ = ["RenderCache", "Parts", "DIGEST_FILE", "code_version"]
 
@@ -67,8 +68,6 @@ def code_version() -> str:
     the versions of pandoc, typst and pagefind: what every cached piece depends on."""
     global _code
     if _code is None:
-        import importlib.metadata
-
         versions = []
         for name in ("pypandoc-binary", "typst", "pagefind", "pagefind-bin", "jinja2", "nbformat"):
             try:
@@ -215,6 +214,7 @@ class RenderCache:
                     st = p.stat()
                     add("resource", found, st.st_size, st.st_mtime_ns)
         if data_dir is not None and data_dir.is_dir():
+            # imported when needed: it loads numpy, pandas, pandera, pydantic (start-up time)
             from giaoban.data.dataset import data_hash
 
             add("data", data_hash(data_dir))

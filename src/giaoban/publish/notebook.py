@@ -64,6 +64,7 @@ _PDF_MAX_PX = 620
 
 def pandoc_path() -> str:
     """Return the pandoc executable of the `pypandoc-binary` wheel."""
+    # imported when needed: it loads pypandoc (start-up time)
     import pypandoc
 
     return pypandoc.get_pandoc_path()

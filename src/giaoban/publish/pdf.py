@@ -255,6 +255,7 @@ def _front_matter(
 def _reader(stream: io.BytesIO, book: str, what: str) -> Any:
     """Return a pypdf reader of `stream`, which has pages; refuses (RenderError naming the `book` and
     `what` it is) anything else."""
+    # imported when needed: it loads pypdf (start-up time)
     from pypdf import PdfReader
 
     try:
@@ -268,6 +269,7 @@ def _reader(stream: io.BytesIO, book: str, what: str) -> Any:
 
 def _top(page: Any) -> Any:
     """Where a jump to `page` lands: its top left corner, at the reader's zoom."""
+    # imported when needed: it loads pypdf (start-up time)
     from pypdf.generic import Fit
 
     return Fit.xyz(left=0, top=float(page.mediabox.top), zoom=None)
@@ -277,6 +279,7 @@ def _copy_outline(reader: Any, items: list, writer: Any, parent: Any, first: int
     """Add the bookmarks `items` of `reader` (pypdf's nested lists) under `parent` in `writer`, their
     pages moved by `first`. A top-level bookmark titled `skip` (the chapter's heading, which the
     chapter's own bookmark stands for) gives its children to `parent`."""
+    # imported when needed: it loads pypdf (start-up time)
     from pypdf.generic import Fit
 
     last = None
@@ -306,6 +309,7 @@ def _explicit_links(reader: Any) -> None:
     """Point the links of `reader`'s pages that go to a named destination (a briefing's contents) at
     the destination itself, in the reader's objects: pypdf, when it appends a PDF, drops the links
     whose name is not text (a Vietnamese heading's, in UTF-8), and looks the others up one by one."""
+    # imported when needed: it loads pypdf (start-up time)
     from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
     def raw(name: Any) -> bytes:  # a name as it is in the file, text or not
@@ -369,6 +373,7 @@ def _renumber(
     """Make the page numbers run through the book: remove the number each briefing printed in its
     footer and lay over each such page its number in the book (its place counted from the cover), in
     the same footer, typeset by Typst (`numbers` of the template)."""
+    # imported when needed: it loads pypdf (start-up time)
     from pypdf.generic import DecodedStreamObject, NameObject
 
     numbered = []
@@ -406,6 +411,7 @@ def _structure(writer: Any, parts: list[tuple[Any, int]], lang: str) -> None:
     (reader, index of its first page in the book) of PDFs already appended to `writer`. Each part's
     top element becomes a Part of the book's Document; the pages' and links' keys into the parent
     tree move by the keys of the parts before. Parts without a tree add nothing."""
+    # imported when needed: it loads pypdf (start-up time)
     from pypdf.generic import ArrayObject, BooleanObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
     root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
@@ -505,6 +511,7 @@ def write_period_book(
     the file's name). Refuses (RenderError) a book without chapters, a chapter's PDF that cannot be
     read (naming it), and a front matter Typst cannot compile.
     """
+    # imported when needed: it loads pypdf (start-up time)
     from pypdf import PdfWriter
     from pypdf.generic import (
         ArrayObject,

@@ -30,6 +30,7 @@ class TextRun:
 def text_runs(pdf: bytes) -> list[TextRun]:
     """Return every run of text of every page of the PDF `pdf`, in drawing order. Trailing spaces
     are not part of a run's width. Refuses (ValueError) bytes pypdf cannot read as a PDF."""
+    # imported when needed: it loads pypdf (start-up time)
     from pypdf import PdfReader
     from pypdf.generic import ArrayObject, ContentStream, StreamObject
     from pypdf._text_extraction import _layout_mode  # pypdf's own positions of its layout mode

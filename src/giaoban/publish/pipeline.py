@@ -48,6 +48,7 @@ from giaoban.publish.quarto import STAGE_RECORD, STAGED_ASSETS, run_quarto, stag
 from giaoban.publish.search import index_site
 from giaoban.publish.site import TEMPLATES, Site, SitePage
 from giaoban.publish.words import format_date, word
+from giaoban import paths
 
 __all__ = ["RenderReport", "render_site", "RENDERERS", "check_out_dir", "recover_site", "SITE_MARKER"]
 
@@ -634,8 +635,6 @@ def render_site(
     Returns a `RenderReport`. Refuses (GiaobanError) an unknown renderer, `quarto` without Quarto,
     a malformed manifest or `_quarto.yml`, and a notebook, PDF or index that cannot be made.
     """
-    from giaoban import paths
-
     say = log or (lambda line: None)
     out = check_out_dir(out_dir, protect=[p for p in (executed_dir, data_dir) if p is not None])
     recovered = recover_site(out)

@@ -24,11 +24,15 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+import hashlib
+import json
 
 import nbformat
 import yaml
 
 from giaoban.publish.site import TEMPLATES, Site, SitePage
+from giaoban.publish.data import download_files
+from giaoban.publish.notebook import RenderError
 
 __all__ = ["stage_quarto_project", "run_quarto", "STAGED_ASSETS"]
 
@@ -82,9 +86,6 @@ def stage_quarto_project(site: Site, stage: Path, *, data_dir: Path | None) -> N
     files of pages no longer in the site are removed. Refuses nothing itself; a notebook that
     cannot be read raises nbformat's error.
     """
-    import hashlib
-    import json
-
     try:
         record = json.loads((stage / STAGE_RECORD).read_text(encoding="utf-8"))
         if not isinstance(record, dict):
@@ -106,8 +107,6 @@ def stage_quarto_project(site: Site, stage: Path, *, data_dir: Path | None) -> N
     (assets / "search-index.js").write_text(site.search_index(), encoding="utf-8")
     keep.add(assets / "search-index.js")
     if data_dir is not None and data_dir.is_dir():
-        from giaoban.publish.data import download_files
-
         (stage / "data").mkdir(exist_ok=True)
         for name, data in download_files(data_dir, public=site.manifest.public):
             (stage / "data" / name).write_bytes(data)
@@ -153,8 +152,6 @@ def stage_quarto_project(site: Site, stage: Path, *, data_dir: Path | None) -> N
 
 def run_quarto(quarto: str, stage: Path, out: Path) -> None:
     """Run `quarto render <stage> --output-dir <out>`; refuses (RenderError) when Quarto fails."""
-    from giaoban.publish.notebook import RenderError
-
     proc = subprocess.run(
         [quarto, "render", str(stage), "--output-dir", str(out.resolve())], capture_output=True, text=True
     )

@@ -27,6 +27,7 @@ def compile_pdf(main: str, root: str, timestamp: str | None) -> tuple[bytes, lis
     document dated `timestamp`, ISO) to PDF; return (PDF bytes, warning messages).
 
     Refuses (TypstFailed) what Typst cannot compile."""
+    # imported when needed: it loads typst (start-up time)
     import typst
 
     when = datetime.fromisoformat(timestamp) if timestamp else None

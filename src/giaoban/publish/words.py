@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from giaoban.domain.numbers import format_number
+
 __all__ = ["WORDS", "word", "count", "format_date", "NAV_EN"]
 
 WORDS: dict[str, dict[str, str]] = {
@@ -259,8 +261,6 @@ def count(n: int, lang: str, noun: str) -> str:
     """Return `n` and the noun `noun` ("briefing", "report") agreeing in number: "1 report",
     "2 reports"; Vietnamese nouns do not change ("1 báo cáo", "2 báo cáo"). Refuses (KeyError) an
     unknown noun."""
-    from giaoban.domain.numbers import format_number
-
     one, many = word(lang, f"unit_{noun}").split("|")
     return f"{format_number(n, lang=lang)} {one if n == 1 else many}"
 

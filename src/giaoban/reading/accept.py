@@ -56,6 +56,7 @@ from giaoban.reading.workbook import (
 
 __all__ = ["accept", "read_submission", "Accepted"]
 
+
 def read_submission(
     path: str | Path,
     ctx: Context,

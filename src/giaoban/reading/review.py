@@ -40,14 +40,18 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Callable
+import bisect
+
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from giaoban.errors import InputError, NumberError, PeriodError
 from giaoban.files import atomic_write, file_mode
 from giaoban.reading.extract.model import MEETING_TYPES
 from giaoban.domain.indicators import Catalogue
-from giaoban.domain.numbers import QUALIFIERS, parse_money, parse_number
+from giaoban.domain.numbers import QUALIFIERS, format_number, parse_money, parse_number
 from giaoban.domain.periods import Period
-from giaoban.domain.provinces import Province, Provinces
+from giaoban.domain.provinces import Province, Provinces, load_provinces
 from giaoban.domain.text import fold, nfc, slugify
 from giaoban.reading.workbook import (
     CellError,
@@ -68,6 +72,12 @@ from giaoban.reading.workbook import (
     style_table,
     write_marker,
 )
+from giaoban.data.dataset import load_catalogue
+from giaoban.data.validation import default_data_dir
+from giaoban.data.validation.checks import DOC_TYPES
+from giaoban.domain.report_text import read_report
+from giaoban.reading.extract import extract_text
+from giaoban.reading.extract.confidence import HIGH, LOW
 
 __all__ = [
     "write_review",
@@ -556,8 +566,6 @@ def add_choices(
 ) -> None:
     """Attach the drop-down list `name` (indicators, qualifiers, kinds, measures, periods, areas,
     doc_types, decisions, provinces, meetings, statuses) to `cells`; `clear` adds the word `không`."""
-    from giaoban.data.validation.checks import DOC_TYPES
-
     values: dict[str, list[str]] = {
         "indicators": ctx.indicator_entries(),
         "qualifiers": list(QUALIFIER_LABELS.values()),
@@ -601,8 +609,6 @@ class IngestResult:
 
 def data_folder(data_dir: str | Path | None) -> Path:
     """Return `data_dir`, or the default data folder; refuses (InputError) a folder that does not exist."""
-    from giaoban.data.validation import default_data_dir
-
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     if not folder.is_dir():
         raise InputError("không tìm thấy thư mục dữ liệu", path=str(folder))
@@ -612,9 +618,6 @@ def data_folder(data_dir: str | Path | None) -> Path:
 def load_context(folder: Path) -> Context:
     """Return the Context of a data folder: its validated catalogue and its provinces.
     Refuses (InputError) a catalogue or province list with errors."""
-    from giaoban.data.dataset import load_catalogue
-    from giaoban.domain.provinces import load_provinces
-
     return Context(load_catalogue(folder), load_provinces(folder / "reference"))
 
 
@@ -657,9 +660,6 @@ def write_review(
     `out` that is not .xlsx or already exists (unless `force`), a different file of the same name
     already in `data/sources/`.
     """
-    from giaoban.reading.extract import extract_text
-    from giaoban.domain.report_text import read_report
-
     source = Path(report)
     target = Path(out) if out is not None else Path(f"{source.stem}-review.xlsx")
     if target.suffix.lower() != ".xlsx":
@@ -806,8 +806,6 @@ def _line_starts(text: str) -> list[int]:
 
 
 def _line_of(starts: list[int], offset: int) -> int:
-    import bisect
-
     return bisect.bisect_right(starts, offset)
 
 
@@ -833,8 +831,6 @@ def write_report_sheet(
 
 def _confidence_note(confidence: float, reasons: list[str]) -> str:
     """The guide's line on the document's confidence: `độ tin cậy của văn bản: 0,65 (…)`."""
-    from giaoban.domain.numbers import format_number
-
     why = f" ({'; '.join(reasons)})" if reasons else ""
     return (
         f"độ tin cậy của văn bản: {format_number(confidence, 2)}{why}; trang Số liệu xếp các dòng máy ít "
@@ -845,10 +841,6 @@ def _confidence_note(confidence: float, reasons: list[str]) -> str:
 def _colour_confidence(ws, n_rows: int) -> None:
     """Colour the confidence cell of each of the first `n_rows` figure rows: red below LOW, amber
     below HIGH, green otherwise (`giaoban.reading.extract.confidence`)."""
-    from openpyxl.styles import PatternFill
-
-    from giaoban.reading.extract.confidence import HIGH, LOW
-
     column = next(i for i, (c, _f, _x) in enumerate(FIGURES.columns(), start=1) if c.header == CONFIDENCE_HEADER)
     fills = {
         "low": PatternFill("solid", fgColor="F4CCCC"),
@@ -898,7 +890,6 @@ def write_table(
                     wrap=column.wrap,
                     number_format="#,##0" if isinstance(value, int) and fld and fld.key == "value" else None,
                 )
-    from openpyxl.utils import get_column_letter
 
     for i, (column, fld, is_fix) in enumerate(columns, start=1):
         letter = get_column_letter(i)
@@ -996,8 +987,6 @@ def write_guide(ws, kind: str, name: str, warnings: list[str], lines: list[str] 
     for row, line in enumerate(body, start=1):
         cell = put(ws, row, 1, line, wrap=True)
         if row == 1:
-            from openpyxl.styles import Font
-
             cell.font = Font(bold=True, size=13)
 
 
@@ -1155,8 +1144,6 @@ def _proposal_edits(
 ) -> list[tuple[Field, str]]:
     """Return (field, message) for each grey proposal cell of sheet row `row` whose value is no longer
     the one giaoban proposed (`kept`): an edit there would be taken as the proposal, against its quote."""
-    from openpyxl.utils import get_column_letter
-
     out = []
     for f in spec.fields:
         if kept is None or f.role != "given" or f.header not in kept or f.header not in cells:

@@ -35,6 +35,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.comments import Comment
 
 from giaoban.errors import InputError
 
@@ -243,8 +244,6 @@ def put(
 def style_table(ws: Worksheet, columns: list[Column], *, freeze: str = "A2", filter_rows: int | None = None) -> None:
     """Write the header row of a table sheet (bold, coloured, wrapped), set the column widths, freeze
     the panes above and left of `freeze`, and, with `filter_rows`, an auto-filter over that many rows."""
-    from openpyxl.comments import Comment
-
     for i, col in enumerate(columns, start=1):
         cell = put(ws, 1, i, col.header, None)
         cell.font = _HEADER_FONT

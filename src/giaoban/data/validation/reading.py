@@ -19,6 +19,7 @@ import pandas as pd
 
 from giaoban.domain.text import fold
 from giaoban.data.validation.problems import WARNING, Problem
+from giaoban.domain.report_text import ENCODING_NAMES, HOW_TO_CONVERT, SHORT_NAMES, detect_legacy
 
 __all__ = ["Table", "read_table", "read_text", "decode"]
 
@@ -47,6 +48,7 @@ class Table:
 
 def _guess_encoding(raw: bytes) -> str | None:
     """The encoding charset-normalizer finds most likely for `raw`, or None."""
+    # imported when needed: it loads charset_normalizer (start-up time)
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw).best()
@@ -55,8 +57,6 @@ def _guess_encoding(raw: bytes) -> str | None:
 
 def _seems(raw: bytes) -> str:
     """What the bytes of a file that is not UTF-8 seem to be, for the message."""
-    from giaoban.domain.report_text import ENCODING_NAMES, detect_legacy
-
     legacy = detect_legacy(raw)
     if legacy is not None:
         return f"có vẻ là {ENCODING_NAMES[legacy]}"
@@ -115,8 +115,6 @@ def decode(raw: bytes, shown: str, problems: list[Problem]) -> str | None:
 def read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
     """Return the text of a UTF-8 file (source report), or None after reporting why it cannot be read:
     missing, not UTF-8, binary (NUL bytes), empty, or typed in TCVN3 or VNI and saved as UTF-8."""
-    from giaoban.domain.report_text import ENCODING_NAMES, HOW_TO_CONVERT, SHORT_NAMES, detect_legacy
-
     if not path.is_file():
         problems.append(Problem(shown, None, None, "không tìm thấy tệp"))
         return None

@@ -24,6 +24,7 @@ from typing import Iterable
 
 from giaoban.errors import GiaobanError
 from giaoban.execution.processes import alive
+from giaoban.execution.engine import forkserver
 
 __all__ = [
     "ForkServer",
@@ -269,13 +270,19 @@ class ForkServer:
         environment a plain kernel of the build would get; the thread limits of
         `forkserver.THREAD_VARS` are added). `warm` are modules to import, `preload` `MODULE:FUNCTION`
         calls to run before forking; its output (and its kernels') goes to `log`. Returns at once."""
-        from giaoban.execution.engine import forkserver
-
         folder = Path(folder)
         path = folder / "fork.sock"
         environ = {**env, **{k: env.get(k, v) for k, v in forkserver.THREAD_VARS.items()}}
         environ.setdefault("MPLBACKEND", forkserver.MPLBACKEND)
-        argv = [sys.executable, "-m", "giaoban.execution.engine.forkserver", "--socket", str(path), "--owner", str(os.getpid())]
+        argv = [
+            sys.executable,
+            "-m",
+            "giaoban.execution.engine.forkserver",
+            "--socket",
+            str(path),
+            "--owner",
+            str(os.getpid()),
+        ]
         for name in warm:
             argv += ["--warm", name]
         for spec in preload:

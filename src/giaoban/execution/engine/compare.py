@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import os
 from typing import Any
+import json
 
 __all__ = ["differences", "normalise_output"]
 
@@ -59,7 +60,6 @@ def _strip_paths(line: str) -> str:
 def _notebook(value: Any) -> dict:
     if isinstance(value, dict):
         return value
-    import json
 
     with open(value, encoding="utf-8") as fh:
         return json.load(fh)

@@ -117,6 +117,7 @@ class _Template:
         if sys.path and (sys.path[0] == "" or os.path.abspath(sys.path[0]) == os.getcwd()):
             del sys.path[0]
         os.environ.setdefault("MPLBACKEND", MPLBACKEND)
+        # imported in the template process when it warms up, not by its clients
         import importlib
         import importlib.util
 
@@ -154,6 +155,7 @@ class _Template:
         if self.problem:
             _log(f"không phục vụ: {self.problem}")
         self.snapshot = self._modules()
+        # imported in the template process when it warms up, not by its clients
         import gc
 
         gc.collect()
@@ -161,6 +163,7 @@ class _Template:
 
     @staticmethod
     def _rc() -> dict:
+        # imported in the template process when it warms up, not by its clients
         import matplotlib
 
         return {k: repr(v) for k, v in dict.items(matplotlib.rcParams)}
@@ -206,6 +209,7 @@ class _Template:
 
     # ------------------------------------------------------------------ serving
     def serve(self) -> None:
+        # imported in the template process when it warms up, not by its clients
         import selectors
 
         self.selector = selectors.DefaultSelector()
@@ -244,6 +248,7 @@ class _Template:
                 os._exit(0)
 
     def _accept(self) -> None:
+        # imported in the template process when it warms up, not by its clients
         import selectors
 
         try:
@@ -392,6 +397,7 @@ class _Template:
 
     def _handover(self, why: str) -> None:
         """A module changed: let a new template (which imports it afresh) take the socket."""
+        # imported in the template process when it warms up, not by its clients
         import subprocess
 
         _log(f"nạp lại: {why}")
@@ -442,7 +448,7 @@ def _native_threads() -> int:
     try:
         return len(os.listdir("/proc/self/task"))
     except OSError:  # pragma: no cover - not Linux
-        import threading
+        import threading  # imported when needed: only where /proc is missing
 
         return threading.active_count()
 
@@ -455,6 +461,7 @@ def _pidfd(pid: int) -> int | None:
 
 
 def _same_user(conn: socket.socket) -> bool:
+    # imported in the template process when it warms up, not by its clients
     import struct
 
     try:
@@ -527,12 +534,12 @@ def _become_kernel(template: _Template, conn: socket.socket, request: dict) -> N
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     except BaseException:  # noqa: BLE001 - reported on the template's stderr (the build's log)
-        import traceback
+        import traceback  # imported in the template process when it fails, not by its clients
 
         traceback.print_exc(file=sys.__stderr__)
     finally:
         try:
-            import atexit
+            import atexit  # imported in the template's child as it exits, not by the fork server's clients
 
             atexit._run_exitfuncs()
             for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
@@ -546,6 +553,7 @@ def _become_kernel(template: _Template, conn: socket.socket, request: dict) -> N
 
 def main(argv: list[str] | None = None) -> int:
     """Run the template (see the module docstring); returns only on bad arguments."""
+    # imported in the template process when it warms up, not by its clients
     import argparse
 
     for name, value in THREAD_VARS.items():

@@ -23,6 +23,9 @@ import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
+import asyncio
+import shutil
+import time
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
@@ -30,6 +33,7 @@ from traitlets import Dict, Float, Unicode, default
 
 from giaoban.execution.engine.client import FORK_SOCKET_ENV, ForkUnavailable, request_kernel
 from giaoban.execution.engine.limits import KERNEL_ARGUMENT, MEMORY_ENV
+from giaoban.execution.processes import alive
 
 __all__ = [
     "GiaobanKernelManager",
@@ -74,11 +78,6 @@ _LEGACY_AGE = 24 * 3600
 def remove_stale_dirs(base: str | os.PathLike) -> list[Path]:
     """Remove the `giaoban-kernels-<pid>-…` folders of this user under `base` whose process is gone (and
     those of the older naming, without a pid, untouched for a day); return them. Refuses nothing."""
-    import shutil
-    import time
-
-    from giaoban.execution.processes import alive
-
     removed: list[Path] = []
     try:
         candidates = [p for p in Path(base).iterdir() if p.name.startswith(_PREFIX)]
@@ -104,8 +103,6 @@ def remove_stale_dirs(base: str | os.PathLike) -> list[Path]:
 
 def _remove_process_dir() -> None:
     if _process_dir is not None:
-        import shutil
-
         shutil.rmtree(_process_dir, ignore_errors=True)
 
 
@@ -197,7 +194,6 @@ class ForkProvisioner(LocalProvisioner):
             raise ForkUnavailable("không có máy chủ fork (biến môi trường GIAOBAN_FORK_SOCKET trống)")
         env = kwargs.get("env") or dict(os.environ)
         cwd = str(kwargs.get("cwd") or os.getcwd())
-        import asyncio
 
         self.process = await asyncio.get_running_loop().run_in_executor(
             None, lambda: request_kernel(path, cmd, env, cwd, self.fork_timeout)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 
 __all__ = [
     "MEMORY_ENV",
@@ -76,7 +77,6 @@ def apply_memory_limit() -> None:
     value = os.environ.get(MEMORY_ENV, "")
     if not value.isdigit():
         return
-    import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = int(value) if hard == resource.RLIM_INFINITY else min(int(value), hard)

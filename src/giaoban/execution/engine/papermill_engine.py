@@ -14,6 +14,8 @@ from typing import Any
 
 from papermill.engines import NBClientEngine
 
+from giaoban.execution.engine.kernels import ForkKernelManager
+
 __all__ = ["ForkEngine", "NAME"]
 
 NAME = "giaoban-fork"
@@ -24,7 +26,5 @@ class ForkEngine(NBClientEngine):
 
     @classmethod
     def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
-        from giaoban.execution.engine.kernels import ForkKernelManager
-
         kwargs.setdefault("kernel_manager_class", ForkKernelManager)
         return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)

@@ -10,6 +10,8 @@ other data than a fresh one would.
 
 from __future__ import annotations
 
+from giaoban.data import inputs
+
 __all__ = ["preload_data"]
 
 
@@ -18,7 +20,7 @@ def preload_data() -> None:
 
     Refuses what `load_dataset` refuses (invalid data): the template then stays without it.
     """
-    from giaoban.data import inputs
+    # imported when needed: it loads numpy, pandas, pandera, pydantic (start-up time)
     from giaoban.data.dataset import load_dataset
 
     dataset = load_dataset()
