@@ -32,6 +32,7 @@ from urllib.parse import urljoin
 import nbformat
 
 from giaoban.errors import RenderError
+from giaoban.render.columns import Geometry, fit_tables, geometry
 
 __all__ = [
     "Document",
@@ -394,12 +395,13 @@ def to_html(doc: Document, image_dir: str) -> str:
     return out.decode("utf-8")
 
 
-def to_typst(doc: Document, prefix: str, *, page_url: str | None = None) -> str:
+def to_typst(doc: Document, prefix: str, *, page_url: str | None = None, geo: Geometry | None = None) -> str:
     """Return the Typst body of `doc` as a chapter: labels get `prefix` so chapters never clash.
 
     Links inside the chapter keep working; links to other pages become absolute when `page_url`
     (the page's address on the published site) is given, else plain text. Images wider than the
-    page are fitted to its width.
+    page are fitted to its width; the columns of wide tables get widths that fit the text they
+    print on pages of geometry `geo` (default: A4, 2.2 cm margins, 11 pt; `giaoban.render.columns`).
     """
     ids: set[str] = set()
 
@@ -439,7 +441,7 @@ def to_typst(doc: Document, prefix: str, *, page_url: str | None = None) -> str:
                 return {"t": "Image", "c": c}
         return n
 
-    blocks = _walk(blocks, fix)
+    blocks = fit_tables(_walk(blocks, fix), geo or geometry())
     out = _pandoc(
         ["-f", "json", "-t", "typst", "--wrap=none", "--syntax-highlighting=none"], _json(doc, blocks), str(doc.source)
     )
