@@ -1,19 +1,21 @@
 """The widths of a table's columns in the PDF, from the text each column prints.
 
 pandoc gives a wide pipe table relative column widths from the dashes under its header (the
-Markdown's own lengths, link syntax and escapes included), and Typst draws a word that cannot break
-across its column's edge, over the next column's text. Here each column of such a table gets, from
-the text it shows (its cells read from pandoc's AST) measured with the widths of New Computer
-Modern's glyphs at the tables' size:
+Markdown's own lengths, link syntax and escapes of the `[n]` marks included), and Typst draws a
+word that cannot break across its column's edge, over the next column's text. Here each column of
+such a table gets, from the text its cells show (read from pandoc's AST) measured with the widths
+of New Computer Modern's glyphs at the tables' size and the page's text width:
 
-- at least its longest word (what no line break can make narrower), plus the cells' inset;
-- of the rest of the line, a share in proportion to what its longest cell still lacks to fit on one
-  line (the way a browser sizes a table to its content: CSS 2.1, 17.5.2.2);
-- all of its longest cell when every column fits on one line, the table still filling the line.
+- at least its longest piece no line break divides (a word, a figure like 90.929.100), plus the
+  cells' inset;
+- then, step by step, the widening that saves most lines for the points it takes: lines of the
+  table's height (each row as tall as its tallest cell) and, weighing less, lines of its cells
+  (first-fit line breaking, as Typst breaks an unjustified paragraph);
+- what is left of the line, pro rata.
 
-Only when the longest words of all the columns together are wider than the line can a word still
-overflow. Tables with pandoc's default widths (short ones, which
-Typst sizes to their content) and tables whose cells span rows or columns are left as they are.
+Only when the longest pieces of all the columns together are wider than the line can a word still
+overflow. Tables with pandoc's default widths (short ones, which Typst sizes to their content) and
+tables whose cells span rows or columns are left as they are.
 """
 
 from __future__ import annotations
@@ -21,9 +23,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
 
-__all__ = ["Geometry", "geometry", "text_width", "column_widths", "fit_tables"]
+__all__ = ["Geometry", "geometry", "text_width", "column_widths", "fit_table"]
 
 # Advance widths (in em) of New Computer Modern Book, measured in a PDF Typst made (rounded up);
 # a letter with diacritics is as wide as its base letter.
@@ -158,8 +159,7 @@ def column_widths(columns: list[list[str]], geo: Geometry) -> list[float]:
     `columns` (one list of texts a column, the same rows in each): each at least its longest
     unbreakable piece, the rest of the line given where it saves most lines (of the table's height,
     and of its cells: `_ROW`) for the width it takes, by first-fit line breaking (Typst's, in
-    unjustified paragraphs); what is left pro rata. Refuses
-    nothing."""
+    unjustified paragraphs); what is left pro rata. Refuses nothing."""
     pad = 2 * INSET + SLACK
     n = len(columns)
     cells = [[_pieces(t, geo.size) for t in texts] for texts in columns]
@@ -167,39 +167,41 @@ def column_widths(columns: list[list[str]], geo: Geometry) -> list[float]:
     line, low = geo.line, sum(least)
     if low >= line:  # not even the pieces fit: the narrowest overflow there can be
         return [w * line / low for w in least]
-    # each cell's lines as a step function of its column's width
-    steps = [[[(w + pad, k) for w, k in _steps(ps, w0 - pad)] for ps in col] for col, w0 in zip(cells, least)]
+    # each cell's lines as a step function of its column's width: (width, row, lines from that width)
     rows = max((len(col) for col in columns), default=0)
-
-    def lines_at(c: int, r: int, width: float) -> int:
-        found = 1
-        for w, k in steps[c][r] if r < len(steps[c]) else []:
-            if w <= width + 1e-9:
-                found = k
-            else:
-                break
-        return found
-
+    events = [
+        sorted((w + pad, r, k) for r, ps in enumerate(col) for w, k in _steps(ps, w0 - pad)[1:])
+        for col, w0 in zip(cells, least)
+    ]
+    current = [[_lines(col[r], w0 - pad) if r < len(col) else 1 for col, w0 in zip(cells, least)] for r in range(rows)]
     widths = list(least)
     left = line - low
     while left > 1e-6:
-        current = [[lines_at(c, r, widths[c]) for c in range(n)] for r in range(rows)]
         best: tuple[float, int, float] | None = None
+        # the tallest and second tallest cell of each row: a row's height without column c
+        tops = [sorted(row, reverse=True)[:2] + [1] for row in current]
         for c in range(n):
-            others = [max([current[r][o] for o in range(n) if o != c], default=1) for r in range(rows)]
-            height = sum(_ROW * max(o, current[r][c]) + current[r][c] for r, o in enumerate(others))
-            candidates = sorted({w for r in range(rows) for w, _ in steps[c][r] if widths[c] < w <= widths[c] + left})
-            for w in candidates:
-                saved = height - sum(_ROW * max(o, k) + k for r, o in enumerate(others) for k in [lines_at(c, r, w)])
-                if saved > 0:
-                    ratio = saved / (w - widths[c])
-                    if best is None or ratio > best[0] + 1e-12:
-                        best = (ratio, c, w)
+            others = [top[1] if row[c] == top[0] else top[0] for row, top in zip(current, tops)]
+            mine = [row[c] for row in current]
+            saved = 0.0
+            for w, r, k in events[c]:
+                if w <= widths[c] + 1e-9 or k >= mine[r]:
+                    continue
+                if w > widths[c] + left:
+                    break
+                o = others[r]
+                saved += _ROW * (max(o, mine[r]) - max(o, k)) + mine[r] - k
+                mine[r] = k
+                if saved > 0 and (best is None or saved / (w - widths[c]) > best[0] + 1e-12):
+                    best = (saved / (w - widths[c]), c, w)
         if best is None:
             break
         _, c, w = best
         left -= w - widths[c]
         widths[c] = w
+        for ew, r, k in events[c]:
+            if ew <= w + 1e-9:
+                current[r][c] = min(current[r][c], k)
     total = sum(widths)
     return [w * line / total for w in widths]
 
@@ -236,9 +238,7 @@ def _fit(table: list, geo: Geometry) -> list:
     return [table[0], table[1], fitted, *table[3:]]
 
 
-def fit_tables(blocks: Any, geo: Geometry) -> Any:
-    """Return pandoc `blocks` with every table that has relative column widths given widths from its
-    text (`column_widths`). Refuses nothing."""
-    from giaoban.render.notebook import _walk
-
-    return _walk(blocks, lambda n: {"t": "Table", "c": _fit(n["c"], geo)} if n["t"] == "Table" else n)
+def fit_table(node: dict, geo: Geometry) -> dict:
+    """Return the pandoc Table `node` with widths fitted to its text (`column_widths`) when it has
+    relative column widths and no cell spanning rows or columns, else `node`. Refuses nothing."""
+    return {"t": "Table", "c": _fit(node["c"], geo)} if node.get("t") == "Table" else node

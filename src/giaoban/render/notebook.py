@@ -32,7 +32,7 @@ from urllib.parse import urljoin
 import nbformat
 
 from giaoban.errors import RenderError
-from giaoban.render.columns import Geometry, fit_tables, geometry
+from giaoban.render.columns import Geometry, fit_table, geometry
 
 __all__ = [
     "Document",
@@ -411,9 +411,12 @@ def to_typst(doc: Document, prefix: str, *, page_url: str | None = None, geo: Ge
         return n
 
     blocks = _walk(doc.blocks("pdf"), collect)
+    geo = geo or geometry()
 
     def fix(n):
         t = n["t"]
+        if t == "Table":
+            return fit_table(n, geo)
         if t in _ATTR_AT and n["c"][_ATTR_AT[t]][0]:
             c = copy.deepcopy(n["c"])
             c[_ATTR_AT[t]][0] = f"{prefix}-{c[_ATTR_AT[t]][0]}"
@@ -441,7 +444,7 @@ def to_typst(doc: Document, prefix: str, *, page_url: str | None = None, geo: Ge
                 return {"t": "Image", "c": c}
         return n
 
-    blocks = fit_tables(_walk(blocks, fix), geo or geometry())
+    blocks = _walk(blocks, fix)
     out = _pandoc(
         ["-f", "json", "-t", "typst", "--wrap=none", "--syntax-highlighting=none"], _json(doc, blocks), str(doc.source)
     )
