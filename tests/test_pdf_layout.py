@@ -227,6 +227,8 @@ def _structure_problems(reader: PdfReader) -> list[str]:
         where = f"element {ref.idnum} ({element.get('/S')})"
         own = element.raw_get("/Pg") if "/Pg" in element else None
         k = element.get("/K")
+        if isinstance(k, IndirectObject) and isinstance(k.get_object(), ArrayObject):
+            k = k.get_object()
         for kid in (k if isinstance(k, ArrayObject) else [k]) if k is not None else []:
             if isinstance(kid, IndirectObject) or isinstance(kid, DictionaryObject):
                 item = kid.get_object()
@@ -303,3 +305,28 @@ def test_table_columns_get_at_least_their_longest_word_and_fill_the_line():
     # a line too narrow for the words: each column its longest word's share, the sum still the line
     narrow = column_widths(columns, type(geo)(120.0, geo.size))
     assert abs(sum(narrow) - 120.0) < 1e-6
+
+
+def test_the_structure_check_follows_a_paragraph_onto_its_next_page():
+    typst = pytest.importorskip("typst")
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+    source = '#set page(width: 8cm, height: 4cm)\n#set text(lang: "vi")\n' + " ".join(["Sở khoa học báo cáo"] * 60)
+    reader = PdfReader(io.BytesIO(typst.compile(source.encode("utf-8"))))
+    assert len(reader.pages) > 1
+    assert _structure_problems(reader) == []  # Typst's own tagging: the paragraph on every page
+    # the paragraph keeps the first page as its /Pg and names the others in /MCR kids
+    stack, references = [reader.trailer["/Root"]["/StructTreeRoot"].get_object()], []
+    while stack:
+        kids = stack.pop().get("/K")
+        for kid in kids if isinstance(kids, ArrayObject) else [kids] if kids is not None else []:
+            item = kid.get_object()
+            if isinstance(item, DictionaryObject) and item.get("/Type") == "/MCR":
+                references.append(item)
+            elif isinstance(item, DictionaryObject) and "/S" in item:
+                stack.append(item)
+    assert references
+    moved = references[-1]
+    n = reader.get_page_number(moved["/Pg"])
+    moved[NameObject("/Pg")] = reader.pages[n - 1].indirect_reference
+    assert any(f"page {n}" in problem for problem in _structure_problems(reader))
