@@ -327,6 +327,13 @@ def test_a_pipe_in_a_cell_does_not_split_the_row():
         markdown_table(["a", "b"], [["only one"]])
 
 
+def test_a_table_s_column_widths_count_what_its_cells_show():
+    mark = Raw("[\\[249\\]](#src-249){.src-mark}")  # shows "[249]"
+    table = markdown_table(["a", "b"], [[Raw(f"1.287 {mark}"), "x" * 10], [r"*không có*", "43/QĐ-UBND"]])
+    rule = table.splitlines()[1]
+    assert [cell.count("-") for cell in rule.strip("| ").split(" | ")] == [11, 10]
+
+
 def test_messages_escape_their_values_and_exist_in_both_languages():
     assert str(i18n.t("no_report", "vi", province="<i>X</i>", period="kỳ")).startswith("Chưa có báo cáo của &lt;i&gt;")
     field = re.compile(r"{(\w+)}")

@@ -37,6 +37,19 @@ _BACKSLASHED = set("\\`*_{}[]|~$#")
 # HTML-significant characters, written as entities so that no tag or entity from data is live.
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _WS = re.compile(r"\s+")
+# What a cell's Markdown shows: a link's or span's text (not its target or attributes), an escaped
+# character, an entity as one character, no emphasis marks.
+_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\](?:\([^)]*\))?(?:\{[^}]*\})?")
+_SHOWN = [(re.compile(r"\\(.)"), r"\1"), (re.compile(r"&(?:[a-z]+|#\d+);"), "x"), (re.compile(r"\*+"), "")]
+
+
+def _shown_length(markdown: str) -> int:
+    """Return how many characters the Markdown of a cell shows (roughly: links, escapes, entities
+    and emphasis taken off)."""
+    text = _LINK.sub(r"\1", markdown)
+    for pattern, repl in _SHOWN:
+        text = pattern.sub(repl, text)
+    return len(text)
 
 
 class Raw(str):
@@ -110,8 +123,9 @@ def markdown_table(
 ) -> str:
     """Return a pipe table: `header` and `rows` of cells (escaped unless `Raw`); `align` per column
     is "l", "r" or "c". The dashes under the header set the columns' relative widths when pandoc
-    wraps a wide table (the PDF): `widths` (relative numbers), else each column's longest cell,
-    between 6 and 60 characters. Refuses (ValueError) a row whose length differs from the header's,
+    wraps a wide table: `widths` (relative numbers), else each column's longest cell as shown
+    (a mark's link syntax and escapes not counted), between 6 and 60 characters; the PDF fits them
+    again to the text it prints (`giaoban.publish.columns`). Refuses (ValueError) a row whose length differs from the header's,
     an unknown alignment, and `widths` of the wrong length."""
     header = list(header)
     if not header:
@@ -127,7 +141,7 @@ def markdown_table(
         body.append(row)
     head = [cell(h) or " " for h in header]
     if widths is None:
-        widths = [min(60, max(6, *(len(r[i]) for r in [head, *body]))) for i in range(len(header))]
+        widths = [min(60, max(6, *(_shown_length(r[i]) for r in [head, *body]))) for i in range(len(header))]
     elif len(widths) != len(header):
         raise ValueError(f"widths must give one number for each of the {len(header)} columns")
     rule = []

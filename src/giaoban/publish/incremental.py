@@ -5,7 +5,7 @@ project) keeps, by the hash of everything each piece is made from:
 
 | piece | keyed by | reused when |
 |---|---|---|
-| a notebook page's HTML body, Typst body, headings and images (pandoc, three runs a page) | the executed notebook's bytes, the page's path and language, `execute.*`, the TOC depth, `site-url`, the renderer's code and pandoc's version | the notebook is byte for byte the same (a job restored from the build cache is) |
+| a notebook page's HTML body, Typst body, headings and images (pandoc, three runs a page) | the executed notebook's bytes, the page's path and language, `execute.*`, the TOC depth, `site-url`, the renderer's code and pandoc's version, the PDF's text width and table type size | the notebook is byte for byte the same (a job restored from the build cache is) |
 | a briefing's PDF | the Typst template, the chapter (body, image names, title, sources), cover, options and date | the same Typst input |
 | a period's book | the Typst template, cover, options and date, and each chapter's title and the sha256 of its briefing's PDF | no briefing PDF of the period changed (nor the front matter's input) |
 | the search index (`pagefind/`) | every HTML file of the site | no page changed |

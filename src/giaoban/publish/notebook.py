@@ -32,6 +32,8 @@ from urllib.parse import urljoin
 import nbformat
 
 from giaoban.errors import RenderError
+from giaoban.publish.columns import Geometry, fit_table, geometry
+from giaoban.publish.pandoc_text import stringify
 
 __all__ = [
     "Document",
@@ -110,42 +112,6 @@ class Document:
 
         _walk(self.blocks("web"), visit)
         return found
-
-
-def stringify(inlines) -> str:
-    """Return the plain text of pandoc inlines (footnotes left out)."""
-    out: list[str] = []
-
-    def visit(node):
-        if isinstance(node, list):
-            for n in node:
-                visit(n)
-            return
-        if not isinstance(node, dict):
-            return
-        t = node.get("t")
-        if t == "Str":
-            out.append(node["c"])
-        elif t in ("Space", "SoftBreak", "LineBreak"):
-            out.append(" ")
-        elif t in ("Code", "Math", "RawInline"):
-            out.append(node["c"][1])
-        elif t == "Note":
-            return
-        elif t == "Quoted":
-            q = "“”" if node["c"][0]["t"] == "DoubleQuote" else "‘’"
-            out.append(q[0])
-            visit(node["c"][1])
-            out.append(q[1])
-        elif t in ("Link", "Image"):
-            visit(node["c"][1])
-        elif t in ("Span", "Cite"):
-            visit(node["c"][1])
-        elif "c" in node:
-            visit(node["c"])
-
-    visit(inlines)
-    return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
 def _walk(node, fn):
@@ -395,12 +361,13 @@ def to_html(doc: Document, image_dir: str) -> str:
     return out.decode("utf-8")
 
 
-def to_typst(doc: Document, prefix: str, *, page_url: str | None = None) -> str:
+def to_typst(doc: Document, prefix: str, *, page_url: str | None = None, geo: Geometry | None = None) -> str:
     """Return the Typst body of `doc` as a chapter: labels get `prefix` so chapters never clash.
 
     Links inside the chapter keep working; links to other pages become absolute when `page_url`
     (the page's address on the published site) is given, else plain text. Images wider than the
-    page are fitted to its width.
+    page are fitted to its width; the columns of wide tables get widths that fit the text they
+    print on pages of geometry `geo` (default: A4, 2.2 cm margins, 11 pt; `giaoban.publish.columns`).
     """
     ids: set[str] = set()
 
@@ -410,9 +377,12 @@ def to_typst(doc: Document, prefix: str, *, page_url: str | None = None) -> str:
         return n
 
     blocks = _walk(doc.blocks("pdf"), collect)
+    geo = geo or geometry()
 
     def fix(n):
         t = n["t"]
+        if t == "Table":
+            return fit_table(n, geo)
         if t in _ATTR_AT and n["c"][_ATTR_AT[t]][0]:
             c = copy.deepcopy(n["c"])
             c[_ATTR_AT[t]][0] = f"{prefix}-{c[_ATTR_AT[t]][0]}"

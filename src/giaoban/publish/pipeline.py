@@ -40,6 +40,7 @@ from giaoban.publish.data import download_files
 from giaoban.publish.incremental import Parts, RenderCache
 from giaoban.publish.links import check_links
 from giaoban.publish.manifest import Manifest, PeriodRef, read_manifest
+from giaoban.publish.columns import geometry
 from giaoban.publish.notebook import Document, RenderError, read_notebook, to_html, to_typst
 from giaoban.publish.pdf import TEMPLATE, BookChapter, Chapter, Cover, write_book, write_period_book
 from giaoban.execution.processes import exit_with
@@ -233,12 +234,14 @@ class _Builder:
         prefix = "c" + hashlib.sha256(page.path.encode()).hexdigest()[:8]
         page_url = (self.config.site_url.rstrip("/") + "/" + page.path) if self.config.site_url else None
         briefing = page.kind in ("briefing", "period")  # a period's page is the first chapter of its book
+        typst = self.config.typst
+        geo = geometry(typst.paper, typst.margin_x, typst.fontsize)  # the tables' columns are fitted to it
 
         def compute() -> tuple:
             doc = self.document(page)
             return (
                 to_html(doc, images),
-                to_typst(doc, prefix, page_url=page_url) if briefing else None,
+                to_typst(doc, prefix, page_url=page_url, geo=geo) if briefing else None,
                 doc.headings(self.config.html_toc_depth),
                 dict(doc.images),
             )
@@ -254,6 +257,7 @@ class _Builder:
             page_url,
             images,
             prefix,
+            [geo.line, geo.size],
         ]
         return self.cache.parts(key, compute, need_html=True, need_typst=briefing)
 

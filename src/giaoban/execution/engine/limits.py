@@ -34,9 +34,7 @@ MAX_JOBS = 5000
 MIN_MEMORY = 256 * 1024**2
 #: The kernel's command-line argument that applies the limit as the kernel starts (IPython's exec_lines,
 #: run before any cell, binding no name in the notebook's namespace).
-KERNEL_ARGUMENT = (
-    "--IPKernelApp.exec_lines=[\"__import__('giaoban.execution.engine.limits').execution.engine.limits.apply_memory_limit()\"]"
-)
+KERNEL_ARGUMENT = "--IPKernelApp.exec_lines=[\"__import__('giaoban.execution.engine.limits').execution.engine.limits.apply_memory_limit()\"]"
 
 _UNITS = {
     "": 1024**2,
