@@ -309,15 +309,15 @@ def test_fingerprints_are_remembered_per_data_hash_and_equal_the_computed_ones(d
             Job("period", {"period": "2021-H1", "lang": "vi"}, "p", "t", "vi", 60)]
     direct = {j.id: inputs.for_job(j.notebook, j.params, dataset=loaded).fingerprint() for j in jobs}
     memo = tmp_path / "memo"
-    assert datacache.fingerprints(jobs, loaded, public=False, folder=memo) == direct
+    assert inputs.fingerprints(jobs, loaded, public=False, folder=memo) == direct
 
     def refuse(*args, **kwargs):
         raise AssertionError("computed again")
 
     monkeypatch.setattr(inputs, "for_job", refuse)
-    assert datacache.fingerprints(jobs, loaded, public=False, folder=memo) == direct
+    assert inputs.fingerprints(jobs, loaded, public=False, folder=memo) == direct
     with pytest.raises(AssertionError, match="computed again"):
-        datacache.fingerprints(jobs, loaded, public=True, folder=memo)  # another visibility, other rows
+        inputs.fingerprints(jobs, loaded, public=True, folder=memo)  # another visibility, other rows
 
 
 def test_a_cached_notebook_is_restored_as_a_copy_and_left_alone_when_it_is_already_there(tmp_path):
