@@ -27,7 +27,7 @@ import pytest
 
 from giaoban import paths
 from giaoban.render.serve import EVENTS, RELOAD_MARK, LiveReload, inject, open_server
-from giaoban.preview import classify, watched_paths
+from giaoban.preview import classify, input_stamp, watched_paths
 
 MEETING = "params/meetings/51-quang-ngai-2021-H1.yml"
 PAGE = "briefings/2021-H1/51-quang-ngai.html"
@@ -344,6 +344,24 @@ def test_temporary_files_and_checkpoints_are_not_changes_and_code_is_told_apart(
     assert classify(watched, str(tmp_path / "notebooks" / "briefing.ipynb~")) is None
     assert classify(watched, str(watched.code / "briefing" / "page.py")) == "code"
     assert classify(watched, str(watched.code / "__pycache__" / "cli.cpython-311.pyc")) is None
+
+
+def test_the_stamp_of_the_inputs_changes_with_a_save_not_with_temporary_files_or_the_output(tmp_path):
+    for name in ("data", "notebooks", "params", "_site"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "data" / "observations.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    watched = watched_paths(tmp_path / "data", tmp_path / "notebooks")
+    stamp = input_stamp(watched)
+    assert str(tmp_path / "data" / "observations.csv") in stamp
+    (tmp_path / "data" / ".observations.csv.123.tmp").write_text("x", encoding="utf-8")
+    (tmp_path / "notebooks" / ".ipynb_checkpoints").mkdir()
+    (tmp_path / "notebooks" / ".ipynb_checkpoints" / "briefing-checkpoint.ipynb").write_text("{}", encoding="utf-8")
+    (tmp_path / "_site" / "index.html").write_text("<html></html>", encoding="utf-8")
+    assert input_stamp(watched) == stamp
+    with open(tmp_path / "data" / "observations.csv", "w", encoding="utf-8"):  # an in-place save, half done
+        assert input_stamp(watched) != stamp
+    (tmp_path / "notebooks" / "briefing.ipynb").write_text("{}", encoding="utf-8")
+    assert str(tmp_path / "notebooks" / "briefing.ipynb") in input_stamp(watched)
 
 
 def site_files(site: Path) -> dict[str, bytes]:
