@@ -1,12 +1,13 @@
 """The order the test files are handed to the xdist workers in: the slowest first.
 
-`make test` runs `pytest -n 2 --dist loadfile`: each file goes to one worker as a whole, and a worker
-takes the next file when it is done. The suite ends when the last file does, so a file that takes
-minutes must not be the last one handed out (xdist's default hands out the files with the most tests
-first, which puts the few long tests of the real builds at the end, on one worker, while the other
-waits). With `--no-loadscope-reorder` (in pyproject.toml's addopts) xdist keeps the collection
-order, which this hook sets: the files of `SLOW`, in that order, then the rest as collected. Only
-the order changes: every test runs, and none depends on another having run first.
+`make test` runs `pytest -n 2 --dist loadfile --no-loadscope-reorder`: each file goes to one worker
+as a whole, and a worker takes the next file when it is done. The suite ends when the last file does,
+so a file that takes minutes must not be the last one handed out (xdist's default hands out the files
+with the most tests first, which puts the few long tests of the real builds at the end, on one
+worker, while the other waits). With `--no-loadscope-reorder` (an xdist option: not in addopts,
+which `pytest -p no:xdist` reads too) xdist keeps the collection order, which this hook sets: the
+files of `SLOW`, in that order, then the rest as collected. Only the order changes: every test
+runs, and none depends on another having run first.
 """
 
 from __future__ import annotations
