@@ -55,7 +55,7 @@ class Preview:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.lines: list[str] = []
-        env = {**os.environ, **DAY, "GIAOBAN_ROOT": str(root), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **DAY, "GIAOBAN_ROOT": str(root), "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "giaoban", "preview", MEETING, "--port", "0", "--renderer", "builtin",
              "--jobs", "1"], cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -284,7 +284,15 @@ def test_ctrl_c_stops_the_preview_and_every_process_it_started(preview, tmp_path
         started = psutil.Process(own.process.pid).children(recursive=True)
         assert fork_servers(own), "\n".join(own.lines)
         own.process.send_signal(signal.SIGINT)
-        assert own.process.wait(60) == 0
+        try:
+            code = own.process.wait(120)
+        except subprocess.TimeoutExpired:
+            still = [f"{p.pid} {' '.join(p.cmdline())[:150]}" for p in started if p.is_running()]
+            own.process.send_signal(signal.SIGABRT)  # PYTHONFAULTHANDLER: the stacks of its threads, to stderr
+            own.process.wait(30)
+            own._reader.join(30)
+            raise AssertionError("still running after Ctrl-C:\n" + "\n".join(still + own.lines)) from None
+        assert code == 0, "\n".join(own.lines)
         own.wait_line("Đã dừng xem trước", 5)
         gone, alive = psutil.wait_procs(started, timeout=10)
         assert not alive, [p.cmdline() for p in alive]

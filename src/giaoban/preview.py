@@ -304,18 +304,20 @@ def preview(
         return outcome
 
     def report(outcome: _Outcome, why: str) -> None:
+        # the tabs are told first, then the terminal: whoever opens the event stream once the line is
+        # printed (a tab opened on the address, a test) never gets an event of a build that came before
         if outcome.ok:
-            took = format_number(round(outcome.seconds, 1))
-            echo(f"✓ {why} xong sau {took} giây, tải lại {len(outcome.pages)} trang: {outcome.title}")
             if outcome.pages:
                 live.reload(outcome.pages)
             else:
                 live.ok()
+            took = format_number(round(outcome.seconds, 1))
+            echo(f"✓ {why} xong sau {took} giây, tải lại {len(outcome.pages)} trang: {outcome.title}")
         else:
+            live.error(outcome.title, outcome.lines)
             echo(f"✗ {why}: {outcome.title}")
             for line in outcome.lines:
                 echo(f"  {line}")
-            live.error(outcome.title, outcome.lines)
 
     try:
         with execute.warm_session() as session:
