@@ -34,7 +34,7 @@ build: $(BIN)/giaoban ## validate the data, execute the briefings and render the
 	$(BIN)/giaoban build $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
 
 test: $(BIN)/giaoban node ## run the whole test suite (unit, notebooks, site)
-	$(BIN)/python -m pytest -n 2 --dist loadfile $(ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder $(ARGS)
 
 lint: $(BIN)/giaoban ## ruff (lint and format check) and mypy on src/, as configured in pyproject.toml
 	$(BIN)/ruff check src

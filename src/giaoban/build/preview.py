@@ -12,7 +12,9 @@
    system's file events). After a save, the build runs again in the same process: the validated
    data of earlier builds stay in memory (`giaoban.data.dataset.load_dataset` keeps them by content
    hash), and the fork server (the warm template kernels are forked from) and the worker processes
-   stay up between rebuilds (`giaoban.execution.execute.warm_session`).
+   stay up between rebuilds (`giaoban.execution.execute.warm_session`). A build during which an input changed
+   again (an editor saving in place truncates the file, then writes it) is built again before
+   anything is reported, so that the reload or the error a tab gets is that of the file as saved.
 4. The tabs showing a page whose HTML changed reload (a Server-Sent Event). A save that breaks the
    build (a CSV row that does not validate, a notebook that raises, a `_quarto.yml` that cannot be
    read) changes nothing on the site: the error is printed in the terminal and shown over the page
@@ -46,7 +48,16 @@ from giaoban.execution import execute
 from giaoban.publish.serve import LiveReload, open_server
 import giaoban
 
-__all__ = ["preview", "CodeChanged", "Watched", "watched_paths", "classify", "html_digests", "changed_pages"]
+__all__ = [
+    "preview",
+    "CodeChanged",
+    "Watched",
+    "watched_paths",
+    "classify",
+    "input_stamp",
+    "html_digests",
+    "changed_pages",
+]
 
 
 class CodeChanged(Exception):
@@ -136,11 +147,32 @@ class _Outcome:
     seconds: float = 0.0
 
 
-def _rebuild(options: BuildOptions, echo: Callable[[str], None]) -> _Outcome:
-    """Build once; return whether the site was (re)made, the pages whose HTML changed, or the error."""
+def input_stamp(watched: Watched) -> dict[str, tuple[int, int]]:
+    """Return the (mtime in ns, size) of every file a build reads among the watched inputs (data,
+    notebooks, params, `_quarto.yml`), by path: what `classify` calls "input"."""
+    out: dict[str, tuple[int, int]] = {}
+    files = [str(watched.config)]
+    for root in (watched.data, watched.notebooks, watched.params):
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
+            files += [os.path.join(folder, name) for name in names]
+    for path in files:
+        if classify(watched, path) != "input":
+            continue
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        out[path] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
+def _rebuild(options: BuildOptions, echo: Callable[[str], None], before: dict[str, str] | None = None) -> _Outcome:
+    """Build once; return whether the site was (re)made, the pages whose HTML changed (since `before`,
+    the digests of `html_digests`; by default those of now), or the error."""
     started = time.monotonic()
     out = options.out
-    before = html_digests(out)
+    before = html_digests(out) if before is None else before
     try:
         result = build_module.build(replace(options, echo=echo))
     except build_module.DataInvalid as error:
@@ -177,6 +209,10 @@ def _rebuild(options: BuildOptions, echo: Callable[[str], None]) -> _Outcome:
         )
     summary = result.summary_lines()[0]
     return _Outcome(True, summary, pages=changed_pages(before, html_digests(out)), seconds=time.monotonic() - started)
+
+
+#: How many times a save is built again when its files changed while it was being built.
+_ROUNDS = 3
 
 
 def _group(changes: Iterable[tuple[Any, str]], watched: Watched) -> tuple[list[str], list[str]]:
@@ -251,23 +287,42 @@ def preview(
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, on_term)
 
+    def settled(why: str) -> _Outcome:
+        """Rebuild until no input changed while building (at most `_ROUNDS` times), and return the
+        outcome of the last build. An editor that saves in place truncates the file then writes it: a
+        build started between the two, or that read a file while it was being written, stands for no
+        save; its error must not be shown, nor its reload sent before the one of the save itself."""
+        before = html_digests(out)
+        started = time.monotonic()
+        for attempt in range(_ROUNDS):
+            stamp = input_stamp(watched)
+            outcome = _rebuild(options, echo, before)
+            if input_stamp(watched) == stamp:
+                break
+            if attempt + 1 < _ROUNDS:
+                echo(f"tệp đã đổi trong khi {why}: dựng lại…")
+        outcome.seconds = time.monotonic() - started
+        return outcome
+
     def report(outcome: _Outcome, why: str) -> None:
+        # the tabs are told first, then the terminal: whoever opens the event stream once the line is
+        # printed (a tab opened on the address, a test) never gets an event of a build that came before
         if outcome.ok:
-            took = format_number(round(outcome.seconds, 1))
-            echo(f"✓ {why} xong sau {took} giây, tải lại {len(outcome.pages)} trang: {outcome.title}")
             if outcome.pages:
                 live.reload(outcome.pages)
             else:
                 live.ok()
+            took = format_number(round(outcome.seconds, 1))
+            echo(f"✓ {why} xong sau {took} giây, tải lại {len(outcome.pages)} trang: {outcome.title}")
         else:
+            live.error(outcome.title, outcome.lines)
             echo(f"✗ {why}: {outcome.title}")
             for line in outcome.lines:
                 echo(f"  {line}")
-            live.error(outcome.title, outcome.lines)
 
     try:
         with execute.warm_session() as session:
-            report(_rebuild(options, echo), "dựng lần đầu")
+            report(settled("dựng lần đầu"), "dựng lần đầu")
             echo(f"Đang theo dõi: {', '.join(str(p) for p in watched.roots())}")
             for changes in watchfiles.watch(
                 *watched.roots(), debounce=400, step=60, stop_event=stop, raise_interrupt=True, watch_filter=None
@@ -281,7 +336,7 @@ def preview(
                     continue
                 shown = ", ".join(os.path.relpath(p) for p in inputs[:3]) + ("…" if len(inputs) > 3 else "")
                 echo(f"đã lưu {shown}: dựng lại…")
-                report(_rebuild(options, echo), "dựng lại")
+                report(settled("dựng lại"), "dựng lại")
     except KeyboardInterrupt:
         echo("Đã dừng xem trước.")
     finally:

@@ -49,6 +49,8 @@ import importlib.metadata
 
 from giaoban.errors import GiaobanError
 from giaoban.files import write_text
+from giaoban.data.snapshot import HASH_ENV
+from giaoban.data.validation import DATA_ENV
 from giaoban.execution.engine.client import FORK_SOCKET_ENV, ForkServer, ForkUnavailable, notebook_imports
 from giaoban.execution.engine.limits import MEMORY_ENV, format_memory
 from giaoban.execution.processes import exit_with
@@ -374,12 +376,24 @@ def _exit_with(build: int) -> None:
     exit_with(build)
 
 
+def _template_key(env: dict[str, str]) -> tuple:
+    """The environment a fork server's template depends on: all of `env` but the data snapshot's
+    folder and hash (`$GIAOBAN_DATA`, `$GIAOBAN_DATA_HASH`), which change with every data edit in
+    `giaoban preview`. A template started for other data stays usable: its kernels get the
+    environment of the worker that asks for them (`execute_task`), so they read the new snapshot;
+    the template's preloaded tables are keyed by the data's content hash, so a kernel never sees
+    other data than a fresh template would give it (it loads the new data from the build's cache of
+    validated data instead). Restarting the template there would cost a warm-up for every save."""
+    return tuple(sorted((k, v) for k, v in env.items() if k not in (DATA_ENV, HASH_ENV)))
+
+
 class WarmSession:
     """The fork server and worker pool of `run`, kept between its calls (`giaoban preview`).
 
     Inside `warm_session()`, `run` starts them on its first call and reuses them on the next ones
-    (same environment and pool size), so a rebuild neither warms a template nor starts workers
-    again. `restart()` stops both (the project's own code changed: a forked template keeps its old
+    (same environment and pool size; for the fork server, a new data snapshot is no other
+    environment: `_template_key`), so a rebuild neither warms a template nor starts workers again.
+    `restart()` stops both (the project's own code changed: a forked template keeps its old
     imports); the next `run` starts fresh ones. `close()` stops both and removes the private folder."""
 
     def __init__(self) -> None:
@@ -399,7 +413,7 @@ class WarmSession:
         return self.folder
 
     def fork_server(self, env: dict[str, str], warm: list[str], log: Path) -> Any:
-        key = tuple(sorted(env.items()))
+        key = _template_key(env)
         if self.server is not None and (self.server.process.poll() is not None or key != self._server_key):
             self.server.stop()  # it died, or the kernels need another environment: start another
             self.server = None
