@@ -11,14 +11,16 @@ Vietnamese letter), a fixed `svg.hashsalt`, and no date or software version in P
 
 from __future__ import annotations
 
+import contextlib
 import io
 import textwrap
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -176,9 +178,29 @@ def to_png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
-    with matplotlib.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE), _laid_out(fig):
         fig.savefig(buf, format="png", dpi=fig.dpi, metadata={"Software": None})
     return buf.getvalue()
+
+
+@contextlib.contextmanager
+def _laid_out(fig: Figure) -> Iterator[None]:
+    """Run the figure's layout engine once, then hide it while saving, and give it back.
+
+    `savefig` with a layout engine draws the whole figure twice: once (rendering disabled) only to run
+    the layout, then for real. Running the engine directly gives the same positions (it measures text
+    with the same Agg renderer at the figure's dpi) for the cost of the layout alone.
+    """
+    engine = fig.get_layout_engine()
+    if engine is None or not isinstance(engine, (ConstrainedLayoutEngine, TightLayoutEngine)):
+        yield
+        return
+    engine.execute(fig)
+    fig.set_layout_engine(None)
+    try:
+        yield
+    finally:
+        fig.set_layout_engine(engine)
 
 
 def to_svg(fig: Figure) -> str:
@@ -373,17 +395,20 @@ def trend_panels(
             pts = sorted(points, key=lambda p: _period_key(p.code))
             xs = [x_of[p.code] for p in pts]
             ax.plot(xs, [p.value for p in pts], color=color, linewidth=1.6, label=name, zorder=2)
-            for x, p in zip(xs, pts):
-                hollow = p.approx or p.summed
-                ax.plot(
-                    [x],
-                    [p.value],
-                    marker="o",
-                    markersize=5,
-                    color=color,
-                    markerfacecolor="white" if hollow else color,
-                    zorder=3,
-                )
+            # the points: one artist for the solid ones, one for the hollow (approximate or summed)
+            for hollow in (False, True):
+                marked = [(x, p.value) for x, p in zip(xs, pts) if (p.approx or p.summed) == hollow]
+                if marked:
+                    ax.plot(
+                        [x for x, _ in marked],
+                        [v for _, v in marked],
+                        linestyle="none",
+                        marker="o",
+                        markersize=5,
+                        color=color,
+                        markerfacecolor="white" if hollow else color,
+                        zorder=3,
+                    )
         step = -(-len(codes) // 12)
         shown = list(range(0, len(codes), step))
         ax.set_xticks(shown, [order[codes[i]] for i in shown], fontsize=9)
