@@ -163,12 +163,17 @@ def number_formatter(value_type: str = "count", lang: str = "vi", divisor: float
     """Return a tick formatter writing `value / divisor` the Vietnamese way (`1.287`, `2,5`) or as a
     percentage (`46%`) for `value_type` "percent"; at most 3 decimals, no `-0`."""
     i18n.check_lang(lang)
+    written: dict[float, str] = {}  # every layout and draw pass writes the same ticks again
 
     def fmt(x: float, _pos: Any = None) -> str:
         v = round(float(x) / divisor, 3)  # numpy floats repr as np.float64(…): use Python floats
         v = 0.0 if v == 0 else v
-        number: int | float = int(v) if float(v).is_integer() else v
-        return format_percent(number, lang=lang) if value_type == "percent" else format_number(number, lang=lang)
+        text = written.get(v)
+        if text is None:
+            number: int | float = int(v) if float(v).is_integer() else v
+            text = format_percent(number, lang=lang) if value_type == "percent" else format_number(number, lang=lang)
+            written[v] = text
+        return text
 
     return FuncFormatter(fmt)
 
