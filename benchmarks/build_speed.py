@@ -152,6 +152,9 @@ def run_measured(label: str, argv: list[str], env: dict[str, str], cwd: Path) ->
 def make_project(folder: Path, provinces: str) -> Path:
     """A project folder for the benchmark: notebooks, _quarto.yml, the lock file, a batch."""
     folder.mkdir(parents=True, exist_ok=True)
+    # a project folder has a data/ folder ($GIAOBAN_ROOT is refused without one); the builds read the
+    # synthetic data through --data, so this one stays empty
+    (folder / "data").mkdir(exist_ok=True)
     shutil.copytree(ROOT / "notebooks", folder / "notebooks", dirs_exist_ok=True)
     for name in ("_quarto.yml", "requirements.lock"):
         shutil.copy(ROOT / name, folder / name)

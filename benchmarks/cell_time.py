@@ -42,8 +42,9 @@ def _materialise(value: Any) -> None:
     getattr(value, "data", None)
 
 
-def run(notebook: Path, pages: list[dict], data: str | None) -> list[float]:
-    """Return the seconds each page's cells took (the first page, the warm-up, left out)."""
+def run(notebook: Path, pages: list[dict], data: str | None, cpu: list[float] | None = None) -> list[float]:
+    """Return the seconds each page's cells took (the first page, the warm-up, left out); the CPU
+    seconds of each (this process) are appended to `cpu` when given."""
     import IPython.display as display_module
 
     cells = [c for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
@@ -57,7 +58,7 @@ def run(notebook: Path, pages: list[dict], data: str | None) -> list[float]:
 
             os.environ["GIAOBAN_DATA"] = data
         display_module.display = lambda *objs, **_: [_materialise(o) for o in objs]
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         try:
             for source in body:
                 tree = ast.parse(source.replace("from IPython.display import display", "pass"))
@@ -71,6 +72,8 @@ def run(notebook: Path, pages: list[dict], data: str | None) -> list[float]:
             display_module.display = original
         if n:
             times.append(time.perf_counter() - start)
+            if cpu is not None:
+                cpu.append(time.process_time() - start_cpu)
     return times
 
 
@@ -82,11 +85,16 @@ def main() -> None:
     parser.add_argument("--provinces", nargs="+", default=["51", "01", "79", "04"])
     parser.add_argument("--lang", default="vi")
     args = parser.parse_args()
-    pages = [{"province": p, "period": args.period, "lang": args.lang, "meeting_type": None, "meeting_date": None}
-             for p in [args.provinces[0], *args.provinces]]
-    times = run(args.notebook, pages, args.data)
+    if args.notebook.stem == "province":
+        pages = [{"province": p, "on": None, "lang": args.lang} for p in [args.provinces[0], *args.provinces]]
+    else:
+        pages = [{"province": p, "period": args.period, "lang": args.lang, "meeting_type": None, "meeting_date": None}
+                 for p in [args.provinces[0], *args.provinces]]
+    cpu: list[float] = []
+    times = run(args.notebook, pages, args.data, cpu)
     print(f"{len(times)} trang: trung vị {statistics.median(times):.2f} s, "
-          f"thấp nhất {min(times):.2f} s, cao nhất {max(times):.2f} s")
+          f"thấp nhất {min(times):.2f} s, cao nhất {max(times):.2f} s; "
+          f"CPU trung vị {statistics.median(cpu):.2f} s, thấp nhất {min(cpu):.2f} s, cao nhất {max(cpu):.2f} s")
 
 
 if __name__ == "__main__":

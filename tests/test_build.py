@@ -27,6 +27,7 @@ from giaoban import paths
 from giaoban.execution import cache
 from giaoban.data import inputs
 from giaoban.data.dataset import load_dataset
+from giaoban.domain.indicators import Catalogue
 
 pytestmark = pytest.mark.xdist_group("build")  # see `built`: the group is a hint, not relied on
 
@@ -140,6 +141,43 @@ def test_a_briefing_reads_other_provinces_only_through_its_standing(dataset):
     revalued = briefing_with(obs.assign(value=obs["value"].where(~theirs, value + 10)), "value")
     assert revalued.standing["median"].iloc[0] == before.standing["median"].iloc[0] + 5
     assert revalued.fingerprint() != before.fingerprint()
+
+
+def test_reference_tables_are_serialised_once_per_dataset_and_never_stale(dataset, monkeypatch):
+    """The reference tables' bytes are remembered for the frames `for_job` shares within one dataset
+    (one serialisation for many jobs); a changed catalogue (another dataset hash) or a frame that is
+    not the shared one (a changed copy) is serialised again, so its fingerprint follows the change."""
+    calls: list[int] = []
+    real = inputs._frame_bytes
+
+    def counting(frame):
+        calls.append(id(frame))
+        return real(frame)
+
+    monkeypatch.setattr(inputs, "_frame_bytes", counting)
+    dataset = dataclasses.replace(dataset, hash=f"{dataset.hash}-fresh")  # nothing remembered for it yet
+    jobs = [("briefing", {"province": "51", "period": "2021-H1", "lang": "vi"}),
+            ("province", {"province": "51", "on": "2021-06-30", "lang": "vi"})]
+    first = [inputs.for_job(nb, params, dataset=dataset) for nb, params in jobs]
+    printed = [job.fingerprint() for job in first]
+    shared = {id(frame) for frame in first[0].reference.values()}
+    assert all(job.reference[name] is first[0].reference[name] for job in first for name in job.reference)
+    again = [inputs.for_job(nb, params, dataset=dataset).fingerprint() for nb, params in jobs]
+    assert again == printed
+    assert sum(1 for c in calls if c in shared) == len(shared)  # each shared table once, for 4 fingerprints
+
+    # a changed copy of a reference table is not the remembered frame: serialised, and seen
+    job = first[0]
+    indicators = job.reference["indicators"].copy()
+    indicators.loc[0, "label_vi"] = indicators.loc[0, "label_vi"] + " (sửa)"
+    edited = dataclasses.replace(job, reference={**job.reference, "indicators": indicators})
+    assert edited.fingerprint() != printed[0]
+    # another dataset (a changed catalogue gives another hash): new frames, new bytes
+    catalogue = dataset.catalogue
+    first_indicator = dataclasses.replace(catalogue.indicators[0], label_vi=catalogue.indicators[0].label_vi + " (sửa)")
+    relabelled = Catalogue((first_indicator, *catalogue.indicators[1:]), catalogue.areas)
+    changed = dataclasses.replace(dataset, catalogue=relabelled, hash=f"{dataset.hash}-label")
+    assert inputs.for_job(*jobs[0], dataset=changed).fingerprint() != printed[0]
 
 
 def test_a_province_page_reads_its_rows_and_a_period_page_every_province_and_a_year_earlier(dataset):

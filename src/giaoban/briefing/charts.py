@@ -11,16 +11,18 @@ Vietnamese letter), a fixed `svg.hashsalt`, and no date or software version in P
 
 from __future__ import annotations
 
+import contextlib
 import io
 import textwrap
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 import base64
 import functools
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -164,12 +166,17 @@ def number_formatter(value_type: str = "count", lang: str = "vi", divisor: float
     """Return a tick formatter writing `value / divisor` the Vietnamese way (`1.287`, `2,5`) or as a
     percentage (`46%`) for `value_type` "percent"; at most 3 decimals, no `-0`."""
     i18n.check_lang(lang)
+    written: dict[float, str] = {}  # every layout and draw pass writes the same ticks again
 
     def fmt(x: float, _pos: Any = None) -> str:
         v = round(float(x) / divisor, 3)  # numpy floats repr as np.float64(…): use Python floats
         v = 0.0 if v == 0 else v
-        number: int | float = int(v) if float(v).is_integer() else v
-        return format_percent(number, lang=lang) if value_type == "percent" else format_number(number, lang=lang)
+        text = written.get(v)
+        if text is None:
+            number: int | float = int(v) if float(v).is_integer() else v
+            text = format_percent(number, lang=lang) if value_type == "percent" else format_number(number, lang=lang)
+            written[v] = text
+        return text
 
     return FuncFormatter(fmt)
 
@@ -179,9 +186,29 @@ def to_png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
-    with matplotlib.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE), _laid_out(fig):
         fig.savefig(buf, format="png", dpi=fig.dpi, metadata={"Software": None})
     return buf.getvalue()
+
+
+@contextlib.contextmanager
+def _laid_out(fig: Figure) -> Iterator[None]:
+    """Run the figure's layout engine once, then hide it while saving, and give it back.
+
+    `savefig` with a layout engine draws the whole figure twice: once (rendering disabled) only to run
+    the layout, then for real. Running the engine directly gives the same positions (it measures text
+    with the same Agg renderer at the figure's dpi) for the cost of the layout alone.
+    """
+    engine = fig.get_layout_engine()
+    if engine is None or not isinstance(engine, (ConstrainedLayoutEngine, TightLayoutEngine)):
+        yield
+        return
+    engine.execute(fig)
+    fig.set_layout_engine(None)
+    try:
+        yield
+    finally:
+        fig.set_layout_engine(engine)
 
 
 def to_svg(fig: Figure) -> str:
@@ -344,6 +371,12 @@ class TrendPanel:
     value_type: str = "count"
 
 
+#: Inches per line of text on a chart (9–9.5 pt with matplotlib's 1.2 line spacing), and the width of
+#: a tick label's character (DejaVu Sans digits at 9 pt are 0.64 em): the fixed grids reserve room with these.
+_LINE_IN = 0.165
+_CHAR_IN = 0.076
+
+
 @styled
 def trend_panels(
     panels: Sequence[TrendPanel], *, title: str = "", lang: str = "vi", ncols: int = 2, note: str | None = None
@@ -351,61 +384,112 @@ def trend_panels(
     """Return small multiples of lines over periods; the x axis lists the periods of the panel in
     time order (labelled with each point's `label`, best short: `6T đầu\\n2024`) and a line joins only
     the periods of one kind. Hollow points: approximate, or summed over predecessor units. One column
-    when a panel has more than 6 periods; at most 12 labels per axis. Refuses (ValueError) an empty
+    when a panel has more than 6 periods; at most 12 labels per axis. Laid out on a fixed grid that
+    reserves room for each row's titles and period labels and each column's value labels (no
+    constrained layout: it cost half of a province page's charts). Refuses (ValueError) an empty
     list of panels."""
     if not panels:
         raise ValueError("trend_panels needs at least one panel")
     longest = max(len({p.code for pts in pn.lines.values() for p in pts}) for pn in panels)
     ncols = 1 if longest > 6 else max(1, min(ncols, len(panels)))
     nrows = -(-len(panels) // ncols)
-    fig = new_figure(0.6 + 1.9 * nrows + (0.45 if title else 0) + (0.3 if note else 0))
-    axes = fig.subplots(nrows, ncols, squeeze=False)
-    for ax in axes.flat[len(panels) :]:
-        ax.set_visible(False)
-    for ax, panel in zip(axes.flat, panels):
-        order: dict[str, str] = {}
-        for points in panel.lines.values():
-            for p in points:
-                order.setdefault(p.code, p.label)
-        codes = sorted(order, key=_period_key)
-        x_of = {c: i for i, c in enumerate(codes)}
-        values = [p.value for pts in panel.lines.values() for p in pts]
-        largest = max((abs(v) for v in values), default=0.0)
-        divisor, unit = money_scale(largest, lang) if panel.value_type == "money" else (1.0, "")
-        for s, (name, points) in enumerate(panel.lines.items()):
-            color = SERIES_COLORS[s % len(SERIES_COLORS)]
-            pts = sorted(points, key=lambda p: _period_key(p.code))
-            xs = [x_of[p.code] for p in pts]
-            ax.plot(xs, [p.value for p in pts], color=color, linewidth=1.6, label=name, zorder=2)
-            for x, p in zip(xs, pts):
-                hollow = p.approx or p.summed
+    title_text = wrap(title, TITLE_CHARS) if title else ""
+    title_lines = title_text.count("\n") + 1 if title else 0
+    # the height constrained layout was given (one line of title), a line more for each further line
+    height = 0.6 + 1.9 * nrows + (0.45 + 0.19 * (title_lines - 1) if title else 0) + (0.3 if note else 0)
+    top_in = 0.2 + 0.19 * title_lines if title else 0.12
+    bottom_in = 0.36 if note else 0.1
+    row_in = (height - top_in - bottom_in) / nrows
+    fig = new_figure(height, layout=None)
+    width = fig.get_figwidth()
+    drawn = []
+    for panel in panels:
+        ax = fig.add_axes((0, 0, 1, 1))  # placed below, once every panel's texts are known
+        drawn.append((ax, _trend_axis(ax, panel, lang, 64 if ncols == 1 else 30)))
+    # the grid: each row as tall as row_in, its titles and period labels inside; each column as wide
+    # as the text width allows, its value labels (and unit) inside
+    gap_in, right_in = 0.3, 0.12
+    cell_w = (width - gap_in * (ncols - 1) - right_in) / ncols
+    for row in range(nrows):
+        cells = drawn[row * ncols : (row + 1) * ncols]
+        title_lines = max(t for _, (t, _, _) in cells)
+        label_lines = max(x for _, (_, x, _) in cells)
+        head = 0.1 + _LINE_IN * title_lines
+        foot = 0.1 + _LINE_IN * label_lines
+        top = height - top_in - row * row_in
+        for col, (ax, _) in enumerate(cells):
+            column = drawn[col::ncols]
+            left = (
+                0.1
+                + _CHAR_IN * max(abs(chars) for _, (_, _, chars) in column)
+                + (0.22 if any(chars < 0 for _, (_, _, chars) in column) else 0)
+            )
+            x0 = col * (cell_w + gap_in) + left
+            ax.set_position(
+                (x0 / width, (top - row_in + foot) / height, (cell_w - left) / width, (row_in - head - foot) / height)
+            )
+    if title:
+        fig.text(0.01, 1 - 0.08 / height, title_text, ha="left", va="top", fontsize=11, fontweight="bold")
+    if note:
+        fig.text(0.01, 0.04 / height, note, fontsize=9, color=COLORS["muted"], ha="left", va="bottom")
+    return fig
+
+
+def _trend_axis(ax: Any, panel: TrendPanel, lang: str, title_chars: int) -> tuple[int, int, int]:
+    """Draw one panel of `trend_panels` on `ax`; return the lines of its title, the lines of its
+    period labels and the characters of its widest value label (negative when a unit label is
+    written beside the axis), so that the grid can make room for them."""
+    order: dict[str, str] = {}
+    for points in panel.lines.values():
+        for p in points:
+            order.setdefault(p.code, p.label)
+    codes = sorted(order, key=_period_key)
+    x_of = {c: i for i, c in enumerate(codes)}
+    values = [p.value for pts in panel.lines.values() for p in pts]
+    largest = max((abs(v) for v in values), default=0.0)
+    divisor, unit = money_scale(largest, lang) if panel.value_type == "money" else (1.0, "")
+    for s, (name, points) in enumerate(panel.lines.items()):
+        color = SERIES_COLORS[s % len(SERIES_COLORS)]
+        pts = sorted(points, key=lambda p: _period_key(p.code))
+        xs = [x_of[p.code] for p in pts]
+        ax.plot(xs, [p.value for p in pts], color=color, linewidth=1.6, label=name, zorder=2)
+        # the points: one artist for the solid ones, one for the hollow (approximate or summed)
+        for hollow in (False, True):
+            marked = [(x, p.value) for x, p in zip(xs, pts) if (p.approx or p.summed) == hollow]
+            if marked:
                 ax.plot(
-                    [x],
-                    [p.value],
+                    [x for x, _ in marked],
+                    [v for _, v in marked],
+                    linestyle="none",
                     marker="o",
                     markersize=5,
                     color=color,
                     markerfacecolor="white" if hollow else color,
                     zorder=3,
                 )
-        step = -(-len(codes) // 12)
-        shown = list(range(0, len(codes), step))
-        ax.set_xticks(shown, [order[codes[i]] for i in shown], fontsize=9)
-        ax.set_xlim(-0.4, len(codes) - 0.6)
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, min_n_ticks=3, integer=panel.value_type == "count"))
-        ax.yaxis.set_major_formatter(number_formatter(panel.value_type, lang, divisor))
-        ax.set_ylim(bottom=0, top=largest * 1.15 if largest > 0 else 1)
-        ax.grid(axis="y")
-        ax.set_axisbelow(True)
-        ax.set_title(wrap(panel.title, 64 if ncols == 1 else 30), fontsize=9.5, fontweight="bold")
-        if unit:
-            ax.set_ylabel(unit)
-        if len(panel.lines) > 1:
-            ax.legend(loc="lower left", fontsize=9)
-    if title:
-        fig.suptitle(wrap(title, TITLE_CHARS), x=0.01, ha="left", fontsize=11, fontweight="bold")
-    _add_note(fig, note)
-    return fig
+    step = -(-len(codes) // 12)
+    shown = list(range(0, len(codes), step))
+    labels = [order[codes[i]] for i in shown]
+    ax.set_xticks(shown, labels, fontsize=9)
+    ax.set_xlim(-0.4, len(codes) - 0.6)
+    locator = MaxNLocator(nbins=4, min_n_ticks=3, integer=panel.value_type == "count")
+    formatter = number_formatter(panel.value_type, lang, divisor)
+    ax.yaxis.set_major_locator(locator)
+    ax.yaxis.set_major_formatter(formatter)
+    ax.set_ylim(bottom=0, top=largest * 1.15 if largest > 0 else 1)
+    ax.grid(axis="y")
+    ax.set_axisbelow(True)
+    title = wrap(panel.title, title_chars)
+    ax.set_title(title, fontsize=9.5, fontweight="bold")
+    if unit:
+        ax.set_ylabel(unit)
+    if len(panel.lines) > 1:
+        ax.legend(loc="lower left", fontsize=9)
+    low, high = ax.get_ylim()
+    ticks = [t for t in locator.tick_values(low, high) if low - 1e-9 <= t <= high + 1e-9]
+    chars = max((len(formatter(t)) for t in ticks), default=1)
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    return title.count("\n") + 1, lines, -chars if unit else chars
 
 
 def _period_key(code: str) -> tuple:

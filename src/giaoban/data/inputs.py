@@ -76,6 +76,7 @@ class _Loaded:
     reference: dict[str, pd.DataFrame]
     units: list[Province | None]  # the unit of each row of reports
     standings: dict[str, pd.DataFrame] = field(default_factory=dict)  # period code → `standings.standings`
+    reference_bytes: dict[str, bytes] = field(default_factory=dict)  # name → `_frame_bytes` of `reference[name]`
 
 
 _cache: dict[str, _Loaded] = {}
@@ -147,6 +148,24 @@ def lineage(unit: Province, registry: Provinces) -> list[Province]:
 # ----------------------------------------------------------------------------------- the inputs
 
 
+def _reference_bytes(name: str, frame: pd.DataFrame) -> bytes:
+    """`_frame_bytes` of a reference table, serialised once per loaded dataset.
+
+    Memoised only for the very frame object `_loaded` made for a dataset (identity, not equality),
+    under that dataset's content hash: a data change gives a new hash, hence new frames and new
+    bytes; any other frame (a copy, a table built by a caller) is serialised every time.
+    """
+    with _lock:
+        loaded = next((hit for hit in _cache.values() if hit.reference.get(name) is frame), None)
+        if loaded is not None and name in loaded.reference_bytes:
+            return loaded.reference_bytes[name]
+    payload = _frame_bytes(frame)
+    if loaded is not None:
+        with _lock:
+            loaded.reference_bytes[name] = payload
+    return payload
+
+
 def _frame_bytes(frame: pd.DataFrame) -> bytes:
     header = "\x1f".join(map(str, frame.columns)) + "\n" + "\x1f".join(map(str, frame.dtypes)) + "\n"
     return header.encode() + frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
@@ -204,7 +223,7 @@ class Inputs:
         for name in ("reports", "observations", "focus_tasks", "legal_refs", "standing"):
             add(name, _frame_bytes(getattr(self, name)))
         for name in sorted(self.reference):
-            add(f"reference/{name}", _frame_bytes(self.reference[name]))
+            add(f"reference/{name}", _reference_bytes(name, self.reference[name]))
         for report_id in sorted(self.sources):
             add(f"sources/{report_id}", self.sources[report_id].encode("utf-8"))
         if self.visibility != "all":  # (a full read keeps the fingerprint it always had)

@@ -108,21 +108,48 @@ class Document:
         def visit(n):
             if n["t"] == "Header" and n["c"][0] <= max_level:
                 found.append((n["c"][0], n["c"][1][0], stringify(n["c"][2])))
-            return n
 
-        _walk(self.blocks("web"), visit)
+        _visit(self.blocks("web"), visit)
         return found
 
 
 def _walk(node, fn):
-    """Apply `fn` bottom-up to every pandoc element (dict with "t") under `node`; fn returns a node."""
+    """Apply `fn` bottom-up to every pandoc element (dict with "t") under `node`; fn returns a node.
+
+    Never changes `node`: a list or element whose parts `fn` left alone is returned as it was (the
+    same object), one with a changed part is a new list or element.
+    """
     if isinstance(node, list):
-        return [_walk(n, fn) for n in node]
+        out = None
+        for i, n in enumerate(node):
+            m = _walk(n, fn) if isinstance(n, (list, dict)) else n
+            if out is None:
+                if m is n:
+                    continue
+                out = node[:i]
+            out.append(m)
+        return node if out is None else out
     if isinstance(node, dict) and "t" in node:
-        if "c" in node:
-            node = {**node, "c": _walk(node["c"], fn)}
+        c = node.get("c")
+        if isinstance(c, (list, dict)):
+            new = _walk(c, fn)
+            if new is not c:
+                node = {**node, "c": new}
         return fn(node)
     return node
+
+
+def _visit(node, fn) -> None:
+    """Call `fn` on every pandoc element (dict with "t") under `node`, children first; changes nothing."""
+    if isinstance(node, list):
+        for n in node:
+            if isinstance(n, (list, dict)):
+                _visit(n, fn)
+    elif isinstance(node, dict) and "t" in node:
+        c = node.get("c")
+        if isinstance(c, (list, dict)):
+            _visit(c, fn)
+        fn(node)
 
 
 def _safe_url(url: str) -> bool:
@@ -281,8 +308,7 @@ class _Reader:
             if block.get("t") == "Div" and block["c"][0][0].startswith("p"):
                 by_id[block["c"][0][0]] = block["c"][1]
         for i, (piece, _, attachments) in enumerate(self.markdown):
-            blocks = _walk(by_id.get(f"p{i}", []), _sanitize)
-            blocks = _walk(blocks, lambda n, a=attachments: self.attachment(n, a))
+            blocks = _walk(by_id.get(f"p{i}", []), lambda n, a=attachments: self.attachment(_sanitize(n), a))
             self.pieces[piece] = ("blocks", blocks)
         return parsed["pandoc-api-version"]
 
@@ -314,9 +340,8 @@ def _title_and_levels(doc: Document) -> None:
     def level(n):
         if n["t"] == "Header":
             levels.append(n["c"][0])
-        return n
 
-    _walk([b for _, bs in doc.pieces for b in bs], level)
+    _visit([b for _, bs in doc.pieces for b in bs], level)
     shift = 2 - min(levels) if levels and min(levels) < 2 else 0
     if shift:
 
@@ -374,9 +399,9 @@ def to_typst(doc: Document, prefix: str, *, page_url: str | None = None, geo: Ge
     def collect(n):
         if n["t"] in _ATTR_AT and n["c"][_ATTR_AT[n["t"]]][0]:
             ids.add(n["c"][_ATTR_AT[n["t"]]][0])
-        return n
 
-    blocks = _walk(doc.blocks("pdf"), collect)
+    blocks = doc.blocks("pdf")
+    _visit(blocks, collect)
     geo = geo or geometry()
 
     def fix(n):
