@@ -117,8 +117,8 @@ def emptied_site(tmp_path_factory):
                      "langs: [vi, en]\n", encoding="utf-8")
     unknown = root / "unknown.yml"
     unknown.write_text("provinces: all\nperiods: [2013-FY]\nnotebooks: [period]\nlangs: [vi]\n", encoding="utf-8")
-    result = build.build([batch, unknown], workers=2, renderer="builtin", data_dir=data, build_dir=root / "_build",
-                         out=root / "_site", progress=False, echo=lambda line: None, made_on=MADE_ON)
+    result = build.build(build.BuildOptions([batch, unknown], workers=2, renderer="builtin", data_dir=data, build_dir=root / "_build",
+                         out=root / "_site", progress=False, echo=lambda line: None, made_on=MADE_ON))
     return result, root / "_site"
 
 

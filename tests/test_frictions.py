@@ -160,14 +160,14 @@ def test_jobs_above_the_cores_get_a_note(monkeypatch, tmp_path):
     said: list[str] = []
     monkeypatch.setattr(execute, "default_workers", lambda: 2)
     with pytest.raises(GiaobanError):  # stopped right after the note, before anything runs
-        build.build([tmp_path / "none.yml"], workers=8, progress=False, echo=said.append, render=False,
-                    build_dir=tmp_path / "_build")
+        build.build(build.BuildOptions([tmp_path / "none.yml"], workers=8, progress=False, echo=said.append, render=False,
+                    build_dir=tmp_path / "_build"))
     assert said[:1] == ["lưu ý: --jobs 8 nhiều hơn số lõi CPU máy này cho dùng (2): các sổ tay sẽ tranh nhau lõi, "
                         "không xong sớm hơn mà tốn thêm bộ nhớ; bỏ --jobs để dùng 2"]
     said.clear()
     with pytest.raises(GiaobanError):
-        build.build([tmp_path / "none.yml"], workers=2, progress=False, echo=said.append, render=False,
-                    build_dir=tmp_path / "_build")
+        build.build(build.BuildOptions([tmp_path / "none.yml"], workers=2, progress=False, echo=said.append, render=False,
+                    build_dir=tmp_path / "_build"))
     assert not [line for line in said if "--jobs" in line]
 
 

@@ -28,7 +28,7 @@ def _build(root: Path, batch: str, data: Path | None = None) -> Path:
     build = pytest.importorskip("giaoban.build.pipeline")
     params = root / "batch.yml"
     params.write_text(batch, encoding="utf-8")
-    result = build.build(
+    result = build.build(build.BuildOptions(
         [params],
         workers=1,
         renderer="builtin",
@@ -37,7 +37,7 @@ def _build(root: Path, batch: str, data: Path | None = None) -> Path:
         data_dir=data,
         progress=False,
         echo=lambda line: None,
-    )
+    ))
     assert result.exit_code == 0, result.summary_lines()
     return root / "_site"
 

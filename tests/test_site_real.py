@@ -30,8 +30,8 @@ def real_site(tmp_path_factory):
     if not MEETING.is_file():
         pytest.skip(f"{MEETING.name} is not there yet")
     root = tmp_path_factory.mktemp("real")
-    result = build.build([MEETING], workers=1, renderer="builtin", build_dir=root / "_build", out=root / "_site",
-                         progress=False, echo=lambda line: None)
+    result = build.build(build.BuildOptions([MEETING], workers=1, renderer="builtin", build_dir=root / "_build", out=root / "_site",
+                         progress=False, echo=lambda line: None))
     assert result.exit_code == 0, result.summary_lines()
     return root / "_site"
 
