@@ -16,6 +16,7 @@ from typing import Any
 from giaoban.errors import InputError
 from giaoban.briefing.tables import Raw, escape
 from giaoban.domain.numbers import format_number
+from giaoban.domain.periods import format_day
 
 __all__ = [
     "LANGS",
@@ -35,21 +36,6 @@ __all__ = [
 ]
 
 LANGS = ("vi", "en")
-
-_MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 _MEETING_TYPES = {
     "giao_ban": ("giao ban", "regular briefing (giao ban)"),
@@ -477,9 +463,7 @@ def format_date(value: Any, lang: str) -> str:
             value = date.fromisoformat(str(value))
         except ValueError:
             raise InputError(f"ngày không đúng dạng YYYY-MM-DD: {value!r}") from None
-    if lang == "vi":
-        return f"{value.day:02d}/{value.month:02d}/{value.year}"
-    return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+    return format_day(value, lang)
 
 
 def meeting_type_label(code: Any, lang: str) -> str:

@@ -517,11 +517,11 @@ def build(options: BuildOptions | None = None) -> BuildResult:
     dataset, notes = _read_data(o)  # the data: validated once, kept between builds
     plan = _plan(o, dataset, notes)  # the execution: params → jobs → cache keys
     with build_lock(o.build_dir):
-        result = _execute(o, plan)
+        result, copy = _execute(o, plan)
         result.seconds = time.monotonic() - started
         if o.render and result.renderable and (o.render_failed or not result.failed):  # publishing
             stage = o.build_dir / ("site-public" if plan.public else "site")
-            _render(result, o.out, o.renderer, plan.dataset.data_dir, stage, o.workers, o.echo)
+            _render(result, o.out, o.renderer, copy, stage, o.workers, o.echo)
     return result
 
 
@@ -560,7 +560,7 @@ def _read_data(o: BuildOptions) -> tuple[Dataset, list[str]]:
     return dataset, notes
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Plan:
     """What a build will execute: the jobs with their cache keys, and what they were computed from."""
 
@@ -625,18 +625,17 @@ def _plan(o: BuildOptions, dataset: Dataset, notes: list[str]) -> _Plan:
     )
 
 
-def _execute(o: BuildOptions, plan: _Plan) -> BuildResult:
+def _execute(o: BuildOptions, plan: _Plan) -> tuple[BuildResult, Path]:
     """With the build lock held: write what the data cache held back, take the snapshot of the data the
-    kernels read, and execute the jobs whose keys are not in the cache."""
+    kernels read, and execute the jobs whose keys are not in the cache; return the result and that copy."""
     datacache.flush()
     # the kernels read a copy of exactly the data the keys were computed from (docs/trust.md)
     copy = snapshot.take(o.data_dir, o.build_dir, plan.data_hash)
     dataset_module.share(o.data_dir, plan.data_hash, name=copy, folder=o.build_dir / "cache" / "data")
-    plan.dataset = replace(plan.dataset, data_dir=copy)
-    return _run(
+    result = _run(
         plan.keyed,
         plan.notebooks,
-        plan.dataset,
+        replace(plan.dataset, data_dir=copy),
         o.notebooks_dir,
         o.build_dir,
         o.engine,
@@ -653,6 +652,7 @@ def _execute(o: BuildOptions, plan: _Plan) -> BuildResult:
         build_date=plan.day,
         memory=plan.memory,
     )
+    return result, copy
 
 
 def site_folder(out: str | Path) -> Path:

@@ -69,7 +69,7 @@ _EXPECTED_PHRASES = (
 )
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _ROMAN_OUT = {1: "I", 2: "II", 3: "III", 4: "IV"}
-_MONTHS_EN = (
+MONTHS_EN = (
     "January",
     "February",
     "March",
@@ -440,11 +440,11 @@ class Period:
         if kind == "Q":
             return f"Q{i} {y}"
         if kind == "M":
-            return f"January {y}" if i == 1 else f"January–{_MONTHS_EN[i - 1]} {y}"
+            return f"January {y}" if i == 1 else f"January–{MONTHS_EN[i - 1]} {y}"
         if kind == "FY":
             return str(y)
         if kind == "YTD":
-            return f"1 January–{self.end.day} {_MONTHS_EN[self.end.month - 1]} {y}"
+            return f"1 January–{self.end.day} {MONTHS_EN[self.end.month - 1]} {y}"
         return f"{y}–{i}"
 
     def label(self, lang: str = "vi") -> str:
@@ -747,3 +747,11 @@ def find_year_to_date(text: str, year: int | None = None, on: date | None = None
             continue
         kept.append(f)
     return kept
+
+
+def format_day(day: date, lang: str) -> str:
+    """Return `day` as the pages write it: `23/07/2021` (vi) or `23 July 2021` (en). Refuses nothing:
+    any language but "en" is written the Vietnamese way."""
+    if lang == "en":
+        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"

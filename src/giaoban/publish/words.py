@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from giaoban.domain.numbers import format_number
+from giaoban.domain.periods import format_day
 
 __all__ = ["WORDS", "word", "count", "format_date", "NAV_EN"]
 
@@ -236,21 +237,6 @@ NAV_EN = {
     "data.html": "Data",
 }
 
-_MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 def word(lang: str, key: str) -> str:
     """Return the UI text `key` in `lang` (Vietnamese when `lang` is unknown)."""
@@ -269,6 +255,4 @@ def format_date(d: date | None, lang: str) -> str:
     """Return `d` as `23/07/2021` (vi) or `23 July 2021` (en); empty for None."""
     if d is None:
         return ""
-    if lang == "en":
-        return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
-    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+    return format_day(d, lang)

@@ -112,10 +112,6 @@ class Accepted:
 _TABLES = ("reports", "observations", "focus_tasks", "legal_refs")
 
 
-def _lock(folder: Path):
-    return data_lock(folder)
-
-
 def _relative(path: str, folder: Path) -> str:
     prefix = str(folder)
     return path[len(prefix) :].lstrip("/\\") if path.startswith(prefix) else path
@@ -315,7 +311,7 @@ def accept(workbook: str | Path, data_dir: str | Path | None = None) -> Accepted
     """
     shown = str(workbook)
     folder = data_folder(data_dir)
-    with _build_lock(folder), _lock(folder):
+    with _build_lock(folder), data_lock(folder):
         journal.recover(folder)  # an accept killed half-way is finished first
         before = collect(folder)
         if not before.report.ok:
